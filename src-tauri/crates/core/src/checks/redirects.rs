@@ -1,0 +1,134 @@
+//! `redirects.https`: a visitor who types the plain `http://` address ends up on `https://`.
+//!
+//! The chain is followed by hand, hop by hop, so the evidence shows every hop and a loop or an
+//! endless chain ends at `Limits::redirects` instead of hanging. Each hop goes through the strict
+//! client: a redirect to an `https://` address with a bad certificate is a broken redirect.
+
+use super::{could_not_check, no_such_name};
+use crate::model::{Area, Finding, Impact, Status};
+use crate::net::{Net, NetError};
+use crate::runner::PlannedCheck;
+use crate::target::Target;
+use serde::Serialize;
+use serde_json::json;
+use url::Url;
+
+pub const ID: &str = "redirects.https";
+
+pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
+    target
+        .front_doors()
+        .into_iter()
+        .map(|host| {
+            let net = net.clone();
+            let label = format!("Following http://{host} to its secure address");
+            PlannedCheck::new(ID, Area::Redirects, 2, Impact::DataExposure, &host.clone(), label, async move { vec![check(&net, &host).await] })
+        })
+        .collect()
+}
+
+/// One hop of a redirect chain, as shown in the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub url: String,
+    pub status: Option<u16>,
+    pub location: Option<String>,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+/// How a chain ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A non-redirect answer at this URL.
+    Landed { url: Url, status: u16 },
+    /// Seen this URL before, or too many hops.
+    Loop,
+    /// A hop failed.
+    Broken { url: Url, error: NetError },
+}
+
+/// Follows redirects from `start`, bounded by the config's redirect limit.
+pub async fn follow(net: &Net, start: Url) -> (Vec<Hop>, Outcome) {
+    let mut hops: Vec<Hop> = Vec::new();
+    let mut url = start;
+    loop {
+        if hops.len() > net.config().limits.redirects || hops.iter().any(|h| h.url == url.as_str()) {
+            return (hops, Outcome::Loop);
+        }
+        match net.client.get(&url).await {
+            Err(error) => {
+                hops.push(Hop { url: url.to_string(), status: None, location: None, ms: 0, error: Some(error.to_string()) });
+                return (hops, Outcome::Broken { url, error });
+            }
+            Ok(resp) => {
+                let location = resp.header("location").map(str::to_owned);
+                hops.push(Hop { url: url.to_string(), status: Some(resp.status), location: location.clone(), ms: resp.timings.total_ms, error: None });
+                let next = location.filter(|_| resp.is_redirect()).and_then(|l| url.join(&l).ok());
+                match next {
+                    Some(next) => url = next,
+                    None => return (hops, Outcome::Landed { url, status: resp.status }),
+                }
+            }
+        }
+    }
+}
+
+async fn check(net: &Net, host: &str) -> Finding {
+    let base = Finding::new(ID, Area::Redirects, 2, host).impact(Impact::DataExposure);
+    let Ok(start) = Url::parse(&format!("http://{host}/")) else {
+        return base.status(Status::Error).title(format!("{host} cannot be turned into a web address."));
+    };
+    let (hops, outcome) = follow(net, start).await;
+    let chain = hops.iter().map(|h| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string()))).collect::<Vec<_>>();
+    let base = base.evidence(json!({ "hops": hops })).detail(chain.join("\n"));
+    match outcome {
+        Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 => {
+            let permanent = hops.iter().filter_map(|h| h.status).filter(|s| matches!(s, 301 | 302 | 303 | 307 | 308)).all(|s| s == 301 || s == 308);
+            let note = if permanent { "" } else { " (with a temporary redirect; a permanent 301 or 308 is better for search engines)" };
+            base.status(Status::Pass).title(format!("http://{host} sends visitors to the secure address {url}{note}."))
+        }
+        Outcome::Landed { url, status } if url.scheme() == "https" => base
+            .status(Status::Warn)
+            .impact(Impact::UserExperience)
+            .title(format!("http://{host} ends on {url}, which answers with an error ({status})."))
+            .why("Visitors who type your address land on an error page instead of your product.")
+            .fix([format!("Make {url} serve your home page, or point the redirect at the page that does.")]),
+        Outcome::Landed { url, .. } => base
+            .status(Status::Fail)
+            .title(format!("{host} can be used without encryption: {url} does not redirect to https."))
+            .why("Logins and form data sent over plain http can be read by anyone on the same Wi-Fi, and browsers mark the page \"Not secure\".")
+            .fix([
+                "In Cloudflare: SSL/TLS → Edge Certificates → turn on \"Always Use HTTPS\". On Vercel, Netlify and Render this is on by default once the domain is added.".to_owned(),
+                "Otherwise, ask your host to add a permanent (301) redirect from http:// to https://.".to_owned(),
+                "Run this audit again to confirm.".to_owned(),
+            ]),
+        Outcome::Loop => base
+            .status(Status::Fail)
+            .impact(Impact::Downtime)
+            .title(format!("http://{host} redirects in a loop, so browsers give up with an error."))
+            .why("Nobody who types this address reaches your product.")
+            .fix([
+                "Look at the hops below: two settings are sending visitors back and forth.".to_owned(),
+                "A common cause is Cloudflare's SSL mode \"Flexible\" in front of a host that itself redirects to https: set it to Full (strict).".to_owned(),
+            ]),
+        Outcome::Broken { url, error } if error.is_missing_name() => no_such_name(base, url.host_str().unwrap_or(host), "The redirect").impact(Impact::Downtime),
+        Outcome::Broken { url, error } if error.is_inconclusive() => could_not_check(base, &format!("where {url} leads"), &error),
+        Outcome::Broken { url, error } => {
+            let first = hops.len() == 1;
+            let title = if first {
+                format!("http://{host} does not answer, so visitors who type the address without https may see an error.")
+            } else {
+                format!("http://{host} redirects to {url}, which fails: {error}.")
+            };
+            base.status(Status::Fail)
+                .impact(Impact::Downtime)
+                .title(title)
+                .why("Visitors who follow this address, from old links or by typing it, reach an error instead of your product.")
+                .fix([
+                    "Make sure your host (or CDN) answers on port 80 for this name and redirects it permanently to https://.".to_owned(),
+                    "Run this audit again to confirm.".to_owned(),
+                ])
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `tls.handshake`, `tls.cert.trust`, `tls.cert.expiry`: every name answers on HTTPS with a
+//! certificate a browser accepts, and that certificate is not about to run out.
+//!
+//! Trust and expiry are separate findings because they have separate fixes: an expired certificate
+//! means renewal broke, a wrong name means the host was set up for another address. The handshake is
+//! an inspecting one (see `net::tls`), so a bad certificate is described rather than just refused.
+
+use super::{could_not_check, no_such_name};
+use crate::model::{Area, Finding, Impact, Status};
+use crate::net::cert::{date, CertSummary};
+use crate::net::tls::{inspect, CertProblem, TlsInspection};
+use crate::net::{Net, NetError};
+use crate::runner::PlannedCheck;
+use crate::target::Target;
+use serde_json::json;
+use std::time::SystemTime;
+
+pub const HANDSHAKE: &str = "tls.handshake";
+pub const TRUST: &str = "tls.cert.trust";
+pub const EXPIRY: &str = "tls.cert.expiry";
+/// Under this many days left, renewal has very likely failed (Let's Encrypt renews at 30).
+pub const WARN_DAYS: i64 = 21;
+/// Under this many days left, browsers will start warning within the week: a launch blocker.
+pub const FAIL_DAYS: i64 = 7;
+
+pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
+    target
+        .hosts()
+        .into_iter()
+        .map(|(host, _)| {
+            let net = net.clone();
+            let label = format!("Checking the certificate of {host}");
+            PlannedCheck::new(HANDSHAKE, Area::Tls, 2, Impact::Downtime, &host.clone(), label, async move { check(&net, &host).await })
+        })
+        .collect()
+}
+
+fn base(id: &str, host: &str) -> Finding {
+    Finding::new(id, Area::Tls, 2, host).impact(Impact::Downtime)
+}
+
+async fn check(net: &Net, host: &str) -> Vec<Finding> {
+    match inspect(net.config(), net.resolver(), host, 443).await {
+        Ok(inspection) => judge(host, &inspection, SystemTime::now()),
+        Err(e) => vec![handshake_failed(host, &e)],
+    }
+}
+
+fn handshake_failed(host: &str, e: &NetError) -> Finding {
+    let base = base(HANDSHAKE, host);
+    if e.is_missing_name() {
+        return no_such_name(base, host, &format!("HTTPS on {host}"));
+    }
+    if e.is_inconclusive() {
+        return could_not_check(base, &format!("HTTPS on {host}"), e);
+    }
+    base.status(Status::Fail)
+        .title(format!("https://{host} does not open: browsers cannot make a secure connection."))
+        .why("Visitors get an error page instead of your product, and browsers increasingly try the secure address first.")
+        .detail(e.to_string())
+        .fix([
+            format!("In your hosting provider's dashboard, add {host} as a custom domain and turn on HTTPS (most hosts issue a free certificate automatically)."),
+            "If a CDN such as Cloudflare is in front, set its SSL mode to Full (strict) once the host has a certificate.".to_owned(),
+            "Run this audit again to confirm.".to_owned(),
+        ])
+}
+
+/// Turns an inspection into the trust and expiry findings (pure: tested without a network).
+pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> {
+    let Some(leaf) = insp.chain.first() else {
+        return vec![base(HANDSHAKE, host)
+            .status(Status::Error)
+            .title(format!("Preflight could not read the certificate of {host}."))
+            .detail("The server completed a handshake but sent no certificate Preflight could parse.")];
+    };
+    let evidence = json!({
+        "issuer": leaf.issuer, "subject": leaf.subject, "names": leaf.names, "serial": leaf.serial,
+        "not_before": date(leaf.not_before), "not_after": date(leaf.not_after), "days_left": leaf.days_left(now),
+        "protocol": insp.protocol, "cipher": insp.cipher, "handshake_ms": insp.handshake_ms, "chain_length": insp.chain.len(),
+    });
+    vec![trust(host, leaf, insp.problem_ignoring_time.as_ref()).evidence(evidence.clone()), expiry(host, leaf, now).evidence(evidence)]
+}
+
+fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Finding {
+    let base = base(TRUST, host).impact(Impact::Downtime);
+    let warning = format!("Browsers show a full-page security warning on https://{host}");
+    let why = "Most visitors leave at a security warning, and the ones who stay learn to ignore it.";
+    match problem {
+        None => base.status(Status::Pass).title(format!("{host} has a valid certificate from {}.", leaf.issuer_name())).detail(format!(
+            "The chain verifies against the trusted roots and covers {host} (names: {}).",
+            leaf.names.join(", ")
+        )),
+        Some(CertProblem::WrongName) => base
+            .status(Status::Fail)
+            .title(format!("{warning}: its certificate is made out to another name."))
+            .why(why)
+            .detail(format!("The certificate covers {} but not {host}.", list_or_none(&leaf.names)))
+            .fix([
+                format!("In your hosting provider's dashboard, add {host} to the domains of this site so it issues a certificate that includes it."),
+                format!("If {host} should not serve anything, remove its DNS record instead."),
+            ]),
+        Some(CertProblem::UntrustedIssuer) => base
+            .status(Status::Fail)
+            .title(format!("{warning}: its certificate is not from an authority browsers trust."))
+            .why(why)
+            .detail(format!("Issuer: {}. The chain does not lead to a trusted root (self-signed, a private CA, or a missing intermediate certificate).", leaf.issuer))
+            .fix([
+                "Use the free certificate your host or CDN provides (Let's Encrypt or similar) instead of a self-made one.".to_owned(),
+                "If you installed a certificate by hand, install the full chain file (often called fullchain.pem), not just the certificate.".to_owned(),
+            ]),
+        Some(other) => base
+            .status(Status::Fail)
+            .title(format!("{warning}: its certificate is rejected."))
+            .why(why)
+            .detail(format!("Verification failed: {other:?}."))
+            .fix(["Ask your hosting provider to reissue the certificate for this domain."]),
+    }
+}
+
+fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
+    let days = leaf.days_left(now);
+    let until = date(leaf.not_after);
+    let base = base(EXPIRY, host).detail(format!("Valid from {} until {until} ({days} days left).", date(leaf.not_before)));
+    let renew = [
+        "Check that automatic renewal is on in your hosting provider's or CDN's dashboard (it usually is for free certificates).".to_owned(),
+        format!("If the certificate was installed by hand, renew it with its issuer ({}) and install the new one.", leaf.issuer_name()),
+        "Run this audit again to see the new date.".to_owned(),
+    ];
+    let why = "When a certificate runs out, every visitor sees a security warning until it is renewed.";
+    if leaf.not_before > now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0) {
+        return base
+            .status(Status::Fail)
+            .title(format!("The certificate of {host} is not valid yet (it starts on {}).", date(leaf.not_before)))
+            .why(why)
+            .fix(["Check the clock of the server that installed it, or reissue the certificate."]);
+    }
+    match days {
+        d if d < 0 => base.status(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew),
+        d if d < FAIL_DAYS => base.status(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew),
+        d if d < WARN_DAYS => base
+            .status(Status::Warn)
+            .title(format!("The certificate of {host} expires in {} and has not been renewed yet.", days_phrase(d)))
+            .why("Automatic renewal normally happens a month ahead; this one may be stuck.")
+            .fix(renew),
+        d => base.status(Status::Pass).title(format!("The certificate of {host} is valid until {until} ({}).", days_phrase(d))),
+    }
+}
+
+fn days_phrase(d: i64) -> String {
+    if d == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{d} days")
+    }
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "no names".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn inspection(not_after_days: i64, problem: Option<CertProblem>) -> (TlsInspection, SystemTime) {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let leaf = CertSummary {
+            subject: "CN=acme.test".into(),
+            issuer: "CN=Test CA".into(),
+            names: vec!["acme.test".into()],
+            not_before: 1_700_000_000,
+            not_after: 1_800_000_000 + not_after_days * 86_400 + 60,
+            serial: "01".into(),
+        };
+        (TlsInspection { problem: problem.clone(), problem_ignoring_time: problem, chain: vec![leaf], protocol: "TLSv1_3".into(), cipher: String::new(), handshake_ms: 1 }, now)
+    }
+
+    #[test]
+    fn expiry_thresholds_follow_the_documented_days() {
+        for (days, want) in [(90, Status::Pass), (WARN_DAYS - 1, Status::Warn), (FAIL_DAYS - 1, Status::Fail), (-3, Status::Fail)] {
+            let (i, now) = inspection(days, None);
+            let got = judge("acme.test", &i, now).into_iter().find(|f| f.id == EXPIRY).map(|f| f.status);
+            assert_eq!(got, Some(want), "{days} days left");
+        }
+    }
+
+    #[test]
+    fn a_wrong_name_is_a_trust_failure_not_an_expiry_one() {
+        let (i, now) = inspection(90, Some(CertProblem::WrongName));
+        let f = judge("www.acme.test", &i, now);
+        assert_eq!(f.iter().find(|f| f.id == TRUST).map(|f| f.status), Some(Status::Fail));
+        assert_eq!(f.iter().find(|f| f.id == EXPIRY).map(|f| f.status), Some(Status::Pass));
+    }
+}

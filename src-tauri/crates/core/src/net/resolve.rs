@@ -1,0 +1,136 @@
+//! DNS through hickory, configured from [`NetConfig`].
+//!
+//! One resolver per audit: it caches within the run (so the TLS and redirect checks do not re-ask
+//! what the DNS check just learned) and is dropped with it, so a fix the founder just made shows up
+//! on the next run. The CNAME chain is kept because a dangling CNAME is itself a finding.
+
+use super::config::NetConfig;
+use super::error::NetError;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::proto::xfer::Protocol;
+use hickory_resolver::proto::ProtoErrorKind;
+use hickory_resolver::{ResolveError, TokioResolver};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// Addresses of one name, with the aliases followed to reach them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Addresses {
+    pub cnames: Vec<String>,
+    pub v4: Vec<IpAddr>,
+    pub v6: Vec<IpAddr>,
+    /// Smallest TTL seen, in seconds.
+    pub ttl: Option<u32>,
+}
+
+impl Addresses {
+    pub fn all(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.v4.iter().chain(self.v6.iter()).copied()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+}
+
+/// The engine's resolver.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    inner: TokioResolver,
+    /// Described in findings so an engineer knows which server answered.
+    pub servers: String,
+}
+
+impl Resolver {
+    /// Builds from the config's nameservers, or the operating system's when there are none.
+    pub fn new(cfg: &NetConfig) -> Result<Resolver, NetError> {
+        let failed = |e: ResolveError| NetError::DnsFailed { name: "(resolver setup)".into(), reason: e.to_string() };
+        let mut builder = if cfg.nameservers.is_empty() {
+            TokioResolver::builder_tokio().map_err(failed)?
+        } else {
+            let mut rc = ResolverConfig::new();
+            for ns in &cfg.nameservers {
+                rc.add_name_server(NameServerConfig::new(*ns, Protocol::Udp));
+                rc.add_name_server(NameServerConfig::new(*ns, Protocol::Tcp));
+            }
+            TokioResolver::builder_with_config(rc, TokioConnectionProvider::default())
+        };
+        let opts: &mut ResolverOpts = builder.options_mut();
+        opts.timeout = cfg.timeouts.dns;
+        opts.attempts = 2;
+        opts.preserve_intermediates = true;
+        opts.ndots = 0;
+        opts.cache_size = 256;
+        let servers = if cfg.nameservers.is_empty() {
+            "the system resolver".to_owned()
+        } else {
+            cfg.nameservers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        };
+        Ok(Resolver { inner: builder.build(), servers })
+    }
+
+    /// A and AAAA records of `host`, following CNAMEs. Missing v6 alone is not an error.
+    pub async fn addresses(&self, host: &str) -> Result<Addresses, NetError> {
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        let (v4, v6) = tokio::join!(self.inner.lookup(fqdn.as_str(), RecordType::A), self.inner.lookup(fqdn.as_str(), RecordType::AAAA));
+        let mut out = Addresses::default();
+        let mut first_err = None;
+        for result in [v4, v6] {
+            match result {
+                Ok(lookup) => {
+                    for record in lookup.record_iter() {
+                        out.ttl = Some(out.ttl.map_or(record.ttl(), |t| t.min(record.ttl())));
+                        match record.data() {
+                            RData::A(a) => out.v4.push(IpAddr::V4(a.0)),
+                            RData::AAAA(a) => out.v6.push(IpAddr::V6(a.0)),
+                            RData::CNAME(c) => {
+                                let name = c.0.to_ascii().trim_end_matches('.').to_owned();
+                                if !out.cnames.contains(&name) {
+                                    out.cnames.push(name);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Err(e) => {
+                    if first_err.is_none() {
+                        first_err = Some(e);
+                    }
+                }
+            }
+        }
+        if !out.is_empty() {
+            return Ok(out);
+        }
+        Err(match first_err {
+            Some(e) => classify(host, &e),
+            None => NetError::NoRecords(host.to_owned()),
+        })
+    }
+
+    /// The first address to connect to (IP literals pass through untouched).
+    pub async fn first_address(&self, host: &str) -> Result<IpAddr, NetError> {
+        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
+            return Ok(ip);
+        }
+        let addrs = self.addresses(host).await?;
+        let first = addrs.all().next();
+        first.ok_or_else(|| NetError::NoRecords(host.to_owned()))
+    }
+}
+
+fn classify(host: &str, e: &ResolveError) -> NetError {
+    if e.is_nx_domain() {
+        return NetError::NoSuchName(host.to_owned());
+    }
+    if e.is_no_records_found() {
+        return NetError::NoRecords(host.to_owned());
+    }
+    let reason = match e.proto().map(|p| p.kind()) {
+        Some(ProtoErrorKind::Timeout) => "no DNS server answered in time".to_owned(),
+        _ => e.to_string(),
+    };
+    NetError::DnsFailed { name: host.to_owned(), reason }
+}

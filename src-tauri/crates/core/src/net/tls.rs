@@ -1,0 +1,199 @@
+//! TLS: the trust store, a strict client for requests, and an inspecting handshake for audits.
+//!
+//! The inspecting handshake completes even when the certificate is bad, because "expired 3 days
+//! ago" and "issued for staging.acme.com" are what a founder needs to hear, and a refused handshake
+//! tells neither. It records the real verdict and is only ever used to read the certificate: no
+//! request, and so no secret, is ever sent over it. Requests use the strict client.
+
+use super::cert::CertSummary;
+use super::config::NetConfig;
+use super::connect;
+use super::error::{within, NetError};
+use super::resolve::Resolver;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{ring, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use serde::Serialize;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+/// Why a certificate would make a browser show a warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CertProblem {
+    Expired,
+    NotYetValid,
+    /// The certificate does not cover the name that was asked for.
+    WrongName,
+    /// Not issued by an authority browsers trust (self-signed, private CA, missing intermediate).
+    UntrustedIssuer,
+    Revoked,
+    Other { reason: String },
+}
+
+impl CertProblem {
+    fn from_rustls(e: &rustls::Error) -> CertProblem {
+        match e {
+            rustls::Error::InvalidCertificate(c) => match c {
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => CertProblem::Expired,
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => CertProblem::NotYetValid,
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => CertProblem::WrongName,
+                CertificateError::UnknownIssuer | CertificateError::BadSignature => CertProblem::UntrustedIssuer,
+                CertificateError::Revoked => CertProblem::Revoked,
+                other => CertProblem::Other { reason: format!("{other:?}") },
+            },
+            other => CertProblem::Other { reason: other.to_string() },
+        }
+    }
+}
+
+/// What an inspecting handshake learned.
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsInspection {
+    /// The verdict at the current time: `None` means a browser would accept it.
+    pub problem: Option<CertProblem>,
+    /// The verdict ignoring dates: tells "expired but otherwise fine" from "expired and wrong".
+    pub problem_ignoring_time: Option<CertProblem>,
+    /// Leaf first.
+    pub chain: Vec<CertSummary>,
+    pub protocol: String,
+    pub cipher: String,
+    pub handshake_ms: u64,
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(ring::default_provider())
+}
+
+/// The operating system's roots, loaded once per process (it reads many files).
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let loaded = rustls_native_certs::load_native_certs();
+        for e in &loaded.errors {
+            tracing::warn!(error = %e, "could not read part of the system trust store");
+        }
+        loaded.certs
+    })
+}
+
+/// The trust store for a config: the system's roots (unless skipped) plus the config's extras.
+pub fn root_store(cfg: &NetConfig) -> RootCertStore {
+    let mut roots = RootCertStore::empty();
+    if !cfg.skip_system_roots {
+        let (ok, bad) = roots.add_parsable_certificates(system_roots().iter().cloned());
+        tracing::debug!(ok, bad, "system roots loaded");
+    }
+    for der in &cfg.extra_roots {
+        if let Err(e) = roots.add(CertificateDer::from(der.clone())) {
+            tracing::warn!(error = %e, "an extra root certificate was refused");
+        }
+    }
+    roots
+}
+
+fn verifier(cfg: &NetConfig) -> Result<Arc<WebPkiServerVerifier>, NetError> {
+    WebPkiServerVerifier::builder_with_provider(Arc::new(root_store(cfg)), provider())
+        .build()
+        .map_err(|e| NetError::Tls { host: "(setup)".into(), reason: format!("no usable trusted roots: {e}") })
+}
+
+fn client_config(verifier: Arc<dyn ServerCertVerifier>) -> Result<ClientConfig, NetError> {
+    let mut config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NetError::Tls { host: "(setup)".into(), reason: e.to_string() })?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// A connector that refuses any certificate a browser would refuse. Build once per audit.
+pub fn strict_connector(cfg: &NetConfig) -> Result<TlsConnector, NetError> {
+    let v: Arc<dyn ServerCertVerifier> = verifier(cfg)?;
+    Ok(TlsConnector::from(Arc::new(client_config(v)?)))
+}
+
+/// Runs a TLS handshake over `tcp` with `connector`, within the config's TLS deadline.
+pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tcp: TcpStream) -> Result<TlsStream<TcpStream>, NetError> {
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| NetError::BadUrl { url: host.to_owned(), reason: e.to_string() })?;
+    within(cfg.timeouts.tls, || format!("the secure handshake with {host}"), async {
+        connector.connect(name, tcp).await.map_err(|e| NetError::Tls { host: host.to_owned(), reason: e.to_string() })
+    })
+    .await
+}
+
+/// Connects to `host:port`, completes a handshake whatever the certificate, and reports on it.
+pub async fn inspect(cfg: &NetConfig, resolver: &Resolver, host: &str, port: u16) -> Result<TlsInspection, NetError> {
+    let recorder = Arc::new(Recording { inner: verifier(cfg)?, verdicts: Mutex::new(None) });
+    let connector = TlsConnector::from(Arc::new(client_config(recorder.clone())?));
+    let (tcp, _) = connect::tcp(cfg, resolver, host, port).await?;
+    let started = Instant::now();
+    let stream = handshake(cfg, &connector, host, tcp).await?;
+    let handshake_ms = started.elapsed().as_millis() as u64;
+    let (_, conn) = stream.get_ref();
+    let chain = conn.peer_certificates().unwrap_or_default().iter().filter_map(|c| CertSummary::from_der(c)).collect();
+    let protocol = conn.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default();
+    let cipher = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite())).unwrap_or_default();
+    let (problem, problem_ignoring_time) = recorder
+        .verdicts
+        .lock()
+        .map(|g| g.clone())
+        .unwrap_or_default()
+        .unwrap_or((Some(CertProblem::Other { reason: "the server sent no certificate".into() }), None));
+    Ok(TlsInspection { problem, problem_ignoring_time, chain, protocol, cipher, handshake_ms })
+}
+
+/// Verifies like a browser, writes the verdict down, and lets the handshake finish regardless.
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<WebPkiServerVerifier>,
+    /// (verdict now, verdict at a moment inside the certificate's validity)
+    verdicts: Mutex<Option<(Option<CertProblem>, Option<CertProblem>)>>,
+}
+
+impl ServerCertVerifier for Recording {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verdict = |at: UnixTime| {
+            self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, at).err().map(|e| CertProblem::from_rustls(&e))
+        };
+        let now_verdict = verdict(now);
+        let timeless = match now_verdict {
+            Some(CertProblem::Expired | CertProblem::NotYetValid) => CertSummary::from_der(end_entity).and_then(|leaf| {
+                let mid = leaf.not_before + (leaf.not_after - leaf.not_before) / 2;
+                u64::try_from(mid).ok().map(|s| verdict(UnixTime::since_unix_epoch(Duration::from_secs(s))))
+            }),
+            ref other => Some(other.clone()),
+        }
+        .flatten();
+        if let Ok(mut slot) = self.verdicts.lock() {
+            *slot = Some((now_verdict, timeless));
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(m, c, d)
+    }
+
+    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(m, c, d)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

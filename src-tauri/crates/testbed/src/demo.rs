@@ -1,0 +1,36 @@
+//! The sample product of `preflight demo`: a chatbot with the flaws demo-stage products have.
+//!
+//! Chosen so that a first-time user sees every status at work: a root that serves plain http
+//! (problem), a `www` whose certificate runs out in 10 days (needs attention), an `api` whose
+//! certificate was issued for another name (problem), a healthy `app`, and no `auth` (not in use).
+
+use crate::pki::CertKind;
+use crate::web::{Answer, Site};
+use crate::{Product, Zone};
+
+/// The demo's domain; `.test` is reserved and never reaches the internet.
+pub const DOMAIN: &str = "acme-chat.test";
+
+pub fn product() -> Product {
+    let d = DOMAIN;
+    Product {
+        domain: d.to_owned(),
+        zone: Zone::new(d),
+        sites: vec![
+            Site { host: d.to_owned(), cert: Some(CertKind::Valid), http: Answer::ok("<h1>Acme Chat</h1>"), https: Answer::ok("<h1>Acme Chat</h1>") },
+            Site {
+                host: format!("www.{d}"),
+                cert: Some(CertKind::ExpiresIn(10)),
+                http: Answer::redirect(&format!("https://www.{d}")),
+                https: Answer::redirect(&format!("https://{d}")),
+            },
+            Site::healthy(&format!("app.{d}")),
+            Site {
+                host: format!("api.{d}"),
+                cert: Some(CertKind::WrongName(vec![format!("staging.{d}")])),
+                http: Answer::redirect(&format!("https://api.{d}")),
+                https: Answer::ok("{\"ok\":true}"),
+            },
+        ],
+    }
+}

@@ -1,0 +1,137 @@
+//! An authoritative DNS server on loopback (hickory-server), serving zones built in code.
+//!
+//! Zones are built from records rather than zone files: hickory's zone-file parser mishandles some
+//! quoted TXT strings (PLATFORM-NOTES pitfall 7), and code keeps each test's records beside it.
+
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TXT};
+use hickory_proto::rr::{LowerName, Name, RData, Record};
+use hickory_server::authority::{Catalog, ZoneType};
+use hickory_server::store::in_memory::InMemoryAuthority;
+use hickory_server::ServerFuture;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, UdpSocket};
+
+/// A zone to serve: an origin and its records.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    origin: String,
+    records: Vec<(String, RData)>,
+}
+
+/// Why the DNS server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DnsError {
+    /// A name in a zone is not a valid DNS name.
+    #[error("invalid DNS name {0:?}")]
+    Name(String),
+    /// The loopback sockets could not be bound.
+    #[error("could not bind the DNS server: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+impl Zone {
+    pub fn new(origin: &str) -> Zone {
+        Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new() }
+    }
+
+    fn fqdn(&self, label: &str) -> String {
+        match label {
+            "" | "@" => format!("{}.", self.origin),
+            l => format!("{l}.{}.", self.origin),
+        }
+    }
+
+    /// An address record for `label` (`""` or `"@"` is the origin); v4 or v6 by the address.
+    pub fn addr(mut self, label: &str, ip: IpAddr) -> Zone {
+        let data = match ip {
+            IpAddr::V4(v4) => RData::A(A(v4)),
+            IpAddr::V6(v6) => RData::AAAA(AAAA(v6)),
+        };
+        self.records.push((self.fqdn(label), data));
+        self
+    }
+
+    /// An alias from `label` to `target` (a full name).
+    pub fn cname(mut self, label: &str, target: &str) -> Zone {
+        let name = self.fqdn(label);
+        let target = Name::from_ascii(format!("{}.", target.trim_end_matches('.'))).unwrap_or_else(|_| Name::root());
+        self.records.push((name, RData::CNAME(CNAME(target))));
+        self
+    }
+
+    /// A TXT record; each string is one character-string of the record.
+    pub fn txt(mut self, label: &str, strings: &[&str]) -> Zone {
+        let name = self.fqdn(label);
+        self.records.push((name, RData::TXT(TXT::new(strings.iter().map(|s| (*s).to_owned()).collect()))));
+        self
+    }
+
+    /// A mail exchanger for `label`.
+    pub fn mx(mut self, label: &str, preference: u16, exchange: &str) -> Zone {
+        let name = self.fqdn(label);
+        let exchange = Name::from_ascii(format!("{}.", exchange.trim_end_matches('.'))).unwrap_or_else(|_| Name::root());
+        self.records.push((name, RData::MX(MX::new(preference, exchange))));
+        self
+    }
+
+    fn authority(&self) -> Result<InMemoryAuthority, DnsError> {
+        let parse = |s: &str| Name::from_ascii(s).map_err(|_| DnsError::Name(s.to_owned()));
+        let origin = parse(&format!("{}.", self.origin))?;
+        let mut auth = InMemoryAuthority::empty(origin.clone(), ZoneType::Primary, false);
+        let soa = SOA::new(parse(&format!("ns.{}.", self.origin))?, parse(&format!("hostmaster.{}.", self.origin))?, 1, 3600, 600, 86_400, 60);
+        auth.upsert_mut(Record::from_rdata(origin, 60, RData::SOA(soa)), 1);
+        for (name, data) in &self.records {
+            auth.upsert_mut(Record::from_rdata(parse(name)?, 60, data.clone()), 1);
+        }
+        Ok(auth)
+    }
+}
+
+/// A running DNS server; stops when dropped.
+pub struct DnsServer {
+    pub addr: SocketAddr,
+    server: ServerFuture<Catalog>,
+}
+
+impl DnsServer {
+    /// Serves `zones` over UDP and TCP on the same loopback port.
+    pub async fn start(zones: &[Zone]) -> Result<DnsServer, DnsError> {
+        let mut catalog = Catalog::new();
+        for zone in zones {
+            let auth = zone.authority()?;
+            let origin = LowerName::new(&Name::from_ascii(format!("{}.", zone.origin)).map_err(|_| DnsError::Name(zone.origin.clone()))?);
+            catalog.upsert(origin, vec![Arc::new(auth)]);
+        }
+        // UDP first, then TCP on the same port; another process may take that port in between, so retry.
+        let mut last = None;
+        for _ in 0..20 {
+            let udp = UdpSocket::bind("127.0.0.1:0").await?;
+            let addr = udp.local_addr()?;
+            match TcpListener::bind(addr).await {
+                Ok(tcp) => {
+                    let mut server = ServerFuture::new(catalog);
+                    server.register_socket(udp);
+                    server.register_listener(tcp, Duration::from_secs(5));
+                    return Ok(DnsServer { addr, server });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(DnsError::Bind(last.unwrap_or_else(|| std::io::Error::other("no free port"))))
+    }
+}
+
+impl std::fmt::Debug for DnsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DnsServer").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        self.server.shutdown_token().cancel();
+    }
+}

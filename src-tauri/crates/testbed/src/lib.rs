@@ -1,0 +1,119 @@
+//! Real servers on loopback, for tests and for `preflight demo`.
+//!
+//! A [`Testbed`] is a small fake internet for one product: an authoritative DNS server for its
+//! zone, one HTTP and one HTTPS listener serving its sites with certificates from a CA minted for the
+//! occasion. [`Testbed::net_config`] hands the engine a `NetConfig` that points at them (nameserver,
+//! extra root, connect-to for ports 80 and 443), so tests run the production code paths unchanged.
+//! Everything binds to 127.0.0.1 and stops when the testbed is dropped.
+
+pub mod demo;
+pub mod dns;
+pub mod pki;
+pub mod web;
+
+pub use dns::{DnsServer, Zone};
+pub use pki::{CertKind, TestCa};
+pub use web::{Answer, Site, WebServer};
+
+use preflight_core::net::{ConnectTo, NetConfig, Timeouts};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+/// Why a testbed could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TestbedError {
+    /// The DNS server failed to start.
+    #[error(transparent)]
+    Dns(#[from] dns::DnsError),
+    /// The web servers failed to start.
+    #[error(transparent)]
+    Web(#[from] web::WebError),
+    /// The CA could not be minted.
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+}
+
+/// A product to simulate: its zone and its sites.
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub domain: String,
+    /// Extra records; every site's host gets an A record to 127.0.0.1 automatically.
+    pub zone: Zone,
+    pub sites: Vec<Site>,
+}
+
+impl Product {
+    /// A product whose names all behave, to start from in tests.
+    pub fn healthy(domain: &str, labels: &[&str]) -> Product {
+        let sites = labels
+            .iter()
+            .map(|l| if l.is_empty() { domain.to_owned() } else { format!("{l}.{domain}") })
+            .map(|h| Site::healthy(&h))
+            .collect();
+        Product { domain: domain.to_owned(), zone: Zone::new(domain), sites }
+    }
+
+    /// Replaces (or adds) the site for `host`.
+    pub fn site(mut self, site: Site) -> Product {
+        self.sites.retain(|s| s.host != site.host);
+        self.sites.push(site);
+        self
+    }
+}
+
+/// The running servers of one product.
+#[derive(Debug)]
+pub struct Testbed {
+    pub ca: TestCa,
+    pub dns: DnsServer,
+    pub web: WebServer,
+    pub domain: String,
+}
+
+impl Testbed {
+    pub async fn start(product: Product) -> Result<Testbed, TestbedError> {
+        let ca = TestCa::new()?;
+        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let mut zone = product.zone.clone();
+        for site in &product.sites {
+            let label = site.host.strip_suffix(&product.domain).map(|l| l.trim_end_matches('.')).unwrap_or(&site.host);
+            zone = zone.addr(label, loopback);
+        }
+        let dns = DnsServer::start(&[zone]).await?;
+        let web = WebServer::start(&ca, &product.sites).await?;
+        Ok(Testbed { ca, dns, web, domain: product.domain })
+    }
+
+    /// The engine's settings for this testbed: its DNS, its CA only, and its ports.
+    pub fn net_config(&self) -> NetConfig {
+        NetConfig {
+            nameservers: vec![self.dns.addr],
+            extra_roots: vec![self.ca.der()],
+            skip_system_roots: true,
+            connect_to: self.connect_to(),
+            timeouts: Timeouts { check: Duration::from_secs(10), ..Timeouts::default() },
+            ..NetConfig::default()
+        }
+    }
+
+    /// `--connect-to` values that send ports 80 and 443 to the testbed's listeners.
+    pub fn connect_to(&self) -> Vec<ConnectTo> {
+        vec![
+            ConnectTo { host: None, port: Some(80), to_host: None, to_port: Some(self.web.http_addr.port()) },
+            ConnectTo { host: None, port: Some(443), to_host: None, to_port: Some(self.web.https_addr.port()) },
+        ]
+    }
+
+    /// The same settings as command-line flags, for the CLI and the desktop app's environment.
+    pub fn cli_args(&self) -> Vec<String> {
+        vec![
+            "--nameserver".into(),
+            self.dns.addr.to_string(),
+            "--connect-to".into(),
+            format!(":80::{}", self.web.http_addr.port()),
+            "--connect-to".into(),
+            format!(":443::{}", self.web.https_addr.port()),
+        ]
+    }
+}

@@ -1,0 +1,96 @@
+//! A test certificate authority minted per testbed with rcgen: nothing on disk, nothing shared
+//! between runs, and every flavour of broken certificate a real site can have.
+
+use rcgen::{BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::{Duration, OffsetDateTime};
+
+/// How a leaf certificate should be (mis)issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertKind {
+    /// Valid for the site's name, 90 days like Let's Encrypt.
+    Valid,
+    /// Valid for the name, but runs out in this many days (negative: already expired).
+    ExpiresIn(i64),
+    /// Valid dates, but issued for other names.
+    WrongName(Vec<String>),
+    /// Signed by a CA nobody trusts.
+    SelfSigned,
+}
+
+/// A leaf certificate chain and its key, ready for rustls.
+#[derive(Debug)]
+pub struct Issued {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+/// The testbed's certificate authority.
+pub struct TestCa {
+    cert: Certificate,
+    key: KeyPair,
+}
+
+/// Why minting failed (only with impossible parameters; surfaced rather than unwrapped).
+#[derive(Debug, thiserror::Error)]
+#[error("could not mint a test certificate: {0}")]
+pub struct PkiError(#[from] rcgen::Error);
+
+impl std::fmt::Debug for TestCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCa").finish_non_exhaustive()
+    }
+}
+
+impl TestCa {
+    pub fn new() -> Result<TestCa, PkiError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, "Preflight Testbed CA");
+        params.distinguished_name.push(DnType::OrganizationName, "Preflight Testbed");
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::days(400);
+        params.not_after = now + Duration::days(3650);
+        let key = KeyPair::generate()?;
+        let cert = params.self_signed(&key)?;
+        Ok(TestCa { cert, key })
+    }
+
+    /// The CA certificate in PEM, for `--ca-file`.
+    pub fn pem(&self) -> String {
+        self.cert.pem()
+    }
+
+    /// The CA certificate in DER, for `NetConfig::extra_roots`.
+    pub fn der(&self) -> Vec<u8> {
+        self.cert.der().to_vec()
+    }
+
+    /// Issues a certificate for `name` as `kind` says.
+    pub fn issue(&self, name: &str, kind: &CertKind) -> Result<Issued, PkiError> {
+        let names = match kind {
+            CertKind::WrongName(others) => others.clone(),
+            _ => vec![name.to_owned()],
+        };
+        let mut params = CertificateParams::new(names.clone())?;
+        params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        let now = OffsetDateTime::now_utc();
+        let (not_before, not_after) = match kind {
+            CertKind::ExpiresIn(days) => (now + Duration::days(days - 90), now + Duration::days(*days)),
+            _ => (now - Duration::days(30), now + Duration::days(60)),
+        };
+        params.not_before = not_before;
+        params.not_after = not_after;
+        let key = KeyPair::generate()?;
+        let cert = match kind {
+            CertKind::SelfSigned => params.self_signed(&key)?,
+            _ => params.signed_by(&key, &self.cert, &self.key)?,
+        };
+        let mut chain = vec![cert.der().clone()];
+        if !matches!(kind, CertKind::SelfSigned) {
+            chain.push(self.cert.der().clone());
+        }
+        Ok(Issued { chain, key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())) })
+    }
+}

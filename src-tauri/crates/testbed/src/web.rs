@@ -1,0 +1,193 @@
+//! HTTP and HTTPS servers on loopback that answer per site (by SNI and Host header).
+//!
+//! One HTTP listener and one HTTPS listener serve every site of a testbed; the certificate is picked
+//! from the TLS ClientHello's server name, so a site can present an expired or misnamed certificate
+//! exactly like a real host. Our own SNI resolver is used because rustls' built-in one refuses to
+//! load a certificate that does not match its name, and serving such certificates is the point.
+
+use crate::pki::{CertKind, PkiError, TestCa};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::ServerConfig;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+/// What a site answers on one scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Redirect to `to` followed by the request's path (`to` has no trailing slash).
+    Redirect { status: u16, to: String },
+    /// A page with these headers.
+    Page { status: u16, headers: Vec<(String, String)>, body: String },
+    /// Accept the request and never answer.
+    Hang,
+}
+
+impl Answer {
+    pub fn ok(body: &str) -> Answer {
+        Answer::Page { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.to_owned() }
+    }
+    pub fn redirect(to: &str) -> Answer {
+        Answer::Redirect { status: 301, to: to.trim_end_matches('/').to_owned() }
+    }
+}
+
+/// One host name of a product and how it behaves.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub host: String,
+    /// The certificate presented on HTTPS; `None` means HTTPS is not set up for this name.
+    pub cert: Option<CertKind>,
+    pub http: Answer,
+    pub https: Answer,
+}
+
+impl Site {
+    /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page.
+    pub fn healthy(host: &str) -> Site {
+        Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https: Answer::ok("<h1>ok</h1>") }
+    }
+}
+
+/// Why the web servers could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebError {
+    /// A certificate could not be minted.
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    /// A key could not be loaded into rustls.
+    #[error("could not load a test key: {0}")]
+    Key(#[from] rustls::Error),
+    /// The loopback listeners could not be bound.
+    #[error("could not bind the web server: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+#[derive(Debug)]
+struct BySni(HashMap<String, Arc<CertifiedKey>>);
+
+impl ResolvesServerCert for BySni {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.get(&hello.server_name()?.to_ascii_lowercase()).cloned()
+    }
+}
+
+/// The running servers; they stop when this is dropped.
+#[derive(Debug)]
+pub struct WebServer {
+    pub http_addr: SocketAddr,
+    pub https_addr: SocketAddr,
+    cancel: CancellationToken,
+}
+
+impl WebServer {
+    pub async fn start(ca: &TestCa, sites: &[Site]) -> Result<WebServer, WebError> {
+        let provider = rustls::crypto::ring::default_provider();
+        let mut keys = HashMap::new();
+        for site in sites {
+            if let Some(kind) = &site.cert {
+                let issued = ca.issue(&site.host, kind)?;
+                let signer = provider.key_provider.load_private_key(issued.key)?;
+                keys.insert(site.host.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
+            }
+        }
+        let tls = ServerConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(BySni(keys)));
+        let routes: Arc<HashMap<String, Site>> = Arc::new(sites.iter().map(|s| (s.host.to_ascii_lowercase(), s.clone())).collect());
+        let http = TcpListener::bind("127.0.0.1:0").await?;
+        let https = TcpListener::bind("127.0.0.1:0").await?;
+        let server = WebServer { http_addr: http.local_addr()?, https_addr: https.local_addr()?, cancel: CancellationToken::new() };
+        tokio::spawn(accept_loop(http, None, routes.clone(), server.cancel.clone()));
+        tokio::spawn(accept_loop(https, Some(TlsAcceptor::from(Arc::new(tls))), routes, server.cancel.clone()));
+        Ok(server)
+    }
+}
+
+impl Drop for WebServer {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, routes: Arc<HashMap<String, Site>>, cancel: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            () = cancel.cancelled() => return,
+        };
+        let Ok((tcp, _)) = accepted else { continue };
+        let routes = routes.clone();
+        let tls = tls.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            let secure = tls.is_some();
+            let serve = async move {
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(tcp).await {
+                            serve(stream, routes, true).await;
+                        }
+                    }
+                    None => serve(tcp, routes, false).await,
+                }
+            };
+            tokio::select! {
+                () = serve => {}
+                () = cancel.cancelled() => tracing::trace!(secure, "connection closed at shutdown"),
+            }
+        });
+    }
+}
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes: Arc<HashMap<String, Site>>, secure: bool) {
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let routes = routes.clone();
+        async move { Ok::<_, Infallible>(answer(&routes, &req, secure).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), service).await;
+}
+
+async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
+    let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
+    let Some(site) = routes.get(&host) else {
+        return page(421, &[], "no site for this host");
+    };
+    match if secure { &site.https } else { &site.http } {
+        Answer::Redirect { status, to } => {
+            let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            let mut resp = page(*status, &[], "");
+            if let Ok(v) = format!("{to}{path}").parse() {
+                resp.headers_mut().insert(hyper::header::LOCATION, v);
+            }
+            resp
+        }
+        Answer::Page { status, headers, body } => page(*status, headers, body),
+        Answer::Hang => std::future::pending().await,
+    }
+}
+
+fn page(status: u16, headers: &[(String, String)], body: &str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(body.to_owned())));
+    *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
