@@ -1,1 +1,112 @@
-//! placeholder
+//! Preflight's history: one SQLite file holding products, audit runs and their findings.
+//!
+//! The file lives in the platform's app-data folder (or a folder the caller names, which is how
+//! `PREFLIGHT_DATA_DIR` and tests work). It is opened in WAL mode with a busy timeout, migrated on
+//! open by the embedded, versioned migrations, and written only by the batching [`writer`] thread.
+//! Reads use their own connection. A database from a newer app version is refused untouched.
+
+pub mod error;
+pub mod findings;
+pub mod migrate;
+pub mod products;
+pub mod runs;
+pub mod writer;
+
+pub use error::{Result, StoreError};
+pub use runs::RunSummary;
+
+use preflight_core::Report;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The database file name inside the data folder.
+pub const FILE_NAME: &str = "preflight.sqlite3";
+
+/// The platform's data folder for Preflight (`~/.local/share/dev.preflight.app` on Linux,
+/// `~/Library/Application Support/dev.preflight.app` on macOS, `%APPDATA%\dev.preflight.app` on Windows).
+pub fn default_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("dev.preflight.app"))
+}
+
+/// An open history database.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    writer: writer::Writer,
+    reader: Mutex<Connection>,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`.
+    pub fn open_in(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder { path: dir.to_owned(), source })?;
+        Store::open(&dir.join(FILE_NAME))
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        // Refuse a newer schema before anything (even the journal mode) writes to the file.
+        migrate::refuse_newer(&conn, path)?;
+        // WAL: readers never block the writer and a crash cannot corrupt committed data.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate::apply(&mut conn, path)?;
+        let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        configure(&reader)?;
+        Ok(Store { path: path.to_owned(), writer: writer::Writer::spawn(conn)?, reader: Mutex::new(reader) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Saves a finished audit; returns its run id once committed.
+    pub fn save_report(&self, report: &Report, source: &str) -> Result<i64> {
+        self.writer.save_report(report, source)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.reader.lock().map_err(|_| StoreError::Closed)?;
+        f(&conn)
+    }
+
+    /// The newest runs, newest first, optionally of one domain.
+    pub fn history(&self, domain: Option<&str>, limit: u32) -> Result<Vec<RunSummary>> {
+        self.read(|c| runs::list(c, domain, limit))
+    }
+
+    /// A stored run as a full report, or `None` if there is no such run.
+    pub fn report(&self, run_id: i64) -> Result<Option<Report>> {
+        self.read(|c| {
+            let Some(run) = runs::get(c, run_id)? else { return Ok(None) };
+            let findings = findings::of_run(c, run_id)?;
+            let mut report = Report::new(run.domain, run.started_at_ms, run.duration_ms as u64, findings);
+            report.summary = run.summary;
+            Ok(Some(report))
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn temp_conn() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(FILE_NAME);
+        let mut conn = Connection::open(&path).expect("open");
+        configure(&conn).expect("configure");
+        migrate::apply(&mut conn, &path).expect("migrate");
+        (dir, conn)
+    }
+}
