@@ -6,6 +6,7 @@
 //! reads the environment, or writes to disk.
 
 pub mod checks;
+pub mod config;
 pub mod domain;
 pub mod model;
 pub mod net;

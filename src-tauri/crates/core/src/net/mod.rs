@@ -10,12 +10,14 @@ pub mod config;
 pub mod connect;
 pub mod error;
 pub mod http;
+pub mod overrides;
 pub mod resolve;
 pub mod tls;
 
 pub use config::{ConnectTo, Limits, NetConfig, Timeouts};
 pub use error::NetError;
 pub use http::{Client, Response};
+pub use overrides::Overrides;
 pub use resolve::{Addresses, Resolver};
 
 /// The network handle one audit shares among its checks (cheap to clone).

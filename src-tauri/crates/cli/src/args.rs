@@ -1,0 +1,103 @@
+//! The command line, as clap sees it. Every flag of DESIGN §3 that this version implements.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "preflight", version, about = "Is your product ready for launch? Audits a domain's DNS, HTTPS and redirects.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Folder for the history database (default: the platform's app-data folder).
+    #[arg(long, global = true, env = "PREFLIGHT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a product from its domain.
+    Audit(AuditArgs),
+    /// List past audits, or show one.
+    History(HistoryArgs),
+    /// Start a sample product on this computer and audit it (no internet needed).
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Warn,
+    Fail,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// DNS server to ask instead of the system's (IP or IP:PORT); repeatable.
+    #[arg(long = "nameserver", value_name = "IP[:PORT]", env = "PREFLIGHT_NAMESERVER", value_delimiter = ',')]
+    pub nameservers: Vec<String>,
+    /// Extra trusted root certificates (PEM), on top of the system's; repeatable.
+    #[arg(long = "ca-file", value_name = "PEM", env = "PREFLIGHT_CA_FILE", value_delimiter = ',')]
+    pub ca_files: Vec<PathBuf>,
+    /// Send connections for HOST:PORT to ADDR:PORT instead, like curl; repeatable.
+    #[arg(long = "connect-to", value_name = "HOST:PORT:ADDR:PORT", env = "PREFLIGHT_CONNECT_TO", value_delimiter = ',')]
+    pub connect_to: Vec<String>,
+    /// Deadline for each check, in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The product's domain, e.g. acme.com (optional with --config).
+    pub domain: Option<String>,
+    /// Product settings file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit with 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    pub fail_on: FailOn,
+    /// Only these areas (dns, tls, redirects), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "AREA,...")]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Do not save this run to the history.
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only runs of this domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Show the full report of this run id.
+    #[arg(long, value_name = "RUN_ID")]
+    pub show: Option<i64>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Keep the sample product running after the audit, and print the settings that point the
+    /// desktop app at it; stops on Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// With --serve: write the sample product's CA certificate here (for PREFLIGHT_CA_FILE).
+    #[arg(long, value_name = "PEM", requires = "serve")]
+    pub ca_out: Option<PathBuf>,
+}

@@ -1,0 +1,72 @@
+//! The network overrides as people type them (CLI flags, `PREFLIGHT_*` variables), turned into a
+//! [`NetConfig`] in one place so the CLI and the desktop app cannot drift apart.
+
+use super::config::{ConnectTo, NetConfig, Timeouts};
+use std::path::PathBuf;
+
+/// Override values as strings, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `IP` or `IP:PORT`, each.
+    pub nameservers: Vec<String>,
+    /// PEM files with extra trusted roots.
+    pub ca_files: Vec<PathBuf>,
+    /// `HOST:PORT:ADDR:PORT`, each.
+    pub connect_to: Vec<String>,
+    /// Overall per-check deadline in seconds.
+    pub timeout_secs: Option<u64>,
+}
+
+impl Overrides {
+    /// Splits the `PREFLIGHT_*` variables' comma-separated lists (the desktop app's form).
+    pub fn from_lists(nameservers: Option<&str>, ca_files: Option<&str>, connect_to: Option<&str>) -> Overrides {
+        let split = |s: Option<&str>| -> Vec<String> {
+            s.unwrap_or_default().split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+        };
+        Overrides {
+            nameservers: split(nameservers),
+            ca_files: split(ca_files).into_iter().map(PathBuf::from).collect(),
+            connect_to: split(connect_to),
+            timeout_secs: None,
+        }
+    }
+
+    /// Validates everything; the error is a sentence naming the bad value.
+    pub fn into_config(self) -> Result<NetConfig, String> {
+        let mut cfg = NetConfig::default();
+        for ns in &self.nameservers {
+            cfg.nameservers.push(NetConfig::parse_nameserver(ns)?);
+        }
+        for file in &self.ca_files {
+            let pem = std::fs::read(file).map_err(|e| format!("cannot read the CA file {}: {e}", file.display()))?;
+            cfg.add_ca_pem(&pem).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+        for c in &self.connect_to {
+            cfg.connect_to.push(c.parse::<ConnectTo>().map_err(|e| e.to_string())?);
+        }
+        if let Some(secs) = self.timeout_secs {
+            if secs == 0 || secs > 600 {
+                return Err(format!("--timeout wants between 1 and 600 seconds, got {secs}"));
+            }
+            cfg.timeouts = Timeouts::within(secs);
+        }
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_split_on_commas_and_bad_values_are_named() {
+        let o = Overrides::from_lists(Some("127.0.0.1:5353, 127.0.0.2"), None, Some(":443::8443"));
+        let cfg = o.into_config().expect("valid");
+        assert_eq!(cfg.nameservers.len(), 2);
+        assert_eq!(cfg.connect_to.len(), 1);
+        let err = Overrides::from_lists(Some("dns.example"), None, None).into_config().expect_err("not an IP");
+        assert!(err.contains("dns.example"), "the message names the bad value: {err}");
+        let err = Overrides { ca_files: vec!["/nonexistent/ca.pem".into()], ..Overrides::default() }.into_config().expect_err("missing file");
+        assert!(err.contains("/nonexistent/ca.pem"), "{err}");
+    }
+}
