@@ -1,1 +1,12 @@
-fn main(){}
+//! tauri-build, pointed at src-tauri/capabilities (the config lives at the root, see
+//! PLATFORM-NOTES), with an app manifest so each command needs an explicit permission.
+
+fn main() {
+    let commands = &["run_audit", "run_demo", "cancel_audit", "list_history", "get_run", "app_info"];
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

@@ -82,9 +82,8 @@ async fn run_audit(a: AuditArgs, data_dir: Option<&Path>) -> Result<Outcome, Fai
     let target = target(&a)?;
     let only = areas(&a.only)?;
     let cfg = net_config(a.net)?;
-    let report = audit(&target, cfg, AuditOptions { only, ..AuditOptions::default() })
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let report =
+        audit(&target, cfg, AuditOptions { only, ..AuditOptions::default() }).await.map_err(|e| Failure::Internal(e.to_string()))?;
     if !a.no_save {
         save(&report, "cli", data_dir);
     }
@@ -136,9 +135,8 @@ fn when(ms: i64) -> String {
 async fn demo(d: DemoArgs, data_dir: Option<&Path>) -> Result<Outcome, Failure> {
     let bed = preflight_testbed::Testbed::start(preflight_testbed::demo::product()).await.map_err(|e| Failure::Internal(e.to_string()))?;
     let domain = Domain::parse(preflight_testbed::demo::DOMAIN).map_err(|e| Failure::Internal(e.to_string()))?;
-    let report = audit(&Target::new(domain), bed.net_config(), AuditOptions::default())
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let report =
+        audit(&Target::new(domain), bed.net_config(), AuditOptions::default()).await.map_err(|e| Failure::Internal(e.to_string()))?;
     save(&report, "demo", data_dir);
     print(&report, d.format);
     if d.serve {

@@ -20,7 +20,11 @@ async fn preflight(args: &[&str], data: &Path) -> Run {
         .output()
         .await
         .expect("the binary runs");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
 }
 
 fn testbed_args(bed: &Testbed, ca: &Path) -> Vec<String> {

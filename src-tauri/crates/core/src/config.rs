@@ -71,7 +71,8 @@ mod tests {
 
     #[test]
     fn names_and_required_shape_the_target() {
-        let cfg = ProductConfig::parse("p.toml", "domain = \"acme.test\"\nnames = [\"www\", \"api\"]\nrequired = [\"api\"]").expect("valid");
+        let cfg =
+            ProductConfig::parse("p.toml", "domain = \"acme.test\"\nnames = [\"www\", \"api\"]\nrequired = [\"api\"]").expect("valid");
         let t = cfg.target("p.toml").expect("valid target");
         let got: Vec<_> = t.names.iter().map(|n| (n.label.as_str(), n.required)).collect();
         assert_eq!(got, vec![("", true), ("www", false), ("api", true)]);

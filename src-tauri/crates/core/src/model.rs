@@ -28,14 +28,7 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order a founder should read them: problems first.
-    pub const BY_SEVERITY: [Status; 6] = [
-        Status::Fail,
-        Status::Warn,
-        Status::Error,
-        Status::Manual,
-        Status::Pass,
-        Status::Skipped,
-    ];
+    pub const BY_SEVERITY: [Status; 6] = [Status::Fail, Status::Warn, Status::Error, Status::Manual, Status::Pass, Status::Skipped];
 
     /// The word the founder sees (VOICE.md).
     pub fn label(self) -> &'static str {
@@ -270,14 +263,7 @@ impl Report {
     /// Builds a report, putting the findings in the order a founder should read them.
     pub fn new(domain: String, started_at_ms: i64, duration_ms: u64, mut findings: Vec<Finding>) -> Self {
         sort_for_reading(&mut findings);
-        Report {
-            schema: Self::SCHEMA,
-            summary: Summary::of(&findings),
-            domain,
-            started_at_ms,
-            duration_ms,
-            findings,
-        }
+        Report { schema: Self::SCHEMA, summary: Summary::of(&findings), domain, started_at_ms, duration_ms, findings }
     }
 
     /// The worst gating status in the report (for exit codes and the tray).
@@ -290,11 +276,7 @@ impl Report {
 pub fn sort_for_reading(findings: &mut [Finding]) {
     let rank = |s: Status| Status::BY_SEVERITY.iter().position(|x| *x == s).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| {
-        rank(a.status)
-            .cmp(&rank(b.status))
-            .then(a.impact.cmp(&b.impact))
-            .then(a.id.cmp(&b.id))
-            .then(a.subject.cmp(&b.subject))
+        rank(a.status).cmp(&rank(b.status)).then(a.impact.cmp(&b.impact)).then(a.id.cmp(&b.id)).then(a.subject.cmp(&b.subject))
     });
 }
 

@@ -30,10 +30,7 @@ impl Target {
     /// The roadmap's default set of names.
     pub fn new(domain: Domain) -> Self {
         let name = |label: &str, required| NameSpec { label: label.to_owned(), required };
-        Target {
-            domain,
-            names: vec![name("", true), name("www", true), name("app", false), name("api", false), name("auth", false)],
-        }
+        Target { domain, names: vec![name("", true), name("www", true), name("app", false), name("api", false), name("auth", false)] }
     }
 
     /// Fully qualified host names with whether each is required, root first.

@@ -67,10 +67,8 @@ async fn expired_and_untrusted_certificates_are_problems() {
 
 #[tokio::test]
 async fn a_redirect_loop_ends_in_a_finding_not_a_hang() {
-    let product = Product::healthy("loop.test", &["", "www"]).site(Site {
-        http: Answer::redirect("http://www.loop.test"),
-        ..Site::healthy("loop.test")
-    });
+    let product = Product::healthy("loop.test", &["", "www"])
+        .site(Site { http: Answer::redirect("http://www.loop.test"), ..Site::healthy("loop.test") });
     let product = product.site(Site { http: Answer::redirect("http://loop.test"), ..Site::healthy("www.loop.test") });
     let bed = Testbed::start(product).await.expect("testbed starts");
     let report = run(&bed, bed.net_config()).await;

@@ -24,10 +24,10 @@ use std::time::Duration;
 /// The database file name inside the data folder.
 pub const FILE_NAME: &str = "preflight.sqlite3";
 
-/// The platform's data folder for Preflight (`~/.local/share/dev.preflight.app` on Linux,
-/// `~/Library/Application Support/dev.preflight.app` on macOS, `%APPDATA%\dev.preflight.app` on Windows).
+/// The platform's data folder for Preflight (`~/.local/share/dev.preflight.desktop` on Linux,
+/// `~/Library/Application Support/dev.preflight.desktop` on macOS, `%APPDATA%\dev.preflight.desktop` on Windows).
 pub fn default_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("dev.preflight.app"))
+    dirs::data_dir().map(|d| d.join("dev.preflight.desktop"))
 }
 
 /// An open history database.

@@ -17,7 +17,12 @@ pub fn product() -> Product {
         domain: d.to_owned(),
         zone: Zone::new(d),
         sites: vec![
-            Site { host: d.to_owned(), cert: Some(CertKind::Valid), http: Answer::ok("<h1>Acme Chat</h1>"), https: Answer::ok("<h1>Acme Chat</h1>") },
+            Site {
+                host: d.to_owned(),
+                cert: Some(CertKind::Valid),
+                http: Answer::ok("<h1>Acme Chat</h1>"),
+                https: Answer::ok("<h1>Acme Chat</h1>"),
+            },
             Site {
                 host: format!("www.{d}"),
                 cert: Some(CertKind::ExpiresIn(10)),

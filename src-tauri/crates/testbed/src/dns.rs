@@ -81,7 +81,8 @@ impl Zone {
         let parse = |s: &str| Name::from_ascii(s).map_err(|_| DnsError::Name(s.to_owned()));
         let origin = parse(&format!("{}.", self.origin))?;
         let mut auth = InMemoryAuthority::empty(origin.clone(), ZoneType::Primary, false);
-        let soa = SOA::new(parse(&format!("ns.{}.", self.origin))?, parse(&format!("hostmaster.{}.", self.origin))?, 1, 3600, 600, 86_400, 60);
+        let soa =
+            SOA::new(parse(&format!("ns.{}.", self.origin))?, parse(&format!("hostmaster.{}.", self.origin))?, 1, 3600, 600, 86_400, 60);
         auth.upsert_mut(Record::from_rdata(origin, 60, RData::SOA(soa)), 1);
         for (name, data) in &self.records {
             auth.upsert_mut(Record::from_rdata(parse(name)?, 60, data.clone()), 1);

@@ -56,7 +56,12 @@ pub struct Site {
 impl Site {
     /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page.
     pub fn healthy(host: &str) -> Site {
-        Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https: Answer::ok("<h1>ok</h1>") }
+        Site {
+            host: host.to_owned(),
+            cert: Some(CertKind::Valid),
+            http: Answer::redirect(&format!("https://{host}")),
+            https: Answer::ok("<h1>ok</h1>"),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! Secret Service on Linux) through the `keyring` crate, whose calls block: async callers use
 //! `spawn_blocking`. Values travel as [`Sensitive`], so they cannot be logged or serialized.
 
+pub mod redact;
 pub mod sensitive;
 
 pub use sensitive::Sensitive;
@@ -54,7 +55,9 @@ fn entry(r: &SecretRef) -> Result<keyring::Entry, VaultError> {
 fn map_err(r: &SecretRef, e: keyring::Error) -> VaultError {
     match e {
         keyring::Error::NoEntry => VaultError::NotFound { product: r.product.clone(), name: r.name.clone() },
-        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => VaultError::Unavailable { reason: inner.to_string() },
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            VaultError::Unavailable { reason: inner.to_string() }
+        }
         other => VaultError::Failed { reason: other.to_string() },
     }
 }

@@ -22,7 +22,15 @@ pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
         .map(|host| {
             let net = net.clone();
             let label = format!("Following http://{host} to its secure address");
-            PlannedCheck::new(ID, Area::Redirects, 2, Impact::DataExposure, &host.clone(), label, async move { vec![check(&net, &host).await] })
+            PlannedCheck::new(
+                ID,
+                Area::Redirects,
+                2,
+                Impact::DataExposure,
+                &host.clone(),
+                label,
+                async move { vec![check(&net, &host).await] },
+            )
         })
         .collect()
 }
@@ -63,7 +71,13 @@ pub async fn follow(net: &Net, start: Url) -> (Vec<Hop>, Outcome) {
             }
             Ok(resp) => {
                 let location = resp.header("location").map(str::to_owned);
-                hops.push(Hop { url: url.to_string(), status: Some(resp.status), location: location.clone(), ms: resp.timings.total_ms, error: None });
+                hops.push(Hop {
+                    url: url.to_string(),
+                    status: Some(resp.status),
+                    location: location.clone(),
+                    ms: resp.timings.total_ms,
+                    error: None,
+                });
                 let next = location.filter(|_| resp.is_redirect()).and_then(|l| url.join(&l).ok());
                 match next {
                     Some(next) => url = next,
@@ -80,7 +94,10 @@ async fn check(net: &Net, host: &str) -> Finding {
         return base.status(Status::Error).title(format!("{host} cannot be turned into a web address."));
     };
     let (hops, outcome) = follow(net, start).await;
-    let chain = hops.iter().map(|h| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string()))).collect::<Vec<_>>();
+    let chain = hops
+        .iter()
+        .map(|h| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string())))
+        .collect::<Vec<_>>();
     let base = base.evidence(json!({ "hops": hops })).detail(chain.join("\n"));
     match outcome {
         Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 => {

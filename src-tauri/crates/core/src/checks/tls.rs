@@ -122,7 +122,8 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
     let until = date(leaf.not_after);
     let base = base(EXPIRY, host).detail(format!("Valid from {} until {until} ({days} days left).", date(leaf.not_before)));
     let renew = [
-        "Check that automatic renewal is on in your hosting provider's or CDN's dashboard (it usually is for free certificates).".to_owned(),
+        "Check that automatic renewal is on in your hosting provider's or CDN's dashboard (it usually is for free certificates)."
+            .to_owned(),
         format!("If the certificate was installed by hand, renew it with its issuer ({}) and install the new one.", leaf.issuer_name()),
         "Run this audit again to see the new date.".to_owned(),
     ];
@@ -135,8 +136,12 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
             .fix(["Check the clock of the server that installed it, or reissue the certificate."]);
     }
     match days {
-        d if d < 0 => base.status(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew),
-        d if d < FAIL_DAYS => base.status(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew),
+        d if d < 0 => {
+            base.status(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew)
+        }
+        d if d < FAIL_DAYS => {
+            base.status(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew)
+        }
         d if d < WARN_DAYS => base
             .status(Status::Warn)
             .title(format!("The certificate of {host} expires in {} and has not been renewed yet.", days_phrase(d)))
@@ -177,7 +182,17 @@ mod tests {
             not_after: 1_800_000_000 + not_after_days * 86_400 + 60,
             serial: "01".into(),
         };
-        (TlsInspection { problem: problem.clone(), problem_ignoring_time: problem, chain: vec![leaf], protocol: "TLSv1_3".into(), cipher: String::new(), handshake_ms: 1 }, now)
+        (
+            TlsInspection {
+                problem: problem.clone(),
+                problem_ignoring_time: problem,
+                chain: vec![leaf],
+                protocol: "TLSv1_3".into(),
+                cipher: String::new(),
+                handshake_ms: 1,
+            },
+            now,
+        )
     }
 
     #[test]

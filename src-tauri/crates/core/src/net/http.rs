@@ -62,7 +62,6 @@ pub struct Client {
     tls: TlsConnector,
 }
 
-
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").field("cfg", &self.cfg).field("resolver", &self.resolver).finish_non_exhaustive()

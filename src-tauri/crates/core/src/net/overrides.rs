@@ -66,7 +66,8 @@ mod tests {
         assert_eq!(cfg.connect_to.len(), 1);
         let err = Overrides::from_lists(Some("dns.example"), None, None).into_config().expect_err("not an IP");
         assert!(err.contains("dns.example"), "the message names the bad value: {err}");
-        let err = Overrides { ca_files: vec!["/nonexistent/ca.pem".into()], ..Overrides::default() }.into_config().expect_err("missing file");
+        let err =
+            Overrides { ca_files: vec!["/nonexistent/ca.pem".into()], ..Overrides::default() }.into_config().expect_err("missing file");
         assert!(err.contains("/nonexistent/ca.pem"), "{err}");
     }
 }

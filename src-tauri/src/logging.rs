@@ -1,0 +1,44 @@
+//! Tracing to a daily rolling log file (7 kept) with secrets masked line by line.
+
+use preflight_vault::redact::redact;
+use std::io::Write;
+use std::path::Path;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// A writer that masks secrets in each formatted line before it reaches the file.
+#[derive(Clone)]
+struct Redacting<W>(W);
+
+impl<W: Write> Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Redacting<W> {
+    type Writer = Redacting<W::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacting(self.0.make_writer())
+    }
+}
+
+/// Starts logging into `dir`; keep the guard alive for the app's lifetime so lines are flushed.
+pub fn init(dir: &Path) -> Option<WorkerGuard> {
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("preflight")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| "info".into());
+    let installed = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Redacting(writer)).try_init();
+    installed.ok().map(|()| guard)
+}
