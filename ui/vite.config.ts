@@ -1,5 +1,5 @@
 // Vite builds the web UI into ui/dist, which tauri.conf.json bundles; Vitest runs the component tests.
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { fileURLToPath } from "node:url";
 
@@ -15,5 +15,6 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test-setup.ts"],
   },
 });
