@@ -1,0 +1,135 @@
+// The built UI in Debian's Chromium, Tauri IPC mocked, driven by Playwright.
+// The report shown is the real engine's: `preflight demo --format json` produces it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { createServer } from "node:http";
+import { readFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join, extname } from "node:path";
+import { tmpdir } from "node:os";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dist = join(root, "ui/dist");
+const artifacts = join(root, "tests/artifacts");
+const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
+const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
+
+let server, browser, base, demoReport;
+
+function realDemoReport() {
+  const bin = join(targetDir, "debug/preflight");
+  assert.ok(existsSync(bin), `build the CLI first (cargo build -p preflight-cli): ${bin} is missing`);
+  const out = execFileSync(bin, ["demo", "--format", "json"], {
+    env: { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) },
+  });
+  return JSON.parse(out.toString());
+}
+
+before(async () => {
+  assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
+  demoReport = realDemoReport();
+  mkdirSync(artifacts, { recursive: true });
+  server = createServer((req, res) => {
+    const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
+    const file = join(dist, path);
+    if (!file.startsWith(dist) || !existsSync(file)) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(override) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript({ path: new URL("./ipc-mock.js", import.meta.url).pathname });
+  await page.addInitScript(defaults, { report: demoReport });
+  if (override) await page.addInitScript(override);
+  await page.goto(base);
+  return { page, errors };
+}
+
+// Runs inside the page: default command answers.
+function defaults({ report }) {
+  const h = window.__PF__.handlers;
+  h.app_info = () => ({ version: "0.1.0", data_file: "/tmp/x", store_error: null, settings_error: null, overrides_active: false, last_domain: null });
+  h.list_history = () => [{ id: 7, domain: report.domain, started_at_ms: Date.now() - 120000, duration_ms: 900, source: "demo", summary: report.summary }];
+  h.get_run = () => report;
+  h.run_audit = ({ domain }) => {
+    throw { code: "invalid_domain", message: `That looks like a web address. Type just the domain: ${domain.replace(/^https?:\/\/(www\.)?/, "").split("/")[0]}` };
+  };
+  h.run_demo = async () => {
+    const checks = report.findings.map((f, i) => ({ key: `${f.id}:${f.subject}:${i}`, label: `Checking ${f.subject}`, area: f.area }));
+    window.__PF__.emit("audit-progress", { domain: report.domain, batch: [{ kind: "planned", checks }] });
+    window.__PF__.emit("audit-progress", { domain: report.domain, batch: [{ kind: "finished", key: checks[0].key, findings: [report.findings[0]] }] });
+    await new Promise((r) => setTimeout(r, 400));
+    return { run_id: 8, save_error: null, report };
+  };
+  h.cancel_audit = () => true;
+}
+
+test("a pasted URL gets a plain correction under the input, nothing else happens", async () => {
+  const { page, errors } = await open();
+  await page.getByLabel("Your product's domain").fill("https://www.acme.test/pricing");
+  await page.getByRole("button", { name: "Run audit" }).click();
+  const alert = page.locator("#domain-error");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Type just the domain: acme\.test/);
+  assert.equal(await page.getByTestId("result").count(), 0, "no result for a refused input");
+  assert.deepEqual(errors, [], "no script errors");
+  await page.close();
+});
+
+test("the demo shows live progress, then problems first with their fixes and folded evidence", async () => {
+  const { page, errors } = await open();
+  await page.getByRole("button", { name: "Try the demo" }).click();
+  await page.getByTestId("progress").waitFor();
+  assert.match(await page.getByTestId("progress").textContent(), /1 of \d+ done/, "progress counts finished checks");
+  await page.getByTestId("result").waitFor();
+  const verdict = await page.locator("h1.verdict").textContent();
+  assert.match(verdict, /Not ready for launch yet: \d+ problems? to fix first\./);
+  const groups = await page.locator("section.group").evaluateAll((els) => els.map((e) => e.dataset.testid));
+  assert.equal(groups[0], "group-fail", "problems come first");
+  const firstProblem = page.locator('[data-testid="group-fail"] [data-testid="finding"]').first();
+  assert.ok((await firstProblem.locator("ol li").count()) > 0, "a problem lists its fix steps");
+  assert.equal(await firstProblem.locator("details.evidence").getAttribute("open"), null, "evidence starts folded");
+  await page.screenshot({ path: join(artifacts, "ui-demo-result.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("history lists past audits and opens one", async () => {
+  const { page } = await open();
+  await page.getByRole("button", { name: /History/ }).click();
+  const table = page.getByTestId("history");
+  await table.waitFor();
+  assert.match(await table.textContent(), /acme-chat\.test/);
+  assert.match(await table.textContent(), /2 minutes ago/);
+  await page.getByRole("button", { name: "Open" }).click();
+  await page.getByTestId("result").waitFor();
+  const calls = await page.evaluate(() => window.__PF__.calls.map((c) => c.cmd));
+  assert.ok(calls.includes("get_run"), "opening a run asks the backend for it");
+  await page.close();
+});
+
+test("a history that cannot be opened is explained in a banner", async () => {
+  const { page } = await open(() => {
+    window.__PF__.handlers.app_info = () => ({ version: "0.1.0", data_file: null, store_error: "the history was written by a newer version of Preflight", settings_error: null, overrides_active: false, last_domain: null });
+  });
+  const banner = page.getByRole("alert");
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /newer version of Preflight/);
+  await page.close();
+});
