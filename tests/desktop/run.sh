@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The real desktop app, end to end: builds the debug bundle (.deb + the app binary with the UI
+# embedded), checks the .deb, starts the sample product on loopback, then drives the real window
+# over WebDriver (tauri-driver + WebKitWebDriver) under Xvfb, inside a private D-Bus session with
+# an unlocked keyring and a notification daemon. Screenshots land in tests/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+target="${CARGO_TARGET_DIR:-$root/target}"
+artifacts="$root/tests/artifacts"
+mkdir -p "$artifacts"
+
+command -v tauri-driver >/dev/null || cargo install tauri-driver --version 2.0.6 --locked
+
+echo "--- building the debug app and its .deb"
+build_start=$SECONDS
+npx tauri build --debug --bundles deb --ci
+echo "built in $((SECONDS - build_start))s"
+app="$target/debug/preflight-desktop"
+deb=$(ls -t "$target"/debug/bundle/deb/*.deb | head -n 1)
+
+echo "--- checking the .deb"
+dpkg-deb --info "$deb" | grep -q "Package: preflight" || { echo "the .deb has no package name"; exit 1; }
+contents=$(dpkg-deb --contents "$deb")
+for want in usr/bin/preflight-desktop usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
+  grep -q "$want" <<<"$contents" || { echo "the .deb lacks $want"; exit 1; }
+done
+echo "deb ok: $(basename "$deb") $(du -h "$deb" | cut -f1)"
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "--- starting the sample product on loopback"
+"$target/debug/preflight" demo --serve --ca-out "$work/ca.pem" --data-dir "$work/demo-data" >"$work/demo.out" 2>"$work/demo.err" &
+for _ in $(seq 1 100); do grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" || { cat "$work/demo.err"; echo "the sample product did not start"; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source <(grep '^PREFLIGHT_' "$work/demo.out")
+set +a
+export PREFLIGHT_DATA_DIR="$work/app-data" PREFLIGHT_APP="$app" PREFLIGHT_ARTIFACTS="$artifacts"
+export XDG_DATA_HOME="$work/xdg"
+
+echo "--- driving the real window"
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+  set -euo pipefail
+  printf "preflight-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  dunst >/dev/null 2>&1 &
+  dbus-monitor "interface='"'"'org.freedesktop.Notifications'"'"'" >"'"$work"'/notifications.log" 2>&1 &
+  tauri-driver --port 4444 --native-port 4445 >"'"$work"'/driver.log" 2>&1 &
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+  node --test tests/desktop/
+  sleep 0.5
+  kill %1 %2 %3 2>/dev/null || true
+'
+grep -q "acme-chat.test: 2 problems found" "$work/notifications.log" \
+  || { echo "no desktop notification was sent for the audit with problems"; tail -20 "$work/notifications.log"; exit 1; }
+echo "notification seen on the session bus"

@@ -1,0 +1,64 @@
+// The real Preflight window over WebDriver: type the demo product's domain, audit it through
+// the real engine (pointed at loopback by PREFLIGHT_*), read the findings, restart, find it in History.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+import { execFileSync } from "node:child_process";
+
+// What the X server shows (the person's view), besides WebKit's own snapshot of the page.
+function screen(name) {
+  try {
+    execFileSync("import", ["-window", "root", join(artifacts, name)]);
+  } catch (e) {
+    console.error(`no X screenshot: ${e.message}`);
+  }
+}
+
+const app = process.env.PREFLIGHT_APP;
+const artifacts = process.env.PREFLIGHT_ARTIFACTS ?? ".";
+
+async function launch() {
+  return remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "warn",
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app } },
+  });
+}
+
+test("a founder audits a domain in the real window and finds it in History after a restart", async () => {
+  assert.ok(app, "PREFLIGHT_APP names the built app (tests/desktop/run.sh sets it)");
+  let w = await launch();
+  try {
+    const input = await w.$("#domain");
+    await input.waitForExist({ timeout: 20000 });
+    await input.setValue("acme-chat.test");
+    await (await w.$("button[type=submit]")).click();
+    const result = await w.$('[data-testid="result"]');
+    await result.waitForExist({ timeout: 60000 });
+    const verdict = await (await w.$("h1.verdict")).getText();
+    assert.match(verdict, /Not ready for launch yet: 2 problems to fix first\./, "the real engine found the demo's two problems");
+    const problems = await w.$$('[data-testid="group-fail"] [data-testid="finding"]');
+    assert.equal(problems.length, 2);
+    const text = await (await w.$('[data-testid="group-fail"]')).getText();
+    assert.match(text, /api\.acme-chat\.test/, "the wrong-name certificate is named");
+    // WebKit's own snapshot (saveScreenshot) shows a stale first paint under Xvfb; X shows the truth.
+    screen("desktop-audit.png");
+  } finally {
+    await w.deleteSession();
+  }
+
+  w = await launch();
+  try {
+    const tab = await w.$("button=History (1)");
+    await tab.waitForExist({ timeout: 20000 });
+    await tab.click();
+    const table = await w.$('[data-testid="history"]');
+    await table.waitForExist({ timeout: 10000 });
+    assert.match(await table.getText(), /acme-chat\.test/, "the saved run survives a restart");
+    screen("desktop-history.png");
+  } finally {
+    await w.deleteSession();
+  }
+});
