@@ -28,9 +28,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# npm ci when the lock file changed since the last install (or there is no node_modules yet).
+# npm packages, when the lock file changed since the last install (or there is no node_modules yet).
+# `npm install` (which keeps the locked versions) rather than `npm ci`: the lock can only list the
+# @tauri-apps/cli platform binaries the registry served when it was written, and `npm ci` refuses a
+# lock that lacks the other platforms' optional entries.
 stamp=node_modules/.preflight-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
