@@ -42,3 +42,18 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
     let installed = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Redacting(writer)).try_init();
     installed.ok().map(|()| guard)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Redacting;
+    use std::io::Write;
+
+    #[test]
+    fn secrets_in_log_lines_are_masked_before_they_reach_the_file() {
+        let mut out = Redacting(Vec::new());
+        out.write_all(b"calling https://hooks.example/x?token=s3cr3t-value&a=1\n").expect("write");
+        let written = String::from_utf8(out.0).expect("utf8");
+        assert!(!written.contains("s3cr3t-value"), "the token must not reach the log: {written}");
+        assert!(written.contains("token=********"), "{written}");
+    }
+}

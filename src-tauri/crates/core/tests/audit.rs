@@ -102,3 +102,17 @@ async fn an_unreachable_nameserver_reads_as_couldnt_check_never_as_missing() {
     assert_eq!(f.status, Status::Error, "a silent DNS server must not read as a missing record");
     assert_eq!(report.summary.fail, 0, "nothing can be a problem when nothing could be checked: {:#?}", report.findings);
 }
+
+#[tokio::test]
+async fn an_endless_body_is_read_only_up_to_the_bound() {
+    let product = Product::healthy("big.test", &[""]).site(Site { https: Answer::Endless, ..Site::healthy("big.test") });
+    let bed = Testbed::start(product).await.expect("testbed starts");
+    let mut cfg = bed.net_config();
+    cfg.limits.body_bytes = 256 * 1024;
+    let net = preflight_core::net::Net::new(cfg).expect("net");
+    let started = std::time::Instant::now();
+    let resp = net.client.get(&url::Url::parse("https://big.test/").expect("url")).await.expect("a bounded read succeeds");
+    assert!(resp.truncated, "the body was longer than the bound");
+    assert_eq!(resp.body.len(), 256 * 1024, "exactly the bound is kept, nothing more");
+    assert!(started.elapsed() < Duration::from_secs(5), "reading stops at the bound instead of draining the stream");
+}

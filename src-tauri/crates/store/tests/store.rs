@@ -72,3 +72,22 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     assert!(err.to_string().contains("newer version of Preflight"), "the message says what to do: {err}");
     assert!(std::fs::read(&path).expect("read") == before, "the file must not be changed");
 }
+
+#[test]
+fn saves_from_many_threads_at_once_all_land() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = std::sync::Arc::new(Store::open_in(dir.path()).expect("open"));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                (0..10).map(|i| store.save_report(&report(&format!("t{t}.test"), i), "cli").expect("save")).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<i64> = threads.into_iter().flat_map(|t| t.join().expect("thread")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 80, "every save gets its own run id, none is lost in a batch");
+    assert_eq!(store.history(None, 1000).expect("history").len(), 80);
+}

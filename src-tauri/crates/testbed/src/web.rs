@@ -7,7 +7,10 @@
 
 use crate::pki::{CertKind, PkiError, TestCa};
 use bytes::Bytes;
-use http_body_util::Full;
+use futures::stream;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
@@ -32,6 +35,8 @@ pub enum Answer {
     Page { status: u16, headers: Vec<(String, String)>, body: String },
     /// Accept the request and never answer.
     Hang,
+    /// A 200 whose body never ends (a hostile or broken server).
+    Endless,
 }
 
 impl Answer {
@@ -166,7 +171,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes
     let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), service).await;
 }
 
-async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
+type Body = BoxBody<Bytes, Infallible>;
+
+async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure: bool) -> Response<Body> {
     let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
     let Some(site) = routes.get(&host) else {
@@ -183,11 +190,16 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
         }
         Answer::Page { status, headers, body } => page(*status, headers, body),
         Answer::Hang => std::future::pending().await,
+        Answer::Endless => {
+            let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+            let frames = stream::repeat_with(move || Ok::<_, Infallible>(Frame::data(chunk.clone())));
+            Response::new(StreamBody::new(frames).boxed())
+        }
     }
 }
 
-fn page(status: u16, headers: &[(String, String)], body: &str) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::from(body.to_owned())));
+fn page(status: u16, headers: &[(String, String)], body: &str) -> Response<Body> {
+    let mut resp = Response::new(Full::new(Bytes::from(body.to_owned())).boxed());
     *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (k, v) in headers {
         if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
