@@ -30,6 +30,8 @@ impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Redacting<W> {
 
 /// Starts logging into `dir`; keep the guard alive for the app's lifetime so lines are flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
+    // The appender prunes old files at start and complains when the folder is not there yet.
+    std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("preflight")

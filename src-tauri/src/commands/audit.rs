@@ -8,7 +8,7 @@ use preflight_core::{audit, AuditOptions, Domain, NetConfig, Progress, Report, T
 use serde::Serialize;
 use specta::Type;
 use std::time::Duration;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 use tauri_specta::Event;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -131,11 +131,8 @@ async fn forward_progress(app: AppHandle, domain: String, mut rx: mpsc::Unbounde
                 () = &mut window => break,
             }
         }
-        let event = AuditProgress { domain: domain.clone(), batch };
-        if app.get_webview_window("main").is_some() {
-            if let Err(e) = event.emit(&app) {
-                tracing::debug!(error = %e, "progress not delivered");
-            }
+        if let Err(e) = (AuditProgress { domain: domain.clone(), batch }).emit(&app) {
+            tracing::debug!(error = %e, "progress not delivered");
         }
     }
 }
