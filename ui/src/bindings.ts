@@ -29,7 +29,8 @@ async runDemo() : Promise<Result<AuditResult, AppError>> {
 }
 },
 /**
- * Stops the running audit; what finished so far is kept.
+ * Stops the running audit; what finished so far is kept. The running marker stays until the
+ * audit has really ended (see `RunningGuard`), so no second audit starts while it winds down.
  */
 async cancelAudit() : Promise<Result<boolean, AppError>> {
     try {

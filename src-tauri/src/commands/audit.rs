@@ -54,12 +54,13 @@ pub async fn run_demo(app: AppHandle, state: State<'_, AppState>) -> AppResult<A
     audit_and_save(&app, &state, Target::new(domain), cfg, "demo").await
 }
 
-/// Stops the running audit; what finished so far is kept.
+/// Stops the running audit; what finished so far is kept. The running marker stays until the
+/// audit has really ended (see `RunningGuard`), so no second audit starts while it winds down.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_audit(state: State<'_, AppState>) -> AppResult<bool> {
-    let token = state.running.lock().map_err(|_| AppError::new(ErrorCode::Internal, "state poisoned"))?.take();
-    Ok(token.map(|t| t.cancel()).is_some())
+    let running = state.running.lock().map_err(|_| AppError::new(ErrorCode::Internal, "state poisoned"))?;
+    Ok(running.as_ref().map(CancellationToken::cancel).is_some())
 }
 
 /// Clears the running marker however the audit ends.

@@ -90,9 +90,7 @@ impl Store {
         self.read(|c| {
             let Some(run) = runs::get(c, run_id)? else { return Ok(None) };
             let findings = findings::of_run(c, run_id)?;
-            let mut report = Report::new(run.domain, run.started_at_ms, run.duration_ms as u64, findings);
-            report.summary = run.summary;
-            Ok(Some(report))
+            Ok(Some(Report::new(run.domain, run.started_at_ms, run.duration_ms as u64, findings)))
         })
     }
 }

@@ -40,7 +40,7 @@ fn base(id: &str, host: &str) -> Finding {
 }
 
 async fn check(net: &Net, host: &str) -> Vec<Finding> {
-    match inspect(net.config(), net.resolver(), host, 443).await {
+    match inspect(net.config(), net.resolver(), net.client.verifier(), host, 443).await {
         Ok(inspection) => judge(host, &inspection, SystemTime::now()),
         Err(e) => vec![handshake_failed(host, &e)],
     }
@@ -82,7 +82,7 @@ pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> 
 }
 
 fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Finding {
-    let base = base(TRUST, host).impact(Impact::Downtime);
+    let base = base(TRUST, host);
     let warning = format!("Browsers show a full-page security warning on https://{host}");
     let why = "Most visitors leave at a security warning, and the ones who stay learn to ignore it.";
     match problem {

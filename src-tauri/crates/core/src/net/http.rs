@@ -14,7 +14,9 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use rustls::client::WebPkiServerVerifier;
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
@@ -59,6 +61,7 @@ pub struct Timings {
 pub struct Client {
     cfg: NetConfig,
     resolver: Resolver,
+    verifier: Arc<WebPkiServerVerifier>,
     tls: TlsConnector,
 }
 
@@ -70,8 +73,9 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(cfg: NetConfig, resolver: Resolver) -> Result<Client, NetError> {
-        let tls = tls::strict_connector(&cfg)?;
-        Ok(Client { cfg, resolver, tls })
+        let verifier = tls::verifier(&cfg)?;
+        let tls = tls::strict_connector(verifier.clone())?;
+        Ok(Client { cfg, resolver, verifier, tls })
     }
 
     pub fn config(&self) -> &NetConfig {
@@ -80,6 +84,11 @@ impl Client {
 
     pub fn resolver(&self) -> &Resolver {
         &self.resolver
+    }
+
+    /// The audit's browser-like certificate verifier (for inspecting handshakes).
+    pub fn verifier(&self) -> Arc<WebPkiServerVerifier> {
+        self.verifier.clone()
     }
 
     /// `GET url`, no redirect following, everything bounded.

@@ -99,7 +99,9 @@ pub fn root_store(cfg: &NetConfig) -> RootCertStore {
     roots
 }
 
-fn verifier(cfg: &NetConfig) -> Result<Arc<WebPkiServerVerifier>, NetError> {
+/// A browser-like verifier for the config's trust store. Parsing the store is the costly part,
+/// so callers build this once per audit and share it (see `http::Client`).
+pub fn verifier(cfg: &NetConfig) -> Result<Arc<WebPkiServerVerifier>, NetError> {
     WebPkiServerVerifier::builder_with_provider(Arc::new(root_store(cfg)), provider())
         .build()
         .map_err(|e| NetError::Tls { host: "(setup)".into(), reason: format!("no usable trusted roots: {e}") })
@@ -116,9 +118,9 @@ fn client_config(verifier: Arc<dyn ServerCertVerifier>) -> Result<ClientConfig, 
     Ok(config)
 }
 
-/// A connector that refuses any certificate a browser would refuse. Build once per audit.
-pub fn strict_connector(cfg: &NetConfig) -> Result<TlsConnector, NetError> {
-    let v: Arc<dyn ServerCertVerifier> = verifier(cfg)?;
+/// A connector that refuses any certificate a browser would refuse.
+pub fn strict_connector(verifier: Arc<WebPkiServerVerifier>) -> Result<TlsConnector, NetError> {
+    let v: Arc<dyn ServerCertVerifier> = verifier;
     Ok(TlsConnector::from(Arc::new(client_config(v)?)))
 }
 
@@ -132,8 +134,14 @@ pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tc
 }
 
 /// Connects to `host:port`, completes a handshake whatever the certificate, and reports on it.
-pub async fn inspect(cfg: &NetConfig, resolver: &Resolver, host: &str, port: u16) -> Result<TlsInspection, NetError> {
-    let recorder = Arc::new(Recording { inner: verifier(cfg)?, verdicts: Mutex::new(None) });
+pub async fn inspect(
+    cfg: &NetConfig,
+    resolver: &Resolver,
+    verifier: Arc<WebPkiServerVerifier>,
+    host: &str,
+    port: u16,
+) -> Result<TlsInspection, NetError> {
+    let recorder = Arc::new(Recording { inner: verifier, verdicts: Mutex::new(None) });
     let connector = TlsConnector::from(Arc::new(client_config(recorder.clone())?));
     let (tcp, _) = connect::tcp(cfg, resolver, host, port).await?;
     let started = Instant::now();
