@@ -20,7 +20,10 @@ app="$target/debug/preflight-desktop"
 deb=$(ls -t "$target"/debug/bundle/deb/*.deb | head -n 1)
 
 echo "--- checking the .deb"
-dpkg-deb --info "$deb" | grep -q "Package: preflight" || { echo "the .deb has no package name"; exit 1; }
+# Captured first: with pipefail, `dpkg-deb | grep -q` fails whenever grep exits before dpkg-deb
+# has written everything (SIGPIPE), which made this check pass or fail by timing.
+info=$(dpkg-deb --info "$deb")
+grep -q "Package: preflight" <<<"$info" || { echo "the .deb has no package name"; exit 1; }
 contents=$(dpkg-deb --contents "$deb")
 for want in usr/bin/preflight-desktop usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
   grep -q "$want" <<<"$contents" || { echo "the .deb lacks $want"; exit 1; }
