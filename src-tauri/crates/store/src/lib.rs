@@ -4,6 +4,7 @@
 //! `PREFLIGHT_DATA_DIR` and tests work). It is opened in WAL mode with a busy timeout, migrated on
 //! open by the embedded, versioned migrations, and written only by the batching [`writer`] thread.
 //! Reads use their own connection. A database from a newer app version is refused untouched.
+//! Several processes (the CLI in a terminal, the desktop app) may open the same file at once.
 
 pub mod error;
 pub mod findings;
@@ -73,6 +74,16 @@ impl Store {
     /// Saves a finished audit; returns its run id once committed.
     pub fn save_report(&self, report: &Report, source: &str) -> Result<i64> {
         self.writer.save_report(report, source)
+    }
+
+    /// Queues a finished audit without waiting for the commit (a failure is logged).
+    pub fn queue_report(&self, report: Report, source: &str) -> Result<()> {
+        self.writer.queue_report(report, source)
+    }
+
+    /// Waits until every queued write has been committed.
+    pub fn flush(&self) -> Result<()> {
+        self.writer.flush()
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {

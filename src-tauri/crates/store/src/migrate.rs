@@ -3,10 +3,15 @@
 //! The version lives in SQLite's `user_version`. Each table module owns the migrations that touch
 //! it; this file only orders them. A database newer than the last migration is refused untouched:
 //! an older app must never "repair" a newer schema and lose what it does not understand.
+//!
+//! The CLI and the desktop app share one file, so two processes may open a brand-new database at
+//! the same moment. Pending migrations therefore run inside one `BEGIN IMMEDIATE` transaction that
+//! reads the version again once it holds the write lock: whoever comes second sees the first one's
+//! work and does nothing, instead of failing on "table already exists".
 
 use crate::error::{Result, StoreError};
 use crate::{findings, products, runs};
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// One step of the schema; `version` is what `user_version` becomes after it.
@@ -24,9 +29,13 @@ pub fn latest() -> i64 {
     ALL.last().map_or(0, |m| m.version)
 }
 
+fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
 /// Fails with [`StoreError::TooNew`] for a database written by a newer app; returns its version.
 pub fn refuse_newer(conn: &Connection, path: &Path) -> Result<i64> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let found = version(conn)?;
     if found > latest() {
         return Err(StoreError::TooNew { path: path.to_owned(), found, supported: latest() });
     }
@@ -35,14 +44,19 @@ pub fn refuse_newer(conn: &Connection, path: &Path) -> Result<i64> {
 
 /// Brings `conn` up to date, refusing databases from the future.
 pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    let found = refuse_newer(conn, path)?;
+    // Cheap read first: an up-to-date database (the usual case) never takes the write lock.
+    if refuse_newer(conn, path)? == latest() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock: decide again under it.
+    let found = refuse_newer(&tx, path)?;
     for m in ALL.iter().filter(|m| m.version > found) {
-        let tx = conn.transaction()?;
         tx.execute_batch(m.sql)?;
-        tx.pragma_update(None, "user_version", m.version)?;
-        tx.commit()?;
         tracing::info!(version = m.version, "database migrated");
     }
+    tx.pragma_update(None, "user_version", latest())?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -1,25 +1,32 @@
 //! The one writer: a thread that owns the write connection and commits jobs in batches.
 //!
 //! Everything that changes the database goes through here, so there is never writer contention
-//! (readers use WAL snapshots) and a burst of writes (many monitor samples, a large audit) becomes
-//! one transaction. A crash loses at most the batch being written. Dropping the writer finishes the
-//! queued jobs before the thread exits, so closing the app does not drop a saved audit.
+//! inside a process (readers use WAL snapshots) and a burst of writes (many monitor samples, a large
+//! audit) becomes one transaction. Each job runs inside its own savepoint, so a job that fails
+//! leaves nothing behind while the rest of its batch still lands. A crash loses at most the batch
+//! being written. Callers either wait for their job's reply or queue it and move on; dropping the
+//! writer finishes the queued jobs before the thread exits, so closing the app drops no saved audit.
 
 use crate::error::{Result, StoreError};
 use crate::{findings, products, runs};
 use preflight_core::Report;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
 /// Jobs taken per transaction at most.
 const BATCH: usize = 256;
 
+/// Where a job's outcome goes: back to a waiting caller, or only to the log.
+type Reply<T> = Option<SyncSender<Result<T>>>;
+
 /// A change to make.
 #[derive(Debug)]
 pub enum Job {
     /// Save an audit report; replies with the new run id.
-    SaveReport { report: Box<Report>, source: String, reply: SyncSender<Result<i64>> },
+    SaveReport { report: Box<Report>, source: String, reply: Reply<i64> },
+    /// Replies once every job queued before it has been committed (or has failed).
+    Flush { reply: SyncSender<Result<()>> },
 }
 
 /// Handle to the writer thread.
@@ -39,11 +46,26 @@ impl Writer {
         Ok(Writer { tx: Some(tx), thread: Some(thread) })
     }
 
+    fn send(&self, job: Job) -> Result<()> {
+        self.tx.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)
+    }
+
     /// Saves a report and waits until it is committed; returns the run id.
     pub fn save_report(&self, report: &Report, source: &str) -> Result<i64> {
         let (reply, rx) = mpsc::sync_channel(1);
-        let job = Job::SaveReport { report: Box::new(report.clone()), source: source.to_owned(), reply };
-        self.tx.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)?;
+        self.send(Job::SaveReport { report: Box::new(report.clone()), source: source.to_owned(), reply: Some(reply) })?;
+        rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues a report without waiting; a failure is logged. [`Writer::flush`] waits for it.
+    pub fn queue_report(&self, report: Report, source: &str) -> Result<()> {
+        self.send(Job::SaveReport { report: Box::new(report), source: source.to_owned(), reply: None })
+    }
+
+    /// Waits until everything queued so far has been written.
+    pub fn flush(&self) -> Result<()> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.send(Job::Flush { reply })?;
         rx.recv().map_err(|_| StoreError::Closed)?
     }
 }
@@ -70,31 +92,61 @@ fn run(mut conn: Connection, rx: Receiver<Job>) {
     }
 }
 
+/// A job's outcome, delivered only after the batch's commit has decided whether it holds.
+enum Done {
+    Saved(Reply<i64>, Result<i64>),
+    Flushed(SyncSender<Result<()>>),
+}
+
 fn commit(conn: &mut Connection, batch: Vec<Job>) {
-    let mut replies = Vec::with_capacity(batch.len());
+    let mut done = Vec::with_capacity(batch.len());
     let outcome = (|| -> Result<()> {
-        let tx = conn.transaction()?;
+        let mut tx = conn.transaction()?;
         for job in batch {
             match job {
-                Job::SaveReport { report, source, reply } => {
-                    let result = save(&tx, &report, &source);
-                    replies.push((reply, result));
-                }
+                Job::SaveReport { report, source, reply } => done.push(Done::Saved(reply, in_savepoint(&mut tx, &report, &source))),
+                Job::Flush { reply } => done.push(Done::Flushed(reply)),
             }
         }
         tx.commit()?;
         Ok(())
     })();
-    for (reply, result) in replies {
-        let result = match (&outcome, result) {
-            (Err(e), _) => Err(StoreError::Corrupt(format!("the batch was not saved: {e}"))),
-            (Ok(()), r) => r,
-        };
-        let _ = reply.send(result);
-    }
-    if let Err(e) = outcome {
+    if let Err(e) = &outcome {
         tracing::error!(error = %e, "a write batch failed and was rolled back");
     }
+    let batch_failed = |e: &StoreError| StoreError::Corrupt(format!("the batch was not saved: {e}"));
+    for d in done {
+        match d {
+            Done::Saved(reply, result) => {
+                let result = match &outcome {
+                    Err(e) => Err(batch_failed(e)),
+                    Ok(()) => result,
+                };
+                match reply {
+                    Some(reply) => {
+                        let _ = reply.send(result);
+                    }
+                    None => {
+                        if let Err(e) = result {
+                            tracing::error!(error = %e, "a queued save failed");
+                        }
+                    }
+                }
+            }
+            Done::Flushed(reply) => {
+                let _ = reply.send(outcome.as_ref().map(|_| ()).map_err(batch_failed));
+            }
+        }
+    }
+}
+
+/// Runs one save inside its own savepoint: on error everything it wrote is undone, and the rest of
+/// the batch is unaffected.
+fn in_savepoint(tx: &mut Transaction<'_>, report: &Report, source: &str) -> Result<i64> {
+    let sp = tx.savepoint()?;
+    let id = save(&sp, report, source)?;
+    sp.commit()?;
+    Ok(id)
 }
 
 fn save(conn: &Connection, report: &Report, source: &str) -> Result<i64> {
