@@ -1,12 +1,13 @@
 //! `preflight.toml`: the product's settings, shared by the CLI (`--config`) and the desktop app.
 //!
-//! Only what the checks of this version use is read; unknown keys are refused so a typo such as
-//! `requried` is reported instead of silently ignored. Later issues add endpoints, email and
-//! monitors as new optional tables.
+//! Unknown keys are refused so a typo such as `requried` is reported instead of silently ignored.
+//! Every value is validated here, once, into a [`Target`]; the checks never see raw config. Secrets
+//! never appear in this file: an endpoint names a keychain entry (`secret = "api-token"`).
 
 use crate::domain::{Domain, DomainError};
-use crate::target::{NameSpec, Target};
+use crate::target::{Callback, CallbackKind, Endpoint, HostOrigin, MailSpec, Target, DEFAULT_NAMES};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The file's shape.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -17,9 +18,59 @@ pub struct ProductConfig {
     /// Names under the root to check; default `www`, `app`, `api`, `auth`.
     #[serde(default)]
     pub names: Option<Vec<String>>,
-    /// Names whose absence is a problem; default `www`. The root is always required.
+    /// Names whose absence is a problem; default `www` (when it is checked). The root always is.
     #[serde(default)]
     pub required: Option<Vec<String>>,
+    /// The host visitors should end on (`www.acme.com` or `acme.com`).
+    #[serde(default)]
+    pub canonical: Option<String>,
+    /// Old preview or staging URLs that must now redirect to the product.
+    #[serde(default)]
+    pub previews: Vec<String>,
+    #[serde(default)]
+    pub mail: Option<MailConfig>,
+    #[serde(default)]
+    pub endpoints: Vec<EndpointConfig>,
+    #[serde(default)]
+    pub callbacks: Vec<CallbackConfig>,
+}
+
+/// `[mail]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// The domain mail is sent from; the root domain when absent.
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub dkim_selectors: Vec<String>,
+}
+
+/// `[[endpoints]]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    pub name: String,
+    #[serde(default = "get")]
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub secret: Option<String>,
+    pub expect_status: Option<u16>,
+    pub latency_target_ms: Option<u32>,
+}
+
+fn get() -> String {
+    "GET".to_owned()
+}
+
+/// `[[callbacks]]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackConfig {
+    pub kind: CallbackKind,
+    pub url: String,
 }
 
 /// Why a config file could not be used.
@@ -35,6 +86,12 @@ pub enum ConfigError {
     /// A name is not a single DNS label.
     #[error("{file}: \"{name}\" is not a name under your domain (use labels like www or api)")]
     Name { file: String, name: String },
+    /// A value that should be a web address is not one.
+    #[error("{file}: {what} \"{value}\" is not a usable web address ({reason})")]
+    Url { file: String, what: String, value: String, reason: String },
+    /// Any other value out of range.
+    #[error("{file}: {message}")]
+    Value { file: String, message: String },
 }
 
 impl ProductConfig {
@@ -45,24 +102,90 @@ impl ProductConfig {
     /// The audit target this config describes.
     pub fn target(&self, file: &str) -> Result<Target, ConfigError> {
         let domain = Domain::parse(&self.domain).map_err(|source| ConfigError::Domain { file: file.to_owned(), source })?;
-        let mut target = Target::new(domain);
-        let required: Vec<String> = self.required.clone().unwrap_or_else(|| vec!["www".to_owned()]);
-        if let Some(names) = &self.names {
-            target.names.truncate(1);
-            for name in names {
-                let label = name.trim().to_ascii_lowercase();
-                let valid = !label.is_empty() && label.len() <= 63 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                if !valid {
-                    return Err(ConfigError::Name { file: file.to_owned(), name: name.clone() });
-                }
-                target.names.push(NameSpec { label, required: false });
+        let mut target = Target::bare(domain.clone());
+        let (labels, origin): (Vec<String>, HostOrigin) = match &self.names {
+            Some(names) => (names.iter().map(|n| n.trim().to_ascii_lowercase()).collect(), HostOrigin::Configured),
+            None => (DEFAULT_NAMES.iter().map(|(l, _)| (*l).to_owned()).collect(), HostOrigin::Default),
+        };
+        let required = self.required.clone().unwrap_or_else(|| vec!["www".to_owned()]);
+        for label in labels {
+            let valid = !label.is_empty() && label.len() <= 63 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !valid {
+                return Err(ConfigError::Name { file: file.to_owned(), name: label });
             }
+            let is_required = required.iter().any(|r| r.eq_ignore_ascii_case(&label));
+            target.add_host(&label, origin, is_required);
         }
-        for n in target.names.iter_mut().skip(1) {
-            n.required = required.iter().any(|r| r.eq_ignore_ascii_case(&n.label));
+        if let Some(c) = &self.canonical {
+            let host = Domain::parse(c).map_err(|source| ConfigError::Domain { file: file.to_owned(), source })?.to_string();
+            if host != domain.as_str() && !host.ends_with(&format!(".{domain}")) {
+                return Err(ConfigError::Value {
+                    file: file.to_owned(),
+                    message: format!("canonical = \"{host}\" is not {domain} or a name under it"),
+                });
+            }
+            target.canonical = Some(host);
+        }
+        let url = |what: &str, value: &str| web_url(file, what, value);
+        target.previews = self.previews.iter().map(|p| url("preview", p)).collect::<Result<_, _>>()?;
+        target.callbacks = self
+            .callbacks
+            .iter()
+            .map(|c| Ok(Callback { kind: c.kind, url: url("callback", &c.url)? }))
+            .collect::<Result<_, ConfigError>>()?;
+        target.endpoints = self.endpoints.iter().map(|e| endpoint(file, e)).collect::<Result<_, _>>()?;
+        if let Some(m) = &self.mail {
+            let mail_domain = match &m.domain {
+                Some(d) => Domain::parse(d).map_err(|source| ConfigError::Domain { file: file.to_owned(), source })?.to_string(),
+                None => domain.to_string(),
+            };
+            target.mail = MailSpec { domain: mail_domain, dkim_selectors: m.dkim_selectors.iter().map(|s| s.trim().to_owned()).collect() };
         }
         Ok(target)
     }
+}
+
+fn web_url(file: &str, what: &str, value: &str) -> Result<String, ConfigError> {
+    let bad = |reason: &str| ConfigError::Url {
+        file: file.to_owned(),
+        what: what.to_owned(),
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let u = url::Url::parse(value.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad("only http:// and https:// addresses can be checked"));
+    }
+    if u.host_str().is_none() {
+        return Err(bad("it has no host"));
+    }
+    Ok(u.to_string())
+}
+
+fn endpoint(file: &str, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
+    let method = e.method.trim().to_ascii_uppercase();
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(ConfigError::Value {
+            file: file.to_owned(),
+            message: format!("endpoint \"{}\": \"{}\" is not an HTTP method", e.name, e.method),
+        });
+    }
+    if e.headers.keys().any(|k| k.eq_ignore_ascii_case("authorization")) {
+        return Err(ConfigError::Value {
+            file: file.to_owned(),
+            message: format!("endpoint \"{}\": put credentials in the keychain and name them with secret = \"…\", not in headers", e.name),
+        });
+    }
+    Ok(Endpoint {
+        name: e.name.clone(),
+        method,
+        url: web_url(file, &format!("endpoint \"{}\"", e.name), &e.url)?,
+        headers: e.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        body: e.body.clone(),
+        secret: e.secret.clone(),
+        expect_status: e.expect_status,
+        latency_target_ms: e.latency_target_ms,
+    })
 }
 
 #[cfg(test)]
@@ -74,8 +197,39 @@ mod tests {
         let cfg =
             ProductConfig::parse("p.toml", "domain = \"acme.test\"\nnames = [\"www\", \"api\"]\nrequired = [\"api\"]").expect("valid");
         let t = cfg.target("p.toml").expect("valid target");
-        let got: Vec<_> = t.names.iter().map(|n| (n.label.as_str(), n.required)).collect();
-        assert_eq!(got, vec![("", true), ("www", false), ("api", true)]);
+        let got: Vec<_> = t.hosts.iter().map(|n| (n.label.as_str(), n.required, n.origin)).collect();
+        assert_eq!(got, vec![("", true, HostOrigin::Root), ("www", false, HostOrigin::Configured), ("api", true, HostOrigin::Configured)]);
+    }
+
+    #[test]
+    fn every_subject_kind_is_read_and_validated() {
+        let text = r#"
+            domain = "acme.test"
+            names = ["app"]
+            canonical = "app.acme.test"
+            previews = ["https://acme-git-main.preview.example/"]
+            [mail]
+            domain = "mail.acme.test"
+            dkim_selectors = ["google"]
+            [[endpoints]]
+            name = "chat start"
+            method = "post"
+            url = "https://api.acme.test/chat"
+            headers = { "content-type" = "application/json" }
+            body = "{}"
+            secret = "api-token"
+            [[callbacks]]
+            kind = "webhook"
+            url = "https://app.acme.test/stripe"
+        "#;
+        let t = ProductConfig::parse("p.toml", text).expect("valid").target("p.toml").expect("valid target");
+        assert_eq!(t.hosts.len(), 2, "only the root and the listed name: no silent www");
+        assert_eq!(t.canonical.as_deref(), Some("app.acme.test"));
+        assert_eq!(t.endpoints[0].method, "POST");
+        assert_eq!(t.endpoints[0].secret.as_deref(), Some("api-token"));
+        assert_eq!(t.callbacks[0].kind, CallbackKind::Webhook);
+        assert_eq!(t.mail.dkim_selectors, vec!["google"]);
+        assert_eq!(t.previews, vec!["https://acme-git-main.preview.example/"]);
     }
 
     #[test]
@@ -85,5 +239,13 @@ mod tests {
         assert!(matches!(bad.target("p.toml"), Err(ConfigError::Domain { .. })));
         let bad = ProductConfig::parse("p.toml", "domain = \"a.test\"\nnames = [\"a.b\"]").expect("parses");
         assert!(matches!(bad.target("p.toml"), Err(ConfigError::Name { .. })));
+        let bad = ProductConfig::parse("p.toml", "domain = \"a.test\"\npreviews = [\"ftp://a.test\"]").expect("parses");
+        assert!(matches!(bad.target("p.toml"), Err(ConfigError::Url { .. })));
+        let bad = ProductConfig::parse("p.toml", "domain = \"a.test\"\ncanonical = \"other.test\"").expect("parses");
+        assert!(matches!(bad.target("p.toml"), Err(ConfigError::Value { .. })));
+        let text =
+            "domain = \"a.test\"\n[[endpoints]]\nname = \"x\"\nurl = \"https://a.test\"\nheaders = { Authorization = \"Bearer s3cr3t\" }";
+        let err = ProductConfig::parse("p.toml", text).expect("parses").target("p.toml").expect_err("no secrets in the file");
+        assert!(err.to_string().contains("keychain") && !err.to_string().contains("s3cr3t"), "{err}");
     }
 }

@@ -1,23 +1,40 @@
 //! Preflight's check engine: is a product ready for real traffic?
 //!
-//! [`audit`] is the one entry point the CLI and the desktop app share: it parses nothing (callers
-//! hand it a [`Target`] and a [`NetConfig`]), plans the checks of the requested areas, runs them
-//! concurrently through [`runner::run`], and returns a [`Report`]. Nothing here depends on Tauri,
-//! reads the environment, or writes to disk.
+//! [`audit`] is the one entry point every front end shares (through the `preflight-flow` crate): it
+//! takes a [`Target`] and a long-lived [`Net`], plans the checks of the requested areas from the
+//! registry in [`checks`], runs them concurrently through [`runner::run`], and returns a [`Report`].
+//! [`gate::verdict`] then says what the report means for an exit code or a tray icon. Nothing here
+//! depends on Tauri, reads the environment, or writes to disk.
+//!
+//! ```text
+//!   Target ──► checks::plan ──► runner::run ──► Report ──► gate::verdict
+//!  (hosts, endpoints,  (FAMILIES: CheckDef     (per-check deadline,   (0 clean, 1 gated,
+//!   callbacks, mail)    + plan per family)      Started/Finished)      4 incomplete)
+//!                            │
+//!                          Facts (per run: addresses, TLS, pages looked up once)
+//!                            │
+//!                          Net (long-lived: resolver cache, trust store, connection slots)
+//! ```
 
+pub mod check;
 pub mod checks;
 pub mod config;
 pub mod domain;
+pub mod facts;
+pub mod gate;
 pub mod model;
 pub mod net;
 pub mod runner;
 pub mod target;
 
+pub use check::CheckDef;
 pub use domain::{Domain, DomainError};
-pub use model::{Area, Finding, Impact, Report, Status, Summary};
-pub use net::{NetConfig, NetError};
+pub use facts::Facts;
+pub use gate::{verdict, FailOn, Verdict};
+pub use model::{Area, Finding, Impact, Report, Stage, Status, Summary};
+pub use net::{Net, NetConfig, NetError};
 pub use runner::{CheckInfo, Progress};
-pub use target::{NameSpec, Target};
+pub use target::{HostOrigin, HostSpec, Target};
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
@@ -32,16 +49,15 @@ pub struct AuditOptions {
     pub cancel: CancellationToken,
 }
 
-/// Runs every check for `target` and returns the report.
-pub async fn audit(target: &Target, cfg: NetConfig, opts: AuditOptions) -> Result<Report, NetError> {
+/// Runs every check for `target` over `net` and returns the report.
+pub async fn audit(net: &Net, target: &Target, opts: AuditOptions) -> Report {
     let started_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let started = Instant::now();
-    let deadline = cfg.timeouts.check;
-    let net = net::Net::new(cfg)?;
-    let plan = checks::plan(target, &net, &opts.only);
-    tracing::info!(domain = %target.domain, checks = plan.len(), "audit started");
-    let findings = runner::run(plan, deadline, opts.progress, opts.cancel).await;
+    let facts = Facts::new(net.clone());
+    let plan = checks::plan(target, &facts, &opts.only);
+    tracing::debug!(domain = %target.domain, checks = plan.len(), "audit started");
+    let findings = runner::run(plan, net.config().timeouts.check, opts.progress, opts.cancel).await;
     let report = Report::new(target.domain.to_string(), started_at_ms, started.elapsed().as_millis() as u64, findings);
-    tracing::info!(domain = %target.domain, fail = report.summary.fail, warn = report.summary.warn, "audit finished");
-    Ok(report)
+    tracing::info!(domain = %target.domain, fail = report.summary.fail, warn = report.summary.warn, error = report.summary.error, "audit finished");
+    report
 }

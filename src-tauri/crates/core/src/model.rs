@@ -5,6 +5,7 @@
 //! serialize in `snake_case` and never change spelling once shipped; `Report::SCHEMA` is bumped when
 //! a field changes meaning.
 
+use crate::check::CheckDef;
 use serde::{Deserialize, Serialize};
 
 /// How a check came out. `Error` means the check could not decide and is never a pass or a fail.
@@ -107,6 +108,65 @@ impl Area {
     }
 }
 
+/// The seven stages of the launch roadmap, in the order a founder walks them.
+///
+/// Named in code, numbered on the wire: the JSON, IPC and SQLite contract (DESIGN §3) carries the
+/// stage as its number 1–7, which is what `serde` reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Stage {
+    /// 1. Quick audit: what is there today.
+    Audit = 1,
+    /// 2. Routing and domain hygiene: names, certificates, redirects.
+    Routing = 2,
+    /// 3. Edge security: CDN/WAF, rate limits, headers, CORS, secrets.
+    Edge = 3,
+    /// 4. Safe production deploy.
+    Deploy = 4,
+    /// 5. Performance controls: latency, caching, load.
+    Performance = 5,
+    /// 6. Observability and alerting.
+    Monitoring = 6,
+    /// 7. Handover.
+    Handover = 7,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] =
+        [Stage::Audit, Stage::Routing, Stage::Edge, Stage::Deploy, Stage::Performance, Stage::Monitoring, Stage::Handover];
+
+    /// The stage's number on the roadmap (1–7).
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The founder's name for the stage.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Audit => "Quick audit",
+            Stage::Routing => "Routing and domain hygiene",
+            Stage::Edge => "Edge security",
+            Stage::Deploy => "Safe production deploy",
+            Stage::Performance => "Performance controls",
+            Stage::Monitoring => "Monitoring and alerts",
+            Stage::Handover => "Handover",
+        }
+    }
+}
+
+impl From<Stage> for u8 {
+    fn from(s: Stage) -> u8 {
+        s.number()
+    }
+}
+
+impl TryFrom<u8> for Stage {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Stage, String> {
+        Stage::ALL.into_iter().find(|s| s.number() == n).ok_or_else(|| format!("there is no launch stage {n} (stages are 1–7)"))
+    }
+}
+
 /// What a problem costs the business; the ranking of risks is by impact first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -139,8 +199,9 @@ pub struct Finding {
     /// Stable dotted id, documented in docs/checks.md (`tls.cert.expiry`).
     pub id: String,
     pub area: Area,
-    /// Launch stage 1–7 of the roadmap this finding belongs to.
-    pub stage: u8,
+    /// The roadmap stage this finding belongs to (a number 1–7 on the wire).
+    #[cfg_attr(feature = "specta", specta(type = u8))]
+    pub stage: Stage,
     /// The host, URL, file or record the finding is about.
     pub subject: String,
     pub status: Status,
@@ -159,15 +220,16 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Starts a finding; the builder methods below fill in the rest.
-    pub fn new(id: &str, area: Area, stage: u8, subject: impl Into<String>) -> Self {
+    /// Starts a finding of the check `def` about `subject`. There is no default status: a check
+    /// that forgets to decide must not read as a pass. The builder methods fill in the rest.
+    pub fn new(def: &CheckDef, subject: impl Into<String>, status: Status) -> Self {
         Finding {
-            id: id.to_owned(),
-            area,
-            stage,
+            id: def.id.to_owned(),
+            area: def.area,
+            stage: def.stage,
             subject: subject.into(),
-            status: Status::Pass,
-            impact: Impact::Downtime,
+            status,
+            impact: def.impact,
             title: String::new(),
             why: String::new(),
             detail: String::new(),
@@ -289,11 +351,16 @@ mod tests {
         let got = serde_json::to_string(&Status::Error).expect("serializes");
         assert_eq!(got, "\"error\"", "the JSON contract spells statuses in snake_case");
         assert_eq!(serde_json::to_string(&Impact::DataExposure).expect("serializes"), "\"data_exposure\"");
+        assert_eq!(serde_json::to_string(&Stage::Routing).expect("serializes"), "2", "stages travel as their number");
+        assert_eq!(serde_json::from_str::<Stage>("7").expect("parses"), Stage::Handover);
+        assert!(serde_json::from_str::<Stage>("8").is_err(), "there is no eighth stage");
     }
+
+    const A: CheckDef = CheckDef { id: "test.a", area: Area::Dns, stage: Stage::Routing, impact: Impact::Downtime, what: "a test" };
 
     #[test]
     fn report_puts_problems_first_and_counts_them() {
-        let f = |id: &str, s| Finding::new(id, Area::Dns, 1, "acme.test").status(s);
+        let f = |s: &str, st| Finding::new(&A, s, st);
         let r = Report::new(
             "acme.test".into(),
             0,
@@ -308,7 +375,7 @@ mod tests {
 
     #[test]
     fn an_error_alone_never_gates_as_a_failure() {
-        let r = Report::new("x.test".into(), 0, 0, vec![Finding::new("a", Area::Tls, 2, "x").status(Status::Error)]);
+        let r = Report::new("x.test".into(), 0, 0, vec![Finding::new(&A, "x", Status::Error)]);
         assert_eq!(r.worst(), None, "a check that could not decide must not read as a fail");
     }
 }

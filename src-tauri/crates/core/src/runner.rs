@@ -1,11 +1,14 @@
 //! Runs a plan of checks concurrently and streams what happens.
 //!
-//! Each check is its own task with its own deadline, so one hung handshake or one panic costs exactly
-//! one finding (status `error`, saying why) and never the run. Progress goes out through an unbounded
-//! channel as it happens; the receiver decides how to batch it for a UI. Cancelling the token stops
-//! every check at its next await point and the run returns what finished.
+//! Each check is its own task with its own deadline (its descriptor's, or the run's default), so one
+//! hung handshake or one panic costs exactly one finding (status `error`, saying why) and never the
+//! run. Progress goes out through an unbounded channel as it happens — planned, started, finished —
+//! and the receiver decides how to batch it for a UI. Cancelling the token stops every check at its
+//! next await point and the run returns what finished. How many connections are open at once is
+//! bounded in `Net`, not here: a check waiting for a slot is still "started".
 
-use crate::model::{Area, Finding, Impact, Status};
+use crate::check::CheckDef;
+use crate::model::{Area, Finding, Status};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -13,35 +16,47 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// One unit of work: a check about one subject, and what to say if it cannot finish.
+/// One unit of work: a check about one subject.
 pub struct PlannedCheck {
-    pub info: CheckInfo,
-    /// The finding reported when the check times out, panics or is cancelled.
-    pub on_failure: Finding,
+    pub def: &'static CheckDef,
+    pub subject: String,
+    /// "Checking the certificate of www.acme.com".
+    pub label: String,
+    /// This check's own deadline; the run's default when `None`.
+    pub deadline: Option<Duration>,
     pub run: BoxFuture<'static, Vec<Finding>>,
 }
 
 impl std::fmt::Debug for PlannedCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PlannedCheck").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("PlannedCheck").field("id", &self.def.id).field("subject", &self.subject).finish_non_exhaustive()
     }
 }
 
 impl PlannedCheck {
-    /// Plans `run` under `id` about `subject`, with `label` shown while it runs.
+    /// Plans `run` as the check `def` about `subject`, with `label` shown while it runs.
     pub fn new(
-        id: &str,
-        area: Area,
-        stage: u8,
-        impact: Impact,
+        def: &'static CheckDef,
         subject: &str,
         label: String,
         run: impl std::future::Future<Output = Vec<Finding>> + Send + 'static,
     ) -> Self {
-        PlannedCheck {
-            info: CheckInfo { key: format!("{id}:{subject}"), label, area },
-            on_failure: Finding::new(id, area, stage, subject).impact(impact),
-            run: Box::pin(run),
+        PlannedCheck { def, subject: subject.to_owned(), label, deadline: None, run: Box::pin(run) }
+    }
+
+    /// Gives this check a deadline of its own.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    pub fn info(&self) -> CheckInfo {
+        CheckInfo {
+            key: format!("{}:{}", self.def.id, self.subject),
+            id: self.def.id.to_owned(),
+            subject: self.subject.clone(),
+            label: self.label.clone(),
+            area: self.def.area,
         }
     }
 }
@@ -52,6 +67,8 @@ impl PlannedCheck {
 pub struct CheckInfo {
     /// Unique within a run: `id:subject`.
     pub key: String,
+    pub id: String,
+    pub subject: String,
     /// "Checking the certificate of www.acme.com".
     pub label: String,
     pub area: Area,
@@ -64,6 +81,8 @@ pub struct CheckInfo {
 pub enum Progress {
     /// Sent once, first: everything that will run.
     Planned { checks: Vec<CheckInfo> },
+    /// A check began its work.
+    Started { key: String },
     /// One check finished with these findings.
     Finished { key: String, findings: Vec<Finding> },
 }
@@ -71,29 +90,31 @@ pub enum Progress {
 /// Runs every planned check concurrently; returns all findings (order unspecified).
 pub async fn run(
     plan: Vec<PlannedCheck>,
-    deadline: Duration,
+    default_deadline: Duration,
     progress: Option<UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> Vec<Finding> {
-    let send = |p: Progress| {
+    let send = move |p: Progress| {
         if let Some(tx) = &progress {
             // A receiver that went away (window closed) must not stop the audit.
             let _ = tx.send(p);
         }
     };
-    send(Progress::Planned { checks: plan.iter().map(|c| c.info.clone()).collect() });
+    send(Progress::Planned { checks: plan.iter().map(PlannedCheck::info).collect() });
 
     let mut tasks = JoinSet::new();
     let mut pending = std::collections::HashMap::new();
+    let (started_tx, mut started_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     for check in plan {
-        let PlannedCheck { info, on_failure, run } = check;
-        let cancel = cancel.clone();
-        let fallback = on_failure.clone();
-        let key = info.key.clone();
+        let key = check.info().key;
+        let fallback = Finding::new(check.def, check.subject.clone(), Status::Error);
+        let deadline = check.deadline.unwrap_or(default_deadline);
+        let (cancel, started_tx, task_key, task_fallback) = (cancel.clone(), started_tx.clone(), key.clone(), fallback.clone());
         let handle = tasks.spawn(async move {
+            let _ = started_tx.send(task_key.clone());
             let started = Instant::now();
             let outcome = tokio::select! {
-                r = tokio::time::timeout(deadline, run) => r.map_err(|_| Interrupted::Deadline(deadline)),
+                r = tokio::time::timeout(deadline, check.run) => r.map_err(|_| Interrupted::Deadline(deadline)),
                 () = cancel.cancelled() => Err(Interrupted::Cancelled),
             };
             let ms = started.elapsed().as_millis() as u64;
@@ -106,15 +127,29 @@ pub async fn run(
                     }
                     findings
                 }
-                Err(why) => vec![why.finding(fallback, ms)],
+                Err(why) => vec![why.finding(task_fallback, ms)],
             };
-            (info.key, findings)
+            (task_key, findings)
         });
-        pending.insert(handle.id(), (key, on_failure));
+        pending.insert(handle.id(), (key, fallback));
     }
+    drop(started_tx);
 
     let mut all = Vec::new();
-    while let Some(joined) = tasks.join_next_with_id().await {
+    loop {
+        let joined = tokio::select! {
+            biased;
+            Some(key) = started_rx.recv() => {
+                send(Progress::Started { key });
+                continue;
+            }
+            joined = tasks.join_next_with_id() => joined,
+        };
+        let Some(joined) = joined else { break };
+        // A task announces its start before it can finish: send every pending "started" first.
+        while let Ok(key) = started_rx.try_recv() {
+            send(Progress::Started { key });
+        }
         let (key, findings) = match joined {
             Ok((id, (key, findings))) => {
                 pending.remove(&id);
@@ -144,7 +179,7 @@ impl Interrupted {
         let (title, detail) = match self {
             Interrupted::Deadline(d) => (
                 format!("Preflight could not finish checking {subject} in time."),
-                format!("The check did not complete within its {} s deadline; the network or the server is too slow to tell.", d.as_secs()),
+                format!("The check did not complete within its {:.1} s deadline; the network or the server is too slow to tell.", d.as_secs_f32()),
             ),
             Interrupted::Cancelled => (format!("The check of {subject} was stopped before it finished."), "The audit was cancelled.".to_owned()),
             Interrupted::Panicked => (
@@ -166,15 +201,18 @@ impl Interrupted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Impact, Stage};
+
+    static TEST: CheckDef = CheckDef { id: "test.check", area: Area::Dns, stage: Stage::Routing, impact: Impact::Downtime, what: "a test" };
 
     fn planned(subject: &str, fut: impl std::future::Future<Output = Vec<Finding>> + Send + 'static) -> PlannedCheck {
-        PlannedCheck::new("test.check", Area::Dns, 1, Impact::Downtime, subject, format!("checking {subject}"), fut)
+        PlannedCheck::new(&TEST, subject, format!("checking {subject}"), fut)
     }
 
     #[tokio::test]
     async fn a_panic_or_a_hang_costs_one_finding_not_the_run() {
         let plan = vec![
-            planned("ok", async { vec![Finding::new("test.check", Area::Dns, 1, "ok")] }),
+            planned("ok", async { vec![Finding::new(&TEST, "ok", Status::Pass)] }),
             planned("panics", async { panic!("boom") }),
             planned("hangs", async {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -187,13 +225,40 @@ mod tests {
         assert_eq!(status_of("ok"), Some(Status::Pass));
         assert_eq!(status_of("panics"), Some(Status::Error), "a panicking check must report error, not vanish");
         assert_eq!(status_of("hangs"), Some(Status::Error), "a hung check must end at its deadline");
-        let mut finished = 0;
+        let (mut started, mut finished) = (Vec::new(), Vec::new());
         while let Ok(p) = rx.try_recv() {
-            if matches!(p, Progress::Finished { .. }) {
-                finished += 1;
+            match p {
+                Progress::Started { key } => started.push(key),
+                Progress::Finished { key, .. } => {
+                    assert!(started.contains(&key), "{key} finished before it was announced as started");
+                    finished.push(key);
+                }
+                Progress::Planned { .. } => {}
             }
         }
-        assert_eq!(finished, 3, "every planned check reports exactly once");
+        assert_eq!(finished.len(), 3, "every planned check reports exactly once");
+        assert_eq!(started.len(), 3, "every planned check says when it starts");
+    }
+
+    #[tokio::test]
+    async fn each_check_keeps_its_own_deadline() {
+        let slow = || async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            vec![Finding::new(&TEST, "patient", Status::Pass)]
+        };
+        let plan = vec![
+            planned("patient", slow()).deadline(Duration::from_secs(5)),
+            planned("hurried", async {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                vec![]
+            }),
+        ];
+        let started = Instant::now();
+        let findings = run(plan, Duration::from_millis(100), None, CancellationToken::new()).await;
+        let status_of = |s: &str| findings.iter().find(|f| f.subject == s).map(|f| f.status);
+        assert_eq!(status_of("patient"), Some(Status::Pass), "a check with a longer deadline of its own is not cut at the default");
+        assert_eq!(status_of("hurried"), Some(Status::Error));
+        assert!(started.elapsed() < Duration::from_secs(3), "the run ends with its slowest allowed check");
     }
 
     #[tokio::test]

@@ -1,20 +1,93 @@
-//! What to audit: a root domain and the names under it that matter.
+//! What to audit: the subjects of a product, of every kind the roadmap's checks need.
 //!
-//! The roadmap expects the root, `www`, `app`, `api` and `auth`. The root and `www` are where
-//! visitors arrive, so their absence is a problem; the others are checked when they exist and
-//! reported as not in use when they do not, unless the product's config marks them required.
+//! A [`Target`] is more than a domain: the host names visitors and apps reach (the root, the
+//! configured or default names, and names found by discovery), the canonical host, the key API
+//! endpoints with their method and headers, login callbacks and webhooks, old preview URLs that must
+//! redirect, and the mail domain with its DKIM selectors. Every default is explicit and visible in
+//! [`Target::with_defaults`]; nothing is added behind the config's back (a product whose config
+//! lists no `www` is not audited for one).
 
 use crate::domain::Domain;
 use serde::{Deserialize, Serialize};
 
-/// One name to check under the root domain.
+/// The roadmap's default names under the root, and whether each must exist.
+pub const DEFAULT_NAMES: [(&str, bool); 4] = [("www", true), ("app", false), ("api", false), ("auth", false)];
+
+/// Where a host name came from; shown to the founder ("found", "from your settings").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum HostOrigin {
+    /// The root domain itself.
+    Root,
+    /// One of [`DEFAULT_NAMES`], used because the config named none.
+    Default,
+    /// Listed in the product's config.
+    Configured,
+    /// Found by discovery (common names, certificate transparency).
+    Discovered,
+}
+
+/// One host name to audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct NameSpec {
-    /// The label under the root (`www`); empty means the root itself.
+pub struct HostSpec {
+    /// The fully qualified name (`www.acme.com`).
+    pub name: String,
+    /// The label under the root (`www`); empty for the root itself.
     pub label: String,
+    pub origin: HostOrigin,
     /// A missing required name is a problem; a missing optional one is just not in use.
     pub required: bool,
+}
+
+/// A key endpoint of the product: an API route the checks call as a client would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Endpoint {
+    /// The founder's name for it ("chat start").
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Absolute `http(s)://` URL.
+    pub url: String,
+    /// Extra request headers (never secrets: those come from the keychain through `secret`).
+    pub headers: Vec<(String, String)>,
+    /// Request body, sent as is.
+    pub body: Option<String>,
+    /// Name of a keychain entry whose value is sent as `Authorization` (only into this request).
+    pub secret: Option<String>,
+    /// The status a healthy answer has; any 2xx when absent.
+    pub expect_status: Option<u16>,
+    /// p95 target in milliseconds; the kind's default when absent.
+    pub latency_target_ms: Option<u32>,
+}
+
+/// What a callback URL is for: each kind has its own failure modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackKind {
+    /// A login provider sends users back here (OAuth redirect URI, magic link).
+    Auth,
+    /// A service posts events here (payments, email, model providers).
+    Webhook,
+}
+
+/// A URL that another service calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Callback {
+    pub kind: CallbackKind,
+    pub url: String,
+}
+
+/// The domain mail is sent from, and the DKIM selectors the founder knows of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MailSpec {
+    pub domain: String,
+    pub dkim_selectors: Vec<String>,
 }
 
 /// The product being audited.
@@ -22,24 +95,75 @@ pub struct NameSpec {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Target {
     pub domain: Domain,
-    /// Names under the root, including the root itself as the empty label.
-    pub names: Vec<NameSpec>,
+    /// Host names, the root first.
+    pub hosts: Vec<HostSpec>,
+    /// The host every visitor should end on (`www.acme.com` or `acme.com`), when the founder said.
+    pub canonical: Option<String>,
+    pub endpoints: Vec<Endpoint>,
+    pub callbacks: Vec<Callback>,
+    /// Old preview or staging URLs that must now redirect to the product.
+    pub previews: Vec<String>,
+    /// Where the product's email comes from; the root domain unless configured.
+    pub mail: MailSpec,
 }
 
 impl Target {
-    /// The roadmap's default set of names.
-    pub fn new(domain: Domain) -> Self {
-        let name = |label: &str, required| NameSpec { label: label.to_owned(), required };
-        Target { domain, names: vec![name("", true), name("www", true), name("app", false), name("api", false), name("auth", false)] }
+    /// Only the root domain: no other names, endpoints or callbacks.
+    pub fn bare(domain: Domain) -> Self {
+        let root = HostSpec { name: domain.to_string(), label: String::new(), origin: HostOrigin::Root, required: true };
+        let mail = MailSpec { domain: domain.to_string(), dkim_selectors: Vec::new() };
+        Target { hosts: vec![root], canonical: None, endpoints: Vec::new(), callbacks: Vec::new(), previews: Vec::new(), mail, domain }
     }
 
-    /// Fully qualified host names with whether each is required, root first.
-    pub fn hosts(&self) -> Vec<(String, bool)> {
-        self.names.iter().map(|n| (self.domain.with_label(&n.label), n.required)).collect()
+    /// The root plus the roadmap's [`DEFAULT_NAMES`]: what an audit from a bare domain covers.
+    pub fn with_defaults(domain: Domain) -> Self {
+        let mut t = Target::bare(domain);
+        for (label, required) in DEFAULT_NAMES {
+            t.add_host(label, HostOrigin::Default, required);
+        }
+        t
     }
 
-    /// The names visitors type into a browser: the root and `www`.
-    pub fn front_doors(&self) -> Vec<String> {
-        vec![self.domain.with_label(""), self.domain.with_label("www")]
+    /// Adds `label` under the root unless it is already there; returns whether it was added.
+    pub fn add_host(&mut self, label: &str, origin: HostOrigin, required: bool) -> bool {
+        let name = self.domain.with_label(label);
+        if self.hosts.iter().any(|h| h.name == name) {
+            return false;
+        }
+        self.hosts.push(HostSpec { name, label: label.to_owned(), origin, required });
+        true
+    }
+
+    /// The host names visitors type into a browser: the root, and `www` when the product has one.
+    pub fn front_doors(&self) -> Vec<&HostSpec> {
+        self.hosts.iter().filter(|h| h.label.is_empty() || h.label == "www").collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain() -> Domain {
+        Domain::parse("acme.test").expect("valid")
+    }
+
+    #[test]
+    fn defaults_are_the_roadmap_names_and_say_so() {
+        let t = Target::with_defaults(domain());
+        let names: Vec<_> = t.hosts.iter().map(|h| (h.name.as_str(), h.origin, h.required)).collect();
+        assert_eq!(names[0], ("acme.test", HostOrigin::Root, true));
+        assert_eq!(names[1], ("www.acme.test", HostOrigin::Default, true));
+        assert_eq!(names.len(), 5);
+        assert_eq!(t.mail.domain, "acme.test", "mail comes from the root unless configured");
+    }
+
+    #[test]
+    fn no_www_is_added_behind_the_configs_back() {
+        let mut t = Target::bare(domain());
+        t.add_host("app", HostOrigin::Configured, true);
+        let doors: Vec<_> = t.front_doors().into_iter().map(|h| h.name.clone()).collect();
+        assert_eq!(doors, vec!["acme.test"], "a product without www is not audited for one");
+        assert!(!t.add_host("app", HostOrigin::Discovered, false), "a name is audited once");
     }
 }

@@ -1,12 +1,13 @@
 //! The engine against real servers on loopback: DNS, HTTPS with minted certificates, HTTP redirects.
 
-use preflight_core::{audit, AuditOptions, Domain, Finding, NetConfig, Report, Status, Target};
+use preflight_core::{audit, AuditOptions, Domain, Finding, Net, NetConfig, Report, Status, Target};
 use preflight_testbed::{demo, Answer, CertKind, Product, Site, Testbed};
 use std::time::Duration;
 
 async fn run(bed: &Testbed, cfg: NetConfig) -> Report {
-    let target = Target::new(Domain::parse(&bed.domain).expect("testbed domains are valid"));
-    audit(&target, cfg, AuditOptions::default()).await.expect("the audit runs")
+    let target = Target::with_defaults(Domain::parse(&bed.domain).expect("testbed domains are valid"));
+    let net = Net::new(cfg).await.expect("the network handle builds");
+    audit(&net, &target, AuditOptions::default()).await
 }
 
 fn find<'a>(report: &'a Report, id: &str, subject: &str) -> &'a Finding {
@@ -109,9 +110,10 @@ async fn an_endless_body_is_read_only_up_to_the_bound() {
     let bed = Testbed::start(product).await.expect("testbed starts");
     let mut cfg = bed.net_config();
     cfg.limits.body_bytes = 256 * 1024;
-    let net = preflight_core::net::Net::new(cfg).expect("net");
+    let net = Net::new(cfg).await.expect("net");
     let started = std::time::Instant::now();
-    let resp = net.client.get(&url::Url::parse("https://big.test/").expect("url")).await.expect("a bounded read succeeds");
+    let req = preflight_core::net::Request::get(url::Url::parse("https://big.test/").expect("url"));
+    let resp = net.fetch(&req).await.expect("a bounded read succeeds");
     assert!(resp.truncated, "the body was longer than the bound");
     assert_eq!(resp.body.len(), 256 * 1024, "exactly the bound is kept, nothing more");
     assert!(started.elapsed() < Duration::from_secs(5), "reading stops at the bound instead of draining the stream");

@@ -6,9 +6,11 @@
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::authority::{Catalog, ZoneType};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryAuthority;
 use hickory_server::ServerFuture;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, UdpSocket};
@@ -91,10 +93,26 @@ impl Zone {
     }
 }
 
+/// The catalog, counting every query it is asked: benchmarks and tests read how many queries an
+/// audit really sent, measured where they arrive.
+struct Counting {
+    catalog: Catalog,
+    queries: Arc<AtomicU64>,
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for Counting {
+    async fn handle_request<R: ResponseHandler>(&self, request: &Request, response_handle: R) -> ResponseInfo {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        self.catalog.handle_request(request, response_handle).await
+    }
+}
+
 /// A running DNS server; stops when dropped.
 pub struct DnsServer {
     pub addr: SocketAddr,
-    server: ServerFuture<Catalog>,
+    server: ServerFuture<Counting>,
+    queries: Arc<AtomicU64>,
 }
 
 impl DnsServer {
@@ -113,15 +131,23 @@ impl DnsServer {
             let addr = udp.local_addr()?;
             match TcpListener::bind(addr).await {
                 Ok(tcp) => {
-                    let mut server = ServerFuture::new(catalog);
+                    let queries = Arc::new(AtomicU64::new(0));
+                    let mut server = ServerFuture::new(Counting { catalog, queries: queries.clone() });
                     server.register_socket(udp);
                     server.register_listener(tcp, Duration::from_secs(5));
-                    return Ok(DnsServer { addr, server });
+                    return Ok(DnsServer { addr, server, queries });
                 }
                 Err(e) => last = Some(e),
             }
         }
         Err(DnsError::Bind(last.unwrap_or_else(|| std::io::Error::other("no free port"))))
+    }
+}
+
+impl DnsServer {
+    /// How many queries this server has answered so far.
+    pub fn queries(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 }
 

@@ -15,7 +15,7 @@ pub use dns::{DnsServer, Zone};
 pub use pki::{CertKind, TestCa};
 pub use web::{Answer, Site, WebServer};
 
-use preflight_core::net::{ConnectTo, NetConfig, Timeouts};
+use preflight_core::net::{ConnectTo, Net, NetConfig, NetError, Timeouts};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
@@ -95,6 +95,11 @@ impl Testbed {
             timeouts: Timeouts { check: Duration::from_secs(10), ..Timeouts::default() },
             ..NetConfig::default()
         }
+    }
+
+    /// A network handle pointed at this testbed.
+    pub async fn net(&self) -> Result<Net, NetError> {
+        Net::new(self.net_config()).await
     }
 
     /// `--connect-to` values that send ports 80 and 443 to the testbed's listeners.

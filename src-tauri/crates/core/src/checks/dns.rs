@@ -1,63 +1,66 @@
-//! `dns.resolve`: every configured name points somewhere.
+//! `dns.resolve`: every name of the product points somewhere.
 //!
-//! The root and `www` are where visitors arrive, so a missing record there is a launch blocker. The
-//! other names (`app`, `api`, `auth` by default) are optional unless the product's config says
+//! The root and the required names (`www` by default) are where visitors arrive, so a missing record
+//! there is a launch blocker. The other names are optional unless the product's config says
 //! otherwise: a product without an API subdomain is fine, and saying so teaches without alarming.
 
-use super::could_not_check;
-use crate::model::{Area, Finding, Impact, Status};
-use crate::net::{Addresses, Net};
+use super::{could_not_check, Family};
+use crate::check::CheckDef;
+use crate::facts::Facts;
+use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::net::Addresses;
 use crate::runner::PlannedCheck;
-use crate::target::Target;
+use crate::target::{HostSpec, Target};
 use serde_json::json;
 
-pub const ID: &str = "dns.resolve";
+pub static RESOLVE: CheckDef =
+    CheckDef { id: "dns.resolve", area: Area::Dns, stage: Stage::Routing, impact: Impact::Downtime, what: "the name's address records" };
 
-pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
+pub const FAMILY: Family = Family { name: "dns", checks: &[&RESOLVE], plan };
+
+fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     let root = target.domain.to_string();
     target
-        .hosts()
-        .into_iter()
-        .map(|(host, required)| {
-            let net = net.clone();
-            let root = root.clone();
-            let label = format!("Looking up {host} in DNS");
-            PlannedCheck::new(ID, Area::Dns, 2, Impact::Downtime, &host.clone(), label, async move {
-                vec![check(&net, &root, &host, required).await]
+        .hosts
+        .iter()
+        .map(|host| {
+            let (facts, root, spec) = (facts.clone(), root.clone(), host.clone());
+            PlannedCheck::new(&RESOLVE, &host.name, format!("Looking up {} in DNS", host.name), async move {
+                let host = spec;
+                vec![check(&facts, &root, &host).await]
             })
         })
         .collect()
 }
 
-async fn check(net: &Net, root: &str, host: &str, required: bool) -> Finding {
-    let base = Finding::new(ID, Area::Dns, 2, host).impact(Impact::Downtime);
-    match net.resolver().addresses(host).await {
-        Ok(addrs) => resolved(base, host, &addrs, &net.resolver().servers),
-        Err(e) if e.is_missing_name() && required => missing_required(base, root, host),
-        Err(e) if e.is_missing_name() => base
-            .status(Status::Skipped)
-            .title(format!("{host} is not in use: it has no DNS record."))
+async fn check(facts: &Facts, root: &str, host: &HostSpec) -> Finding {
+    let name = host.name.as_str();
+    let servers = facts.net().resolver().servers.clone();
+    match facts.addresses(name).await {
+        Ok(addrs) => resolved(name, &addrs, &servers),
+        Err(e) if e.is_missing_name() && host.required => missing_required(root, name),
+        Err(e) if e.is_missing_name() => Finding::new(&RESOLVE, name, Status::Skipped)
+            .title(format!("{name} is not in use: it has no DNS record."))
             .detail(format!("{e}. That is fine if your product does not use this address."))
-            .fix([format!("Nothing to do unless your product should be reachable at {host}.")]),
-        Err(e) => could_not_check(base, &format!("the DNS records of {host}"), &e),
+            .fix([format!("Nothing to do unless your product should be reachable at {name}.")]),
+        Err(e) => could_not_check(Finding::new(&RESOLVE, name, Status::Error), &format!("the DNS records of {name}"), &e),
     }
 }
 
-fn resolved(base: Finding, host: &str, addrs: &Addresses, servers: &str) -> Finding {
+fn resolved(host: &str, addrs: &Addresses, servers: &str) -> Finding {
     let list: Vec<String> = addrs.all().map(|ip| ip.to_string()).collect();
     let via = match addrs.cnames.first() {
         Some(alias) => format!(" through the alias {alias}"),
         None => String::new(),
     };
-    base.status(Status::Pass)
+    Finding::new(&RESOLVE, host, Status::Pass)
         .title(format!("{host} points to a server{via}."))
         .detail(format!("{host} resolves to {}{via}, as answered by {servers}.", list.join(", ")))
         .evidence(json!({ "cnames": addrs.cnames, "a": addrs.v4, "aaaa": addrs.v6, "ttl": addrs.ttl, "nameservers": servers }))
 }
 
-fn missing_required(base: Finding, root: &str, host: &str) -> Finding {
-    let is_root = host == root;
-    let (title, why, fix) = if is_root {
+fn missing_required(root: &str, host: &str) -> Finding {
+    let (title, why, fix) = if host == root {
         (
             format!("{host} has no address, so nobody can reach your site by typing it."),
             "Every visitor, ad and email link that uses your bare domain lands on an error page.".to_owned(),
@@ -69,9 +72,14 @@ fn missing_required(base: Finding, root: &str, host: &str) -> Finding {
         )
     } else {
         let label = host.strip_suffix(&format!(".{root}")).unwrap_or(host);
+        let why = if label == "www" {
+            "Many people type www in front of a domain out of habit; each of them hits a dead end.".to_owned()
+        } else {
+            format!("Your settings say {host} is part of the product: every link, app screen or login that uses it fails.")
+        };
         (
             format!("{host} does not exist, so visitors who type it see an error."),
-            "Many people type www in front of a domain out of habit; each of them hits a dead end.".to_owned(),
+            why,
             vec![
                 "Sign in where your domain's DNS is managed (for example Cloudflare: DNS → Records).".to_owned(),
                 format!("Add a CNAME record named \"{label}\" pointing to {root}."),
@@ -79,7 +87,7 @@ fn missing_required(base: Finding, root: &str, host: &str) -> Finding {
             ],
         )
     };
-    base.status(Status::Fail)
+    Finding::new(&RESOLVE, host, Status::Fail)
         .title(title)
         .why(why)
         .detail(format!("The DNS lookup of {host} returned no A or AAAA record (NXDOMAIN or an empty answer)."))

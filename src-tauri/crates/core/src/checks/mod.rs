@@ -1,33 +1,54 @@
-//! The check families, one file each, and the plan that runs them.
+//! The check families, one file each, and the registry of every check they can emit.
 //!
-//! A family exposes `plan(&Target, &Net) -> Vec<PlannedCheck>`: one planned check per subject, so
-//! the UI can show progress per host and a slow host delays only its own row. Checks are independent
-//! (a TLS check resolves its own name rather than waiting for the DNS check), which keeps the runner
-//! free of ordering and lets all of them start at once.
+//! A family declares its checks' [`CheckDef`]s and a `plan` that turns a [`Target`] into planned
+//! checks: one per subject, so the UI can show progress per host and a slow host delays only its
+//! own row. [`FAMILIES`] is the only list of families; the registry, the `--only` filter and the
+//! documentation test all read it, so adding a family is one line here.
+//!
+//! Checks share what they learn through [`Facts`]: `www`'s TLS check reuses the addresses `www`'s
+//! DNS check looked up, and independent checks still start at once.
 
 pub mod dns;
 pub mod redirects;
 pub mod tls;
 
+use crate::check::CheckDef;
+use crate::facts::Facts;
 use crate::model::{Area, Finding, Status};
-use crate::net::{Net, NetError};
+use crate::net::NetError;
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 
+/// A family of checks: its descriptors and how it plans them for a target.
+#[derive(Debug)]
+pub struct Family {
+    pub name: &'static str,
+    pub checks: &'static [&'static CheckDef],
+    pub plan: fn(&Target, &Facts) -> Vec<PlannedCheck>,
+}
+
+/// Every family, in the order their findings are planned.
+pub const FAMILIES: &[Family] = &[dns::FAMILY, tls::FAMILY, redirects::FAMILY];
+
+/// Every check the engine can emit.
+pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
+    FAMILIES.iter().flat_map(|f| f.checks.iter().copied())
+}
+
+/// The descriptor of a check id.
+pub fn find(id: &str) -> Option<&'static CheckDef> {
+    registry().find(|d| d.id == id)
+}
+
 /// Every check of the given areas (all areas when `only` is empty).
-pub fn plan(target: &Target, net: &Net, only: &[Area]) -> Vec<PlannedCheck> {
+pub fn plan(target: &Target, facts: &Facts, only: &[Area]) -> Vec<PlannedCheck> {
     let wanted = |a: Area| only.is_empty() || only.contains(&a);
-    let mut plan = Vec::new();
-    if wanted(Area::Dns) {
-        plan.extend(dns::plan(target, net));
-    }
-    if wanted(Area::Tls) {
-        plan.extend(tls::plan(target, net));
-    }
-    if wanted(Area::Redirects) {
-        plan.extend(redirects::plan(target, net));
-    }
-    plan
+    FAMILIES
+        .iter()
+        .filter(|f| f.checks.iter().any(|c| wanted(c.area)))
+        .flat_map(|f| (f.plan)(target, facts))
+        .filter(|c| wanted(c.def.area))
+        .collect()
 }
 
 /// The finding for a check the network would not let us finish: never a pass, never a fail.
@@ -39,9 +60,38 @@ pub(crate) fn could_not_check(base: Finding, what: &str, err: &NetError) -> Find
         .fix(["Check that this computer is online, then run the audit again."])
 }
 
-/// The finding for a subject whose name has no DNS record: the DNS check already reports it.
-pub(crate) fn no_such_name(base: Finding, host: &str, what: &str) -> Finding {
-    base.status(Status::Skipped)
-        .title(format!("{what} was not checked because {host} has no DNS record."))
-        .detail(format!("{host} did not resolve; see the DNS finding for {host}."))
+/// The finding about `subject` when `missing` (which it depends on) has no DNS record: the DNS
+/// check already reports that.
+pub(crate) fn no_such_name(def: &CheckDef, subject: &str, missing: &str, what: &str) -> Finding {
+    Finding::new(def, subject, Status::Skipped)
+        .title(format!("{what} was not checked because {missing} has no DNS record."))
+        .detail(format!("{missing} did not resolve; see the DNS finding for {missing}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_id_is_unique_and_dotted_under_its_area() {
+        let mut seen = HashSet::new();
+        for def in registry() {
+            assert!(seen.insert(def.id), "{} is declared twice", def.id);
+            assert!(def.id.starts_with(&format!("{}.", def.area.as_str())), "{} must start with its area ({})", def.id, def.area.as_str());
+            assert!(!def.what.is_empty(), "{} says what it looks at", def.id);
+        }
+    }
+
+    #[test]
+    fn docs_checks_md_documents_exactly_the_registry() {
+        let docs = include_str!("../../../../../docs/checks.md");
+        let documented: HashSet<&str> = docs.lines().filter_map(|l| l.strip_prefix("### `")).filter_map(|l| l.split('`').next()).collect();
+        for def in registry() {
+            assert!(documented.contains(def.id), "docs/checks.md has no \"### `{}`\" section", def.id);
+        }
+        for id in &documented {
+            assert!(find(id).is_some(), "docs/checks.md documents {id}, which no check emits");
+        }
+    }
 }

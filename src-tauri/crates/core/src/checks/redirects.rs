@@ -4,33 +4,35 @@
 //! endless chain ends at `Limits::redirects` instead of hanging. Each hop goes through the strict
 //! client: a redirect to an `https://` address with a bad certificate is a broken redirect.
 
-use super::{could_not_check, no_such_name};
-use crate::model::{Area, Finding, Impact, Status};
-use crate::net::{Net, NetError};
+use super::{could_not_check, no_such_name, Family};
+use crate::check::CheckDef;
+use crate::facts::Facts;
+use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::net::{NetError, Request};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 use serde::Serialize;
 use serde_json::json;
 use url::Url;
 
-pub const ID: &str = "redirects.https";
+pub static HTTPS: CheckDef = CheckDef {
+    id: "redirects.https",
+    area: Area::Redirects,
+    stage: Stage::Routing,
+    impact: Impact::DataExposure,
+    what: "where the plain http:// address leads",
+};
 
-pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
+pub const FAMILY: Family = Family { name: "redirects", checks: &[&HTTPS], plan };
+
+fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     target
         .front_doors()
         .into_iter()
         .map(|host| {
-            let net = net.clone();
+            let (facts, host) = (facts.clone(), host.name.clone());
             let label = format!("Following http://{host} to its secure address");
-            PlannedCheck::new(
-                ID,
-                Area::Redirects,
-                2,
-                Impact::DataExposure,
-                &host.clone(),
-                label,
-                async move { vec![check(&net, &host).await] },
-            )
+            PlannedCheck::new(&HTTPS, &host.clone(), label, async move { vec![check(&facts, &host).await] })
         })
         .collect()
 }
@@ -57,14 +59,14 @@ pub enum Outcome {
 }
 
 /// Follows redirects from `start`, bounded by the config's redirect limit.
-pub async fn follow(net: &Net, start: Url) -> (Vec<Hop>, Outcome) {
+pub async fn follow(facts: &Facts, start: Url) -> (Vec<Hop>, Outcome) {
     let mut hops: Vec<Hop> = Vec::new();
     let mut url = start;
     loop {
-        if hops.len() > net.config().limits.redirects || hops.iter().any(|h| h.url == url.as_str()) {
+        if hops.len() > facts.net().config().limits.redirects || hops.iter().any(|h| h.url == url.as_str()) {
             return (hops, Outcome::Loop);
         }
-        match net.client.get(&url).await {
+        match facts.send(&Request::get(url.clone())).await {
             Err(error) => {
                 hops.push(Hop { url: url.to_string(), status: None, location: None, ms: 0, error: Some(error.to_string()) });
                 return (hops, Outcome::Broken { url, error });
@@ -88,31 +90,29 @@ pub async fn follow(net: &Net, start: Url) -> (Vec<Hop>, Outcome) {
     }
 }
 
-async fn check(net: &Net, host: &str) -> Finding {
-    let base = Finding::new(ID, Area::Redirects, 2, host).impact(Impact::DataExposure);
+async fn check(facts: &Facts, host: &str) -> Finding {
     let Ok(start) = Url::parse(&format!("http://{host}/")) else {
-        return base.status(Status::Error).title(format!("{host} cannot be turned into a web address."));
+        return Finding::new(&HTTPS, host, Status::Error).title(format!("{host} cannot be turned into a web address."));
     };
-    let (hops, outcome) = follow(net, start).await;
+    let (hops, outcome) = follow(facts, start).await;
     let chain = hops
         .iter()
         .map(|h| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string())))
         .collect::<Vec<_>>();
-    let base = base.evidence(json!({ "hops": hops })).detail(chain.join("\n"));
+    let evidence = json!({ "hops": hops });
+    let base = |status| Finding::new(&HTTPS, host, status).evidence(evidence.clone()).detail(chain.join("\n"));
     match outcome {
         Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 => {
             let permanent = hops.iter().filter_map(|h| h.status).filter(|s| matches!(s, 301 | 302 | 303 | 307 | 308)).all(|s| s == 301 || s == 308);
             let note = if permanent { "" } else { " (with a temporary redirect; a permanent 301 or 308 is better for search engines)" };
-            base.status(Status::Pass).title(format!("http://{host} sends visitors to the secure address {url}{note}."))
+            base(Status::Pass).title(format!("http://{host} sends visitors to the secure address {url}{note}."))
         }
-        Outcome::Landed { url, status } if url.scheme() == "https" => base
-            .status(Status::Warn)
+        Outcome::Landed { url, status } if url.scheme() == "https" => base(Status::Warn)
             .impact(Impact::UserExperience)
             .title(format!("http://{host} ends on {url}, which answers with an error ({status})."))
             .why("Visitors who type your address land on an error page instead of your product.")
             .fix([format!("Make {url} serve your home page, or point the redirect at the page that does.")]),
-        Outcome::Landed { url, .. } => base
-            .status(Status::Fail)
+        Outcome::Landed { url, .. } => base(Status::Fail)
             .title(format!("{host} can be used without encryption: {url} does not redirect to https."))
             .why("Logins and form data sent over plain http can be read by anyone on the same Wi-Fi, and browsers mark the page \"Not secure\".")
             .fix([
@@ -120,8 +120,7 @@ async fn check(net: &Net, host: &str) -> Finding {
                 "Otherwise, ask your host to add a permanent (301) redirect from http:// to https://.".to_owned(),
                 "Run this audit again to confirm.".to_owned(),
             ]),
-        Outcome::Loop => base
-            .status(Status::Fail)
+        Outcome::Loop => base(Status::Fail)
             .impact(Impact::Downtime)
             .title(format!("http://{host} redirects in a loop, so browsers give up with an error."))
             .why("Nobody who types this address reaches your product.")
@@ -129,8 +128,10 @@ async fn check(net: &Net, host: &str) -> Finding {
                 "Look at the hops below: two settings are sending visitors back and forth.".to_owned(),
                 "A common cause is Cloudflare's SSL mode \"Flexible\" in front of a host that itself redirects to https: set it to Full (strict).".to_owned(),
             ]),
-        Outcome::Broken { url, error } if error.is_missing_name() => no_such_name(base, url.host_str().unwrap_or(host), "The redirect").impact(Impact::Downtime),
-        Outcome::Broken { url, error } if error.is_inconclusive() => could_not_check(base, &format!("where {url} leads"), &error),
+        Outcome::Broken { url, error } if error.is_missing_name() => {
+            no_such_name(&HTTPS, host, url.host_str().unwrap_or(host), "The redirect").evidence(evidence.clone())
+        }
+        Outcome::Broken { url, error } if error.is_inconclusive() => could_not_check(base(Status::Error), &format!("where {url} leads"), &error),
         Outcome::Broken { url, error } => {
             let first = hops.len() == 1;
             let title = if first {
@@ -138,7 +139,7 @@ async fn check(net: &Net, host: &str) -> Finding {
             } else {
                 format!("http://{host} redirects to {url}, which fails: {error}.")
             };
-            base.status(Status::Fail)
+            base(Status::Fail)
                 .impact(Impact::Downtime)
                 .title(title)
                 .why("Visitors who follow this address, from old links or by typing it, reach an error instead of your product.")

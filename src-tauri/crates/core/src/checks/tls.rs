@@ -5,56 +5,73 @@
 //! means renewal broke, a wrong name means the host was set up for another address. The handshake is
 //! an inspecting one (see `net::tls`), so a bad certificate is described rather than just refused.
 
-use super::{could_not_check, no_such_name};
-use crate::model::{Area, Finding, Impact, Status};
+use super::{could_not_check, no_such_name, Family};
+use crate::check::CheckDef;
+use crate::facts::Facts;
+use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::net::cert::{date, CertSummary};
-use crate::net::tls::{inspect, CertProblem, TlsInspection};
-use crate::net::{Net, NetError};
+use crate::net::tls::{CertProblem, TlsInspection};
+use crate::net::NetError;
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 use serde_json::json;
 use std::time::SystemTime;
 
-pub const HANDSHAKE: &str = "tls.handshake";
-pub const TRUST: &str = "tls.cert.trust";
-pub const EXPIRY: &str = "tls.cert.expiry";
+pub static HANDSHAKE: CheckDef = CheckDef {
+    id: "tls.handshake",
+    area: Area::Tls,
+    stage: Stage::Routing,
+    impact: Impact::Downtime,
+    what: "a secure connection on port 443",
+};
+pub static TRUST: CheckDef = CheckDef {
+    id: "tls.cert.trust",
+    area: Area::Tls,
+    stage: Stage::Routing,
+    impact: Impact::Downtime,
+    what: "whether browsers trust the certificate for this name",
+};
+pub static EXPIRY: CheckDef = CheckDef {
+    id: "tls.cert.expiry",
+    area: Area::Tls,
+    stage: Stage::Routing,
+    impact: Impact::Downtime,
+    what: "the certificate's expiry date",
+};
+
+pub const FAMILY: Family = Family { name: "tls", checks: &[&HANDSHAKE, &TRUST, &EXPIRY], plan };
 /// Under this many days left, renewal has very likely failed (Let's Encrypt renews at 30).
 pub const WARN_DAYS: i64 = 21;
 /// Under this many days left, browsers will start warning within the week: a launch blocker.
 pub const FAIL_DAYS: i64 = 7;
 
-pub fn plan(target: &Target, net: &Net) -> Vec<PlannedCheck> {
+fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     target
-        .hosts()
-        .into_iter()
-        .map(|(host, _)| {
-            let net = net.clone();
+        .hosts
+        .iter()
+        .map(|host| {
+            let (facts, host) = (facts.clone(), host.name.clone());
             let label = format!("Checking the certificate of {host}");
-            PlannedCheck::new(HANDSHAKE, Area::Tls, 2, Impact::Downtime, &host.clone(), label, async move { check(&net, &host).await })
+            PlannedCheck::new(&HANDSHAKE, &host.clone(), label, async move { check(&facts, &host).await })
         })
         .collect()
 }
 
-fn base(id: &str, host: &str) -> Finding {
-    Finding::new(id, Area::Tls, 2, host).impact(Impact::Downtime)
-}
-
-async fn check(net: &Net, host: &str) -> Vec<Finding> {
-    match inspect(net.config(), net.resolver(), net.client.verifier(), host, 443).await {
+async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
+    match facts.tls(host).await {
         Ok(inspection) => judge(host, &inspection, SystemTime::now()),
         Err(e) => vec![handshake_failed(host, &e)],
     }
 }
 
 fn handshake_failed(host: &str, e: &NetError) -> Finding {
-    let base = base(HANDSHAKE, host);
     if e.is_missing_name() {
-        return no_such_name(base, host, &format!("HTTPS on {host}"));
+        return no_such_name(&HANDSHAKE, host, host, &format!("HTTPS on {host}"));
     }
     if e.is_inconclusive() {
-        return could_not_check(base, &format!("HTTPS on {host}"), e);
+        return could_not_check(Finding::new(&HANDSHAKE, host, Status::Error), &format!("HTTPS on {host}"), e);
     }
-    base.status(Status::Fail)
+    Finding::new(&HANDSHAKE, host, Status::Fail)
         .title(format!("https://{host} does not open: browsers cannot make a secure connection."))
         .why("Visitors get an error page instead of your product, and browsers increasingly try the secure address first.")
         .detail(e.to_string())
@@ -68,8 +85,7 @@ fn handshake_failed(host: &str, e: &NetError) -> Finding {
 /// Turns an inspection into the trust and expiry findings (pure: tested without a network).
 pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> {
     let Some(leaf) = insp.chain.first() else {
-        return vec![base(HANDSHAKE, host)
-            .status(Status::Error)
+        return vec![Finding::new(&HANDSHAKE, host, Status::Error)
             .title(format!("Preflight could not read the certificate of {host}."))
             .detail("The server completed a handshake but sent no certificate Preflight could parse.")];
     };
@@ -82,16 +98,15 @@ pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> 
 }
 
 fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Finding {
-    let base = base(TRUST, host);
+    let base = |status| Finding::new(&TRUST, host, status);
     let warning = format!("Browsers show a full-page security warning on https://{host}");
     let why = "Most visitors leave at a security warning, and the ones who stay learn to ignore it.";
     match problem {
-        None => base.status(Status::Pass).title(format!("{host} has a valid certificate from {}.", leaf.issuer_name())).detail(format!(
+        None => base(Status::Pass).title(format!("{host} has a valid certificate from {}.", leaf.issuer_name())).detail(format!(
             "The chain verifies against the trusted roots and covers {host} (names: {}).",
             leaf.names.join(", ")
         )),
-        Some(CertProblem::WrongName) => base
-            .status(Status::Fail)
+        Some(CertProblem::WrongName) => base(Status::Fail)
             .title(format!("{warning}: its certificate is made out to another name."))
             .why(why)
             .detail(format!("The certificate covers {} but not {host}.", list_or_none(&leaf.names)))
@@ -99,8 +114,7 @@ fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Findi
                 format!("In your hosting provider's dashboard, add {host} to the domains of this site so it issues a certificate that includes it."),
                 format!("If {host} should not serve anything, remove its DNS record instead."),
             ]),
-        Some(CertProblem::UntrustedIssuer) => base
-            .status(Status::Fail)
+        Some(CertProblem::UntrustedIssuer) => base(Status::Fail)
             .title(format!("{warning}: its certificate is not from an authority browsers trust."))
             .why(why)
             .detail(format!("Issuer: {}. The chain does not lead to a trusted root (self-signed, a private CA, or a missing intermediate certificate).", leaf.issuer))
@@ -108,8 +122,7 @@ fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Findi
                 "Use the free certificate your host or CDN provides (Let's Encrypt or similar) instead of a self-made one.".to_owned(),
                 "If you installed a certificate by hand, install the full chain file (often called fullchain.pem), not just the certificate.".to_owned(),
             ]),
-        Some(other) => base
-            .status(Status::Fail)
+        Some(other) => base(Status::Fail)
             .title(format!("{warning}: its certificate is rejected."))
             .why(why)
             .detail(format!("Verification failed: {other:?}."))
@@ -120,7 +133,8 @@ fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Findi
 fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
     let days = leaf.days_left(now);
     let until = date(leaf.not_after);
-    let base = base(EXPIRY, host).detail(format!("Valid from {} until {until} ({days} days left).", date(leaf.not_before)));
+    let detail = format!("Valid from {} until {until} ({days} days left).", date(leaf.not_before));
+    let base = |status| Finding::new(&EXPIRY, host, status).detail(detail.clone());
     let renew = [
         "Check that automatic renewal is on in your hosting provider's or CDN's dashboard (it usually is for free certificates)."
             .to_owned(),
@@ -129,25 +143,21 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
     ];
     let why = "When a certificate runs out, every visitor sees a security warning until it is renewed.";
     if leaf.not_before > now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0) {
-        return base
-            .status(Status::Fail)
+        return base(Status::Fail)
             .title(format!("The certificate of {host} is not valid yet (it starts on {}).", date(leaf.not_before)))
             .why(why)
             .fix(["Check the clock of the server that installed it, or reissue the certificate."]);
     }
     match days {
-        d if d < 0 => {
-            base.status(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew)
-        }
+        d if d < 0 => base(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew),
         d if d < FAIL_DAYS => {
-            base.status(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew)
+            base(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew)
         }
-        d if d < WARN_DAYS => base
-            .status(Status::Warn)
+        d if d < WARN_DAYS => base(Status::Warn)
             .title(format!("The certificate of {host} expires in {} and has not been renewed yet.", days_phrase(d)))
             .why("Automatic renewal normally happens a month ahead; this one may be stuck.")
             .fix(renew),
-        d => base.status(Status::Pass).title(format!("The certificate of {host} is valid until {until} ({}).", days_phrase(d))),
+        d => base(Status::Pass).title(format!("The certificate of {host} is valid until {until} ({}).", days_phrase(d))),
     }
 }
 
@@ -199,7 +209,7 @@ mod tests {
     fn expiry_thresholds_follow_the_documented_days() {
         for (days, want) in [(90, Status::Pass), (WARN_DAYS - 1, Status::Warn), (FAIL_DAYS - 1, Status::Fail), (-3, Status::Fail)] {
             let (i, now) = inspection(days, None);
-            let got = judge("acme.test", &i, now).into_iter().find(|f| f.id == EXPIRY).map(|f| f.status);
+            let got = judge("acme.test", &i, now).into_iter().find(|f| f.id == EXPIRY.id).map(|f| f.status);
             assert_eq!(got, Some(want), "{days} days left");
         }
     }
@@ -208,7 +218,7 @@ mod tests {
     fn a_wrong_name_is_a_trust_failure_not_an_expiry_one() {
         let (i, now) = inspection(90, Some(CertProblem::WrongName));
         let f = judge("www.acme.test", &i, now);
-        assert_eq!(f.iter().find(|f| f.id == TRUST).map(|f| f.status), Some(Status::Fail));
-        assert_eq!(f.iter().find(|f| f.id == EXPIRY).map(|f| f.status), Some(Status::Pass));
+        assert_eq!(f.iter().find(|f| f.id == TRUST.id).map(|f| f.status), Some(Status::Fail));
+        assert_eq!(f.iter().find(|f| f.id == EXPIRY.id).map(|f| f.status), Some(Status::Pass));
     }
 }

@@ -55,11 +55,13 @@ pub struct Limits {
     pub header_bytes: usize,
     /// Redirect hops followed before calling it a loop.
     pub redirects: usize,
+    /// Connections open at once, across every check of every run sharing a `Net`.
+    pub concurrency: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { body_bytes: 1 << 20, header_bytes: 64 << 10, redirects: 10 }
+        Limits { body_bytes: 1 << 20, header_bytes: 64 << 10, redirects: 10, concurrency: 32 }
     }
 }
 

@@ -1,26 +1,65 @@
-//! One HTTP request, one hop, with a deadline and a size bound on everything it reads.
+//! HTTP/1.1 requests over our own connections, with a deadline and a size bound on everything read.
 //!
-//! Redirects are not followed here: the redirect check needs every hop as evidence, and following
-//! blindly is how a redirect loop turns into a hang. HTTP/1.1 only: every server speaks it, and the
-//! checks care about what is answered, not how it is multiplexed.
+//! Any method, headers and body (CORS preflights, `Authorization` for APIs, webhook posts). Redirects
+//! are never followed here: the redirect check needs every hop as evidence, and following blindly is
+//! how a redirect loop turns into a hang. A [`Conn`] can carry several requests in turn (keep-alive),
+//! so latency work can tell a cold request from a warm one. HTTP/1.1 only: every server speaks it,
+//! and the checks care about what is answered, not how it is multiplexed.
 
 use super::config::NetConfig;
-use super::connect;
 use super::error::{within, NetError};
-use super::resolve::Resolver;
-use super::tls;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::Request;
+use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use rustls::client::WebPkiServerVerifier;
 use serde::Serialize;
-use std::sync::Arc;
-use std::time::Instant;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio_rustls::TlsConnector;
 use url::Url;
+
+/// The `User-Agent` every request sends.
+pub const USER_AGENT: &str = concat!("Preflight/", env!("CARGO_PKG_VERSION"), " (launch readiness audit)");
+
+/// A request to send. Its `Debug` shows header names only: a header may carry a secret.
+#[derive(Clone)]
+pub struct Request {
+    /// Upper-case method (`GET`, `OPTIONS`, `POST`…).
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn get(url: Url) -> Request {
+        Request { method: "GET".into(), url, headers: Vec::new(), body: Bytes::new() }
+    }
+    pub fn new(method: &str, url: Url) -> Request {
+        Request { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: Bytes::new() }
+    }
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+    pub fn body(mut self, body: impl Into<Bytes>) -> Request {
+        self.body = body.into();
+        self
+    }
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &names)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
 
 /// The answer to one request.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +73,8 @@ pub struct Response {
     pub body: Bytes,
     /// True when the body was longer than the bound and the rest was not read.
     pub truncated: bool,
+    /// The address that answered.
+    pub remote: Option<SocketAddr>,
     pub timings: Timings,
 }
 
@@ -47,8 +88,9 @@ impl Response {
     }
 }
 
-/// Where the time went, in milliseconds from the start of the request.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// Where the time went, in milliseconds from the start of the request (connection set-up
+/// included for the first request on a connection; zero for a reused one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Timings {
     pub connect_ms: u64,
     pub tls_ms: Option<u64>,
@@ -56,98 +98,93 @@ pub struct Timings {
     pub total_ms: u64,
 }
 
-/// A client for one audit: holds the strict TLS connector so it is built once.
-#[derive(Clone)]
-pub struct Client {
-    cfg: NetConfig,
-    resolver: Resolver,
-    verifier: Arc<WebPkiServerVerifier>,
-    tls: TlsConnector,
+/// An open HTTP/1.1 connection to one origin; requests go one after the other.
+pub struct Conn {
+    sender: SendRequest<Full<Bytes>>,
+    driver: tokio::task::JoinHandle<()>,
+    host: String,
+    authority: String,
+    remote: SocketAddr,
+    /// Set-up timings, charged to the first request only.
+    setup: Option<(Instant, Timings)>,
+    limits: (usize, Duration),
+    /// The slot this connection takes in `Limits::concurrency`, freed when it closes.
+    pub(crate) permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
-impl std::fmt::Debug for Client {
+impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("cfg", &self.cfg).field("resolver", &self.resolver).finish_non_exhaustive()
+        f.debug_struct("Conn").field("authority", &self.authority).field("remote", &self.remote).finish_non_exhaustive()
     }
 }
 
-impl Client {
-    pub fn new(cfg: NetConfig, resolver: Resolver) -> Result<Client, NetError> {
-        let verifier = tls::verifier(&cfg)?;
-        let tls = tls::strict_connector(verifier.clone())?;
-        Ok(Client { cfg, resolver, verifier, tls })
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.driver.abort();
     }
+}
 
-    pub fn config(&self) -> &NetConfig {
-        &self.cfg
-    }
-
-    pub fn resolver(&self) -> &Resolver {
-        &self.resolver
-    }
-
-    /// The audit's browser-like certificate verifier (for inspecting handshakes).
-    pub fn verifier(&self) -> Arc<WebPkiServerVerifier> {
-        self.verifier.clone()
-    }
-
-    /// `GET url`, no redirect following, everything bounded.
-    pub async fn get(&self, url: &Url) -> Result<Response, NetError> {
-        let bad = |reason: &str| NetError::BadUrl { url: url.to_string(), reason: reason.to_owned() };
-        let host = url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
-        let port = url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
-        let https = match url.scheme() {
-            "https" => true,
-            "http" => false,
-            _ => return Err(bad("only http and https addresses can be checked")),
-        };
-        let started = Instant::now();
-        let total = self.cfg.timeouts.connect + self.cfg.timeouts.tls + self.cfg.timeouts.http;
-        within(total, || format!("the request to {url}"), async {
-            let (tcp, _) = connect::tcp(&self.cfg, &self.resolver, &host, port).await?;
-            let connect_ms = started.elapsed().as_millis() as u64;
-            if https {
-                let stream = tls::handshake(&self.cfg, &self.tls, &host, tcp).await?;
-                let tls_ms = Some(started.elapsed().as_millis() as u64);
-                self.exchange(stream, url, &host, started, Timings { connect_ms, tls_ms, ..Timings::default() }).await
-            } else {
-                self.exchange(tcp, url, &host, started, Timings { connect_ms, ..Timings::default() }).await
-            }
-        })
-        .await
-    }
-
-    async fn exchange<S>(&self, io: S, url: &Url, host: &str, started: Instant, mut timings: Timings) -> Result<Response, NetError>
+impl Conn {
+    /// Runs the HTTP/1.1 handshake over an established (and, for https, secured) stream.
+    pub(crate) async fn handshake<S>(
+        io: S,
+        url: &Url,
+        remote: SocketAddr,
+        started: Instant,
+        timings: Timings,
+        cfg: &NetConfig,
+    ) -> Result<Conn, NetError>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let protocol = |e: hyper::Error| NetError::Protocol { host: host.to_owned(), reason: e.to_string() };
-        let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
-            .max_buf_size(self.cfg.limits.header_bytes.max(8192))
-            .handshake::<_, Empty<Bytes>>(TokioIo::new(io))
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let protocol = |e: hyper::Error| NetError::Protocol { host: host.clone(), reason: e.to_string() };
+        let (sender, conn) = hyper::client::conn::http1::Builder::new()
+            .max_buf_size(cfg.limits.header_bytes.max(8192))
+            .handshake::<_, Full<Bytes>>(TokioIo::new(io))
             .await
             .map_err(protocol)?;
-        // The connection task lives no longer than this request's deadline, even if the server stalls.
-        let deadline = self.cfg.timeouts.http;
         let driver = tokio::spawn(async move {
-            let _ = tokio::time::timeout(deadline, conn).await;
+            let _ = conn.await;
         });
-        let path = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        };
         let authority = match url.port() {
             Some(p) => format!("{host}:{p}"),
-            None => host.to_owned(),
+            None => host.clone(),
         };
-        let request = Request::get(path)
-            .header(hyper::header::HOST, authority)
-            .header(hyper::header::USER_AGENT, concat!("Preflight/", env!("CARGO_PKG_VERSION"), " (launch readiness audit)"))
-            .header(hyper::header::ACCEPT, "*/*")
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| NetError::BadUrl { url: url.to_string(), reason: e.to_string() })?;
-        let result = within(deadline, || format!("the answer from {host}"), async {
-            let response = sender.send_request(request).await.map_err(protocol)?;
+        let limits = (cfg.limits.body_bytes, cfg.timeouts.http);
+        Ok(Conn { sender, driver, host, authority, remote, setup: Some((started, timings)), limits, permit: None })
+    }
+
+    /// The address this connection talks to.
+    pub fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+
+    /// Sends `req` (whose URL must be of this connection's origin) and reads the bounded answer.
+    pub async fn send(&mut self, req: &Request) -> Result<Response, NetError> {
+        let (started, mut timings) = self.setup.take().unwrap_or((Instant::now(), Timings::default()));
+        let host = self.host.clone();
+        let protocol = |e: hyper::Error| NetError::Protocol { host: host.clone(), reason: e.to_string() };
+        let bad = |reason: String| NetError::BadUrl { url: req.url.to_string(), reason };
+        let path = match req.url.query() {
+            Some(q) => format!("{}?{q}", req.url.path()),
+            None => req.url.path().to_owned(),
+        };
+        let method = hyper::Method::from_bytes(req.method.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, self.authority.as_str())
+            .header(hyper::header::USER_AGENT, USER_AGENT)
+            .header(hyper::header::ACCEPT, "*/*");
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let request = builder.body(Full::new(req.body.clone())).map_err(|e| bad(e.to_string()))?;
+        let (limit, deadline) = self.limits;
+        within(deadline, || format!("the answer from {}", self.host), async {
+            self.sender.ready().await.map_err(protocol)?;
+            let response = self.sender.send_request(request).await.map_err(protocol)?;
             timings.first_byte_ms = started.elapsed().as_millis() as u64;
             let status = response.status().as_u16();
             let headers = response
@@ -155,13 +192,11 @@ impl Client {
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
-            let (body, truncated) = read_bounded(response.into_body(), self.cfg.limits.body_bytes).await.map_err(protocol)?;
+            let (body, truncated) = read_bounded(response.into_body(), limit).await.map_err(protocol)?;
             timings.total_ms = started.elapsed().as_millis() as u64;
-            Ok(Response { url: url.to_string(), status, headers, body, truncated, timings })
+            Ok(Response { url: req.url.to_string(), status, headers, body, truncated, remote: Some(self.remote), timings })
         })
-        .await;
-        driver.abort();
-        result
+        .await
     }
 }
 

@@ -1,8 +1,10 @@
 //! DNS through hickory, configured from [`NetConfig`].
 //!
-//! One resolver per audit: it caches within the run (so the TLS and redirect checks do not re-ask
-//! what the DNS check just learned) and is dropped with it, so a fix the founder just made shows up
-//! on the next run. The CNAME chain is kept because a dangling CNAME is itself a finding.
+//! One resolver per [`super::Net`], which lives as long as the app or the watcher: its cache is
+//! shared by every check of a run and by the runs after it, honouring each record's TTL. Negative
+//! answers are cached for at most [`NEGATIVE_TTL_CAP`], so a record the founder just added shows up
+//! on the next audit within seconds rather than after the zone's SOA minimum. The CNAME chain is
+//! kept because a dangling CNAME is itself a finding.
 
 use super::config::NetConfig;
 use super::error::NetError;
@@ -14,6 +16,10 @@ use hickory_resolver::proto::ProtoErrorKind;
 use hickory_resolver::{ResolveError, TokioResolver};
 use serde::Serialize;
 use std::net::IpAddr;
+use std::time::Duration;
+
+/// The longest a "no such name" answer is trusted from the cache.
+pub const NEGATIVE_TTL_CAP: Duration = Duration::from_secs(30);
 
 /// Addresses of one name, with the aliases followed to reach them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,7 +67,8 @@ impl Resolver {
         opts.attempts = 2;
         opts.preserve_intermediates = true;
         opts.ndots = 0;
-        opts.cache_size = 256;
+        opts.cache_size = 1024;
+        opts.negative_max_ttl = Some(NEGATIVE_TTL_CAP);
         let servers = if cfg.nameservers.is_empty() {
             "the system resolver".to_owned()
         } else {
@@ -110,14 +117,18 @@ impl Resolver {
         })
     }
 
-    /// The first address to connect to (IP literals pass through untouched).
-    pub async fn first_address(&self, host: &str) -> Result<IpAddr, NetError> {
-        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
-            return Ok(ip);
+    /// Every record of `rtype` at `name` (CNAMEs followed; the chain's records included).
+    pub async fn records(&self, name: &str, rtype: RecordType) -> Result<Vec<hickory_resolver::proto::rr::Record>, NetError> {
+        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        match self.inner.lookup(fqdn.as_str(), rtype).await {
+            Ok(lookup) => Ok(lookup.record_iter().cloned().collect()),
+            Err(e) => Err(classify(name, &e)),
         }
-        let addrs = self.addresses(host).await?;
-        let first = addrs.all().next();
-        first.ok_or_else(|| NetError::NoRecords(host.to_owned()))
+    }
+
+    /// Drops every cached answer (the founder asked to look again now).
+    pub fn clear_cache(&self) {
+        self.inner.clear_cache();
     }
 }
 

@@ -1,4 +1,4 @@
-//! TLS: the trust store, a strict client for requests, and an inspecting handshake for audits.
+//! TLS: a strict client for requests, and an inspecting handshake for audits.
 //!
 //! The inspecting handshake completes even when the certificate is bad, because "expired 3 days
 //! ago" and "issued for staging.acme.com" are what a founder needs to hear, and a refused handshake
@@ -7,16 +7,14 @@
 
 use super::cert::CertSummary;
 use super::config::NetConfig;
-use super::connect;
 use super::error::{within, NetError};
-use super::resolve::Resolver;
+use super::trust::provider;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{ring, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme};
 use serde::Serialize;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -68,45 +66,6 @@ pub struct TlsInspection {
     pub handshake_ms: u64,
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(ring::default_provider())
-}
-
-/// The operating system's roots, loaded once per process (it reads many files).
-fn system_roots() -> &'static [CertificateDer<'static>] {
-    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        let loaded = rustls_native_certs::load_native_certs();
-        for e in &loaded.errors {
-            tracing::warn!(error = %e, "could not read part of the system trust store");
-        }
-        loaded.certs
-    })
-}
-
-/// The trust store for a config: the system's roots (unless skipped) plus the config's extras.
-pub fn root_store(cfg: &NetConfig) -> RootCertStore {
-    let mut roots = RootCertStore::empty();
-    if !cfg.skip_system_roots {
-        let (ok, bad) = roots.add_parsable_certificates(system_roots().iter().cloned());
-        tracing::debug!(ok, bad, "system roots loaded");
-    }
-    for der in &cfg.extra_roots {
-        if let Err(e) = roots.add(CertificateDer::from(der.clone())) {
-            tracing::warn!(error = %e, "an extra root certificate was refused");
-        }
-    }
-    roots
-}
-
-/// A browser-like verifier for the config's trust store. Parsing the store is the costly part,
-/// so callers build this once per audit and share it (see `http::Client`).
-pub fn verifier(cfg: &NetConfig) -> Result<Arc<WebPkiServerVerifier>, NetError> {
-    WebPkiServerVerifier::builder_with_provider(Arc::new(root_store(cfg)), provider())
-        .build()
-        .map_err(|e| NetError::Tls { host: "(setup)".into(), reason: format!("no usable trusted roots: {e}") })
-}
-
 fn client_config(verifier: Arc<dyn ServerCertVerifier>) -> Result<ClientConfig, NetError> {
     let mut config = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
@@ -133,17 +92,10 @@ pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tc
     .await
 }
 
-/// Connects to `host:port`, completes a handshake whatever the certificate, and reports on it.
-pub async fn inspect(
-    cfg: &NetConfig,
-    resolver: &Resolver,
-    verifier: Arc<WebPkiServerVerifier>,
-    host: &str,
-    port: u16,
-) -> Result<TlsInspection, NetError> {
+/// Completes a handshake for `host` over `tcp` whatever the certificate, and reports on it.
+pub async fn inspect(cfg: &NetConfig, verifier: Arc<WebPkiServerVerifier>, host: &str, tcp: TcpStream) -> Result<TlsInspection, NetError> {
     let recorder = Arc::new(Recording { inner: verifier, verdicts: Mutex::new(None) });
     let connector = TlsConnector::from(Arc::new(client_config(recorder.clone())?));
-    let (tcp, _) = connect::tcp(cfg, resolver, host, port).await?;
     let started = Instant::now();
     let stream = handshake(cfg, &connector, host, tcp).await?;
     let handshake_ms = started.elapsed().as_millis() as u64;

@@ -1,0 +1,108 @@
+//! What one audit run learns from the network, learned once and shared by its checks.
+//!
+//! Several checks need the same observation: the DNS, TLS and redirect checks of `www` all need its
+//! addresses; later the header, CORS and caching checks all need the home page. [`Facts`] memoises
+//! each observation per run: the first check to ask starts the lookup, the others await the same
+//! answer. That is how a dependency between checks is expressed (TLS and HTTP run on the answer the
+//! DNS check got) without serialising independent checks: `www`'s TLS check waits for `www`'s
+//! addresses, never for `api`'s. A new run starts with empty facts, so a fix shows up at once
+//! (the resolver's own cache still saves the queries, see `net::resolve`).
+
+use crate::net::tls::TlsInspection;
+use crate::net::{Addresses, Net, NetError, Request, Response, Route};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// One memoised observation per key.
+struct Memo<V>(Mutex<HashMap<String, Arc<OnceCell<V>>>>);
+
+impl<V: Clone> Memo<V> {
+    fn new() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+
+    async fn get_or_init<F, Fut>(&self, key: &str, init: F) -> V
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = V>,
+    {
+        let cell = match self.0.lock() {
+            Ok(mut map) => map.entry(key.to_owned()).or_default().clone(),
+            // A poisoned map only means another check panicked mid-insert: observe afresh.
+            Err(_) => Arc::new(OnceCell::new()),
+        };
+        cell.get_or_init(init).await.clone()
+    }
+}
+
+/// The shared observations of one audit run.
+#[derive(Clone)]
+pub struct Facts(Arc<Inner>);
+
+struct Inner {
+    net: Net,
+    addresses: Memo<Result<Addresses, NetError>>,
+    tls: Memo<Result<TlsInspection, NetError>>,
+    pages: Memo<Result<Response, NetError>>,
+}
+
+impl std::fmt::Debug for Facts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Facts").field("net", &self.0.net).finish_non_exhaustive()
+    }
+}
+
+impl Facts {
+    pub fn new(net: Net) -> Facts {
+        Facts(Arc::new(Inner { net, addresses: Memo::new(), tls: Memo::new(), pages: Memo::new() }))
+    }
+
+    pub fn net(&self) -> &Net {
+        &self.0.net
+    }
+
+    /// The A/AAAA answer for `host`, looked up once per run.
+    pub async fn addresses(&self, host: &str) -> Result<Addresses, NetError> {
+        let key = host.trim_end_matches('.').to_ascii_lowercase();
+        self.0.addresses.get_or_init(&key, || async { self.0.net.resolver().addresses(&key).await }).await
+    }
+
+    /// Where a connection to `host:port` goes, reusing this run's answer for `host`.
+    pub async fn route(&self, host: &str, port: u16) -> Result<Route, NetError> {
+        let addrs = self.addresses(host).await;
+        match addrs.as_ref().ok().and_then(|a| self.0.net.route_with(host, port, a)) {
+            Some(route) => Ok(route),
+            // A connect-to override sends this host elsewhere: resolve where it really goes.
+            None if self.0.net.config().route(host, port).0 != host => self.0.net.route(host, port).await,
+            None => Err(addrs.err().unwrap_or_else(|| NetError::NoRecords(host.to_owned()))),
+        }
+    }
+
+    /// The certificate `host` presents on port 443, inspected once per run.
+    pub async fn tls(&self, host: &str) -> Result<TlsInspection, NetError> {
+        self.0
+            .tls
+            .get_or_init(host, || async {
+                let route = self.route(host, 443).await?;
+                self.0.net.inspect_tls(host, &route).await
+            })
+            .await
+    }
+
+    /// Sends `req` on a fresh connection along this run's route for its host (not memoised).
+    pub async fn send(&self, req: &Request) -> Result<Response, NetError> {
+        let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
+        let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
+        let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
+        let route = self.route(&host, port).await?;
+        self.0.net.send(req, &route).await
+    }
+
+    /// `GET url`, fetched once per run however many checks read the answer.
+    pub async fn page(&self, url: &Url) -> Result<Response, NetError> {
+        self.0.pages.get_or_init(url.as_str(), || async { self.send(&Request::get(url.clone())).await }).await
+    }
+}
