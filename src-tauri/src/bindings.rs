@@ -2,7 +2,7 @@
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
 use crate::commands::{audit, history, settings};
-use crate::events::{AuditFinished, AuditProgress, TrayCommand};
+use crate::events::{AuditFinished, AuditProgress, AuditStarted};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
@@ -17,7 +17,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             history::get_run,
             settings::app_info,
         ])
-        .events(collect_events![AuditProgress, AuditFinished, TrayCommand])
+        .events(collect_events![AuditStarted, AuditProgress, AuditFinished])
 }
 
 /// The TypeScript bindings as text.

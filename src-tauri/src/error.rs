@@ -45,15 +45,17 @@ impl From<preflight_core::DomainError> for AppError {
     }
 }
 
-impl From<preflight_store::StoreError> for AppError {
-    fn from(e: preflight_store::StoreError) -> Self {
-        AppError::new(ErrorCode::Storage, e.to_string())
-    }
-}
-
-impl From<preflight_core::NetError> for AppError {
-    fn from(e: preflight_core::NetError) -> Self {
-        AppError::new(ErrorCode::InvalidSettings, format!("Preflight could not set up its network access: {e}"))
+impl From<preflight_flow::FlowError> for AppError {
+    fn from(e: preflight_flow::FlowError) -> Self {
+        use preflight_flow::FlowError as F;
+        let code = match &e {
+            F::Busy => ErrorCode::Busy,
+            F::Settings(_) | F::Network(_) => ErrorCode::InvalidSettings,
+            F::Storage(_) => ErrorCode::Storage,
+            F::NothingToRerun => ErrorCode::NotFound,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
     }
 }
 

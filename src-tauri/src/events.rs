@@ -1,12 +1,21 @@
 //! Events the backend sends to the UI, as typed structs (exported to bindings.ts).
 //!
-//! Audit progress is batched: checks finishing in the same ~50 ms window arrive as one event, so a
-//! burst of fast checks costs one IPC message and one UI update instead of dozens.
+//! Audit progress is batched by the flow: checks starting or finishing in the same ~50 ms window
+//! arrive as one event, so a burst of fast checks costs one IPC message and one UI update.
 
 use preflight_core::{Progress, Summary};
+use preflight_flow::Finished;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::Event;
+
+/// An audit began (from the window or the tray menu).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct AuditStarted {
+    pub domain: String,
+    /// `desktop`, `tray` or `demo`.
+    pub source: String,
+}
 
 /// Progress of the running audit.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -15,23 +24,28 @@ pub struct AuditProgress {
     pub batch: Vec<Progress>,
 }
 
-/// An audit finished (from the window or the tray); carries what the tray and History need.
+/// An audit finished; carries what the tray, History and a window following along need.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct AuditFinished {
     pub domain: String,
-    /// `None` when the run could not be saved (the report was still shown).
+    pub source: String,
+    /// `None` when the run could not be saved (`save_error` says why).
     pub run_id: Option<i64>,
+    pub save_error: Option<String>,
     pub summary: Summary,
+    /// True when some checks could not look: the audit is incomplete, not green.
+    pub incomplete: bool,
 }
 
-/// Something chosen in the tray menu that the window should act on.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
-pub struct TrayCommand {
-    pub action: TrayAction,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum TrayAction {
-    RunAudit,
+impl From<&Finished> for AuditFinished {
+    fn from(f: &Finished) -> Self {
+        AuditFinished {
+            domain: f.domain.clone(),
+            source: f.source.as_str().to_owned(),
+            run_id: f.run_id,
+            save_error: f.save_error.clone(),
+            summary: f.summary.clone(),
+            incomplete: f.verdict == preflight_core::Verdict::Incomplete,
+        }
+    }
 }

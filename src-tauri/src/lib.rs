@@ -8,15 +8,17 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod host;
 pub mod logging;
 pub mod notify;
 pub mod state;
 pub mod tray;
 
 use preflight_core::net::Overrides;
+use preflight_flow::Flow;
 use state::AppState;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tauri::{Manager, WindowEvent};
 
 fn env(name: &str) -> Option<String> {
@@ -32,10 +34,6 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(guard) = logging::init(&data_dir.join("logs")) {
         app.manage(guard);
     }
-    let store = preflight_store::Store::open_in(&data_dir).map(Arc::new).map_err(|e| e.to_string());
-    if let Err(e) = &store {
-        tracing::error!(error = %e, "history unavailable");
-    }
     let net = Overrides::from_lists(
         env("PREFLIGHT_NAMESERVER").as_deref(),
         env("PREFLIGHT_CA_FILE").as_deref(),
@@ -45,7 +43,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     if let Err(e) = &net {
         tracing::error!(error = %e, "network settings refused");
     }
-    app.manage(AppState { store, net, running: Mutex::new(None), demo: tokio::sync::Mutex::new(None), last_domain: Mutex::new(None) });
+    let host = Arc::new(host::DesktopHost { app: app.handle().clone(), data_dir: data_dir.clone() });
+    // The network handle and the history open on first use: the window appears without waiting
+    // for the trust store or the database.
+    app.manage(AppState { flow: Arc::new(Flow::new(host, net)) });
     tray::install(app.handle())?;
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())

@@ -1,21 +1,11 @@
-//! What the shell keeps between commands.
+//! What the shell keeps between commands: the shared audit flow, nothing else.
 
-use preflight_core::NetConfig;
-use preflight_store::Store;
-use std::sync::{Arc, Mutex};
-use tokio_util::sync::CancellationToken;
+use preflight_flow::Flow;
+use std::sync::Arc;
 
 /// Shared state, managed by Tauri.
 #[derive(Debug)]
 pub struct AppState {
-    /// The history; an error string when it could not be opened (shown, never hidden).
-    pub store: Result<Arc<Store>, String>,
-    /// Network settings from `PREFLIGHT_*`; an error string when they are malformed.
-    pub net: Result<NetConfig, String>,
-    /// The running audit's cancel token, if one runs.
-    pub running: Mutex<Option<CancellationToken>>,
-    /// The sample product of "Try the demo", kept alive while the app runs.
-    pub demo: tokio::sync::Mutex<Option<preflight_testbed::Testbed>>,
-    /// The last domain audited, for the tray's "Run audit".
-    pub last_domain: Mutex<Option<String>>,
+    /// The one audit flow of this process (the window's commands and the tray both use it).
+    pub flow: Arc<Flow>,
 }

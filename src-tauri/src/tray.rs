@@ -2,16 +2,17 @@
 //!
 //! The menu model and the health → icon mapping are plain functions, unit-tested, because a
 //! headless X server has no tray host to click (PLATFORM-NOTES pitfall 8). The Tauri calls below
-//! only render that model.
+//! only render that model. "Run audit of …" runs in Rust through the shared flow, which re-runs
+//! exactly the target whose domain the label names; the window follows along through the events.
 
-use crate::events::{AuditFinished, TrayAction, TrayCommand};
+use crate::events::AuditFinished;
 use crate::state::AppState;
 use preflight_core::Summary;
+use preflight_flow::Source;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_specta::Event;
 
 const TRAY_ID: &str = "main";
 
@@ -29,12 +30,15 @@ pub enum Health {
     Paused,
 }
 
-/// The tray state for an audit's counts.
+/// The tray state for an audit's counts. An audit that could not look at everything and found
+/// nothing wrong is not "ok": it shows as unknown.
 pub fn health_of(summary: &Summary) -> Health {
     if summary.fail > 0 {
         Health::Down
     } else if summary.warn > 0 {
         Health::Degraded
+    } else if summary.error > 0 {
+        Health::Unknown
     } else {
         Health::Ok
     }
@@ -53,6 +57,7 @@ pub fn icon_bytes(health: Health) -> &'static [u8] {
 /// The tooltip after an audit, in the founder's words.
 pub fn tooltip(domain: &str, s: &Summary) -> String {
     match (s.fail, s.warn) {
+        (0, 0) if s.error > 0 => format!("Preflight: {domain} could not be checked completely"),
         (0, 0) => format!("Preflight: {domain} passed every check"),
         (0, w) => format!("Preflight: {domain} has {w} thing{} needing attention", if w == 1 { "" } else { "s" }),
         (f, _) => format!("Preflight: {domain} has {f} problem{}", if f == 1 { "" } else { "s" }),
@@ -123,7 +128,12 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             Some(MenuAction::Open) => show_window(app),
             Some(MenuAction::RunAudit) => {
                 show_window(app);
-                let _ = TrayCommand { action: TrayAction::RunAudit }.emit(app);
+                let flow = app.state::<AppState>().flow.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = flow.rerun_last(Source::Tray).await {
+                        tracing::warn!(error = %e, "the tray's audit did not run");
+                    }
+                });
             }
             Some(MenuAction::Quit) => app.exit(0),
             None => {}
@@ -141,16 +151,11 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-fn refresh_menu(app: &AppHandle, auditing: bool) {
-    let last = app.state::<AppState>().last_domain.lock().ok().and_then(|d| d.clone());
-    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY_ID), build_menu(app, &menu_model(last.as_deref(), auditing))) {
+/// Marks an audit of `domain` as running (or not) in the menu.
+pub fn set_auditing(app: &AppHandle, auditing: bool, domain: Option<&str>) {
+    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY_ID), build_menu(app, &menu_model(domain, auditing))) {
         let _ = tray.set_menu(Some(menu));
     }
-}
-
-/// Marks an audit as running (or not) in the menu.
-pub fn set_auditing(app: &AppHandle, auditing: bool) {
-    refresh_menu(app, auditing);
 }
 
 /// Shows an audit's outcome in the icon and tooltip.
@@ -184,6 +189,9 @@ mod tests {
         assert_eq!(health_of(&s(1, 3)), Health::Down);
         assert_eq!(health_of(&s(0, 2)), Health::Degraded);
         assert_eq!(health_of(&s(0, 0)), Health::Ok);
+        let unsure = Summary { error: 2, ..Summary::default() };
+        assert_eq!(health_of(&unsure), Health::Unknown, "an audit that could not look is not green");
+        assert_eq!(tooltip("a.com", &unsure), "Preflight: a.com could not be checked completely");
         assert_ne!(icon_bytes(Health::Down), icon_bytes(Health::Ok), "down and ok must look different");
         assert!(icon_bytes(Health::Ok).starts_with(b"\x89PNG"), "tray icons are PNGs");
     }

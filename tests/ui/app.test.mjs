@@ -70,12 +70,18 @@ function defaults({ report }) {
   h.run_audit = ({ domain }) => {
     throw { code: "invalid_domain", message: `That looks like a web address. Type just the domain: ${domain.replace(/^https?:\/\/(www\.)?/, "").split("/")[0]}` };
   };
+  // The demo answers only when the test says so (window.__PF__.release()), so the test can look
+  // at the live progress for as long as it needs, without racing a timer.
+  let release;
+  window.__PF__.released = new Promise((r) => (release = r));
+  window.__PF__.release = () => release();
   h.run_demo = async () => {
-    const checks = report.findings.map((f, i) => ({ key: `${f.id}:${f.subject}:${i}`, label: `Checking ${f.subject}`, area: f.area }));
+    const checks = report.findings.map((f, i) => ({ key: `${f.id}:${f.subject}:${i}`, id: f.id, subject: f.subject, label: `Checking ${f.subject}`, area: f.area }));
     window.__PF__.emit("audit-progress", { domain: report.domain, batch: [{ kind: "planned", checks }] });
+    window.__PF__.emit("audit-progress", { domain: report.domain, batch: [{ kind: "started", key: checks[0].key }, { kind: "started", key: checks[1].key }] });
     window.__PF__.emit("audit-progress", { domain: report.domain, batch: [{ kind: "finished", key: checks[0].key, findings: [report.findings[0]] }] });
-    await new Promise((r) => setTimeout(r, 400));
-    return { run_id: 8, save_error: null, report };
+    await window.__PF__.released;
+    return { run_id: 8, save_error: null, incomplete: false, report };
   };
   h.cancel_audit = () => true;
 }
@@ -95,8 +101,11 @@ test("a pasted URL gets a plain correction under the input, nothing else happens
 test("the demo shows live progress, then problems first with their fixes and folded evidence", async () => {
   const { page, errors } = await open();
   await page.getByRole("button", { name: "Try the demo" }).click();
-  await page.getByTestId("progress").waitFor();
-  assert.match(await page.getByTestId("progress").textContent(), /1 of \d+ done/, "progress counts finished checks");
+  const progress = page.getByTestId("progress");
+  await progress.getByText(/1 of \d+ done/).waitFor();
+  assert.equal(await progress.locator(".spinner").count(), 1, "the started check that has not finished spins");
+  assert.ok((await progress.locator(".queued").count()) > 0, "checks not started yet wait");
+  await page.evaluate(() => window.__PF__.release());
   await page.getByTestId("result").waitFor();
   const verdict = await page.locator("h1.verdict").textContent();
   assert.match(verdict, /Not ready for launch yet: \d+ problems? to fix first\./);
@@ -106,6 +115,27 @@ test("the demo shows live progress, then problems first with their fixes and fol
   assert.ok((await firstProblem.locator("ol li").count()) > 0, "a problem lists its fix steps");
   assert.equal(await firstProblem.locator("details.evidence").getAttribute("open"), null, "evidence starts folded");
   await page.screenshot({ path: join(artifacts, "ui-demo-result.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an audit started from the tray is followed live and its saved result shown", async () => {
+  const { page, errors } = await open();
+  await page.getByLabel("Your product's domain").waitFor();
+  await page.evaluate((report) => {
+    const pf = window.__PF__;
+    const checks = [{ key: "dns.resolve:x", id: "dns.resolve", subject: report.domain, label: `Looking up ${report.domain} in DNS`, area: "dns" }];
+    pf.emit("audit-started", { domain: report.domain, source: "tray" });
+    pf.emit("audit-progress", { domain: report.domain, batch: [{ kind: "planned", checks }, { kind: "started", key: checks[0].key }] });
+  }, demoReport);
+  await page.getByTestId("progress").getByText(/0 of 1 done/).waitFor();
+  await page.evaluate((report) => {
+    window.__PF__.emit("audit-finished", { domain: report.domain, source: "tray", run_id: 7, save_error: null, summary: report.summary, incomplete: false });
+  }, demoReport);
+  await page.getByTestId("result").waitFor();
+  const calls = await page.evaluate(() => window.__PF__.calls.map((c) => c.cmd));
+  assert.ok(calls.includes("get_run"), "the window loads the run the tray saved");
+  assert.ok(!calls.includes("run_audit"), "the window does not start a second audit of its own");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -7,7 +7,7 @@
 
 export const commands = {
 /**
- * Audits `domain` with the app's network settings, streaming `AuditProgress` events.
+ * Audits `domain` (the root and the roadmap's default names), streaming progress events.
  */
 async runAudit(domain: string) : Promise<Result<AuditResult, AppError>> {
     try {
@@ -30,7 +30,7 @@ async runDemo() : Promise<Result<AuditResult, AppError>> {
 },
 /**
  * Stops the running audit; what finished so far is kept. The running marker stays until the
- * audit has really ended (see `RunningGuard`), so no second audit starts while it winds down.
+ * audit has really ended, so no second audit starts while it winds down.
  */
 async cancelAudit() : Promise<Result<boolean, AppError>> {
     try {
@@ -78,11 +78,11 @@ async appInfo() : Promise<Result<AppInfo, AppError>> {
 export const events = __makeEvents__<{
 auditFinished: AuditFinished,
 auditProgress: AuditProgress,
-trayCommand: TrayCommand
+auditStarted: AuditStarted
 }>({
 auditFinished: "audit-finished",
 auditProgress: "audit-progress",
-trayCommand: "tray-command"
+auditStarted: "audit-started"
 })
 
 /** user-defined constants **/
@@ -116,7 +116,7 @@ settings_error: string | null;
  */
 overrides_active: boolean; 
 /**
- * The last domain audited in this session.
+ * The domain the tray's "Run audit" would audit again.
  */
 last_domain: string | null }
 /**
@@ -124,13 +124,17 @@ last_domain: string | null }
  */
 export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "email" | "secrets" | "performance" | "monitoring"
 /**
- * An audit finished (from the window or the tray); carries what the tray and History need.
+ * An audit finished; carries what the tray, History and a window following along need.
  */
-export type AuditFinished = { domain: string; 
+export type AuditFinished = { domain: string; source: string; 
 /**
- * `None` when the run could not be saved (the report was still shown).
+ * `None` when the run could not be saved (`save_error` says why).
  */
-run_id: number | null; summary: Summary }
+run_id: number | null; save_error: string | null; summary: Summary; 
+/**
+ * True when some checks could not look: the audit is incomplete, not green.
+ */
+incomplete: boolean }
 /**
  * Progress of the running audit.
  */
@@ -142,7 +146,19 @@ export type AuditResult = {
 /**
  * The saved run's id; `None` if saving failed (then `save_error` says why).
  */
-run_id: number | null; save_error: string | null; report: Report }
+run_id: number | null; save_error: string | null; 
+/**
+ * True when some checks could not look: not a green result.
+ */
+incomplete: boolean; report: Report }
+/**
+ * An audit began (from the window or the tray menu).
+ */
+export type AuditStarted = { domain: string; 
+/**
+ * `desktop`, `tray` or `demo`.
+ */
+source: string }
 /**
  * What the UI shows for a check before it has a result.
  */
@@ -150,7 +166,7 @@ export type CheckInfo = {
 /**
  * Unique within a run: `id:subject`.
  */
-key: string; 
+key: string; id: string; subject: string; 
 /**
  * "Checking the certificate of www.acme.com".
  */
@@ -192,7 +208,7 @@ export type Finding = {
  */
 id: string; area: Area; 
 /**
- * Launch stage 1–7 of the roadmap this finding belongs to.
+ * The roadmap stage this finding belongs to (a number 1–7 on the wire).
  */
 stage: number; 
 /**
@@ -232,6 +248,10 @@ export type Progress =
  * Sent once, first: everything that will run.
  */
 { kind: "planned"; checks: CheckInfo[] } | 
+/**
+ * A check began its work.
+ */
+{ kind: "started"; key: string } | 
 /**
  * One check finished with these findings.
  */
@@ -296,11 +316,6 @@ export type Status =
  * Counts of findings by status.
  */
 export type Summary = { pass: number; warn: number; fail: number; error: number; skipped: number; manual: number }
-export type TrayAction = "run_audit"
-/**
- * Something chosen in the tray menu that the window should act on.
- */
-export type TrayCommand = { action: TrayAction }
 
 /** tauri-specta globals **/
 

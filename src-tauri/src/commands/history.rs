@@ -1,18 +1,18 @@
-//! Reading past audits.
+//! Reading past audits, off the async threads.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use preflight_core::Report;
-use preflight_store::{RunSummary, Store};
+use preflight_flow::{Flow, FlowError};
+use preflight_store::RunSummary;
 use std::sync::Arc;
 use tauri::State;
 
-fn store(state: &AppState) -> AppResult<Arc<Store>> {
-    state.store.clone().map_err(|m| AppError::new(ErrorCode::Storage, m))
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> preflight_store::Result<T> + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?.map_err(AppError::from)
+async fn blocking<T: Send + 'static>(flow: Arc<Flow>, f: impl FnOnce(&Flow) -> Result<T, FlowError> + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(move || f(&flow))
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(AppError::from)
 }
 
 /// The newest audits, newest first.
@@ -20,8 +20,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> preflight_store::Result
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
 pub async fn list_history(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<RunSummary>> {
-    let store = store(&state)?;
-    blocking(move || store.history(None, limit.clamp(1, 500))).await
+    blocking(state.flow.clone(), move |f| f.history(None, limit.clamp(1, 500))).await
 }
 
 /// One past audit in full.
@@ -29,8 +28,7 @@ pub async fn list_history(state: State<'_, AppState>, limit: u32) -> AppResult<V
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
 pub async fn get_run(state: State<'_, AppState>, run_id: i64) -> AppResult<Report> {
-    let store = store(&state)?;
-    blocking(move || store.report(run_id))
+    blocking(state.flow.clone(), move |f| f.report(run_id))
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("There is no saved audit number {run_id}.")))
 }

@@ -17,20 +17,24 @@ pub struct AppInfo {
     pub settings_error: Option<String>,
     /// True when `PREFLIGHT_*` overrides point the audits somewhere special (tests, demos).
     pub overrides_active: bool,
-    /// The last domain audited in this session.
+    /// The domain the tray's "Run audit" would audit again.
     pub last_domain: Option<String>,
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, crate::error::AppError> {
-    let net = state.net.as_ref();
+    let flow = state.flow.clone();
+    let store = tokio::task::spawn_blocking(move || flow.store())
+        .await
+        .map_err(|e| crate::error::AppError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
+    let net = state.flow.net_config();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_file: state.store.as_ref().ok().map(|s| s.path().display().to_string()),
-        store_error: state.store.as_ref().err().cloned(),
-        settings_error: net.err().cloned(),
+        data_file: store.as_ref().ok().map(|s| s.path().display().to_string()),
+        store_error: store.as_ref().err().map(ToString::to_string),
+        settings_error: net.as_ref().err().cloned(),
         overrides_active: net.is_ok_and(|c| !c.nameservers.is_empty() || !c.connect_to.is_empty() || !c.extra_roots.is_empty()),
-        last_domain: state.last_domain.lock().ok().and_then(|d| d.clone()),
+        last_domain: state.flow.last_domain(),
     })
 }

@@ -7,10 +7,10 @@ import type {
   AuditFinished,
   AuditProgress,
   AuditResult,
+  AuditStarted,
   Report,
   Result,
   RunSummary,
-  TrayCommand,
 } from "../bindings";
 
 export type {
@@ -19,6 +19,7 @@ export type {
   AuditFinished,
   AuditProgress,
   AuditResult,
+  AuditStarted,
   CheckInfo,
   ErrorCode,
   Finding,
@@ -59,13 +60,13 @@ type Unlisten = () => void;
 
 /** Subscribes to the backend's events; returns one function that removes them all. */
 export async function subscribe(handlers: {
+  started?: (e: AuditStarted) => void;
   progress?: (e: AuditProgress) => void;
   finished?: (e: AuditFinished) => void;
-  tray?: (e: TrayCommand) => void;
 }): Promise<Unlisten> {
   const offs: Unlisten[] = [];
+  if (handlers.started) offs.push(await events.auditStarted.listen((e) => handlers.started?.(e.payload)));
   if (handlers.progress) offs.push(await events.auditProgress.listen((e) => handlers.progress?.(e.payload)));
   if (handlers.finished) offs.push(await events.auditFinished.listen((e) => handlers.finished?.(e.payload)));
-  if (handlers.tray) offs.push(await events.trayCommand.listen((e) => handlers.tray?.(e.payload)));
   return () => offs.forEach((off) => off());
 }

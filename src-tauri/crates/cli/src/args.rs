@@ -30,7 +30,7 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub enum FailOnArg {
     Warn,
     Fail,
     Never,
@@ -61,10 +61,10 @@ pub struct AuditArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Exit with 1 when a finding is at or above this level.
-    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
-    pub fail_on: FailOn,
-    /// Only these areas (dns, tls, redirects), comma-separated.
+    /// Exit with 1 when a finding is at or above this level (4 when nothing is, but a check could not look).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+    pub fail_on: FailOnArg,
+    /// Only these areas (dns, tls, redirects, …), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "AREA,...")]
     pub only: Vec<String>,
     #[command(flatten)]

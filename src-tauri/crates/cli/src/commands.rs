@@ -1,27 +1,54 @@
-//! The subcommands: thin glue between the arguments, the engine, the store and the renderers.
+//! The subcommands: thin glue between the arguments, the shared audit flow and the renderers.
 
-use crate::args::{AuditArgs, Cli, Command, DemoArgs, FailOn, Format, HistoryArgs, NetArgs};
+use crate::args::{AuditArgs, Cli, Command, DemoArgs, FailOnArg, Format, HistoryArgs, NetArgs};
 use crate::render;
 use crate::{Failure, Outcome};
 use preflight_core::config::ProductConfig;
 use preflight_core::net::Overrides;
-use preflight_core::{audit, Area, AuditOptions, Domain, NetConfig, Report, Status, Target};
-use preflight_store::Store;
-use std::path::{Path, PathBuf};
+use preflight_core::{Area, Domain, FailOn, NetConfig, Report, Target, Verdict};
+use preflight_flow::{AuditOutcome, AuditRequest, Flow, FlowError, Host, Source};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
-    let data_dir = cli.data_dir;
-    match cli.command {
-        Command::Audit(a) => run_audit(a, data_dir.as_deref()).await,
-        Command::History(h) => history(h, data_dir.as_deref()),
-        Command::Demo(d) => demo(d, data_dir.as_deref()).await,
+/// The CLI as a host of the flow: it only names the data folder; progress and notifications are
+/// the desktop's business.
+struct CliHost {
+    data_dir: Option<PathBuf>,
+}
+
+impl Host for CliHost {
+    fn data_dir(&self) -> Option<PathBuf> {
+        self.data_dir.clone()
     }
 }
 
-fn net_config(n: NetArgs) -> Result<NetConfig, Failure> {
-    Overrides { nameservers: n.nameservers, ca_files: n.ca_files, connect_to: n.connect_to, timeout_secs: n.timeout }
-        .into_config()
-        .map_err(Failure::Usage)
+pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
+    let host = Arc::new(CliHost { data_dir: cli.data_dir });
+    match cli.command {
+        Command::Audit(a) => {
+            let cfg = net_config(&a.net);
+            run_audit(a, Flow::new(host, cfg)).await
+        }
+        Command::History(h) => history(h, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Demo(d) => demo(d, Flow::new(host, Ok(NetConfig::default()))).await,
+    }
+}
+
+fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
+    Overrides {
+        nameservers: n.nameservers.clone(),
+        ca_files: n.ca_files.clone(),
+        connect_to: n.connect_to.clone(),
+        timeout_secs: n.timeout,
+    }
+    .into_config()
+}
+
+fn flow_failure(e: FlowError) -> Failure {
+    match e {
+        FlowError::Settings(m) => Failure::Usage(m),
+        other => Failure::Internal(other.to_string()),
+    }
 }
 
 fn target(a: &AuditArgs) -> Result<Target, Failure> {
@@ -39,7 +66,7 @@ fn target(a: &AuditArgs) -> Result<Target, Failure> {
             }
             Ok(t)
         }
-        (None, Some(d)) => Ok(Target::new(Domain::parse(d).map_err(|e| Failure::Usage(e.to_string()))?)),
+        (None, Some(d)) => Ok(Target::with_defaults(Domain::parse(d).map_err(|e| Failure::Usage(e.to_string()))?)),
         (None, None) => Err(Failure::Usage("name the domain to audit, for example: preflight audit acme.com".into())),
     }
 }
@@ -55,22 +82,6 @@ fn areas(only: &[String]) -> Result<Vec<Area>, Failure> {
         .collect()
 }
 
-fn open_store(dir: Option<&Path>) -> Result<Store, String> {
-    let dir: PathBuf = match dir {
-        Some(d) => d.to_owned(),
-        None => preflight_store::default_dir().ok_or("this system has no app-data folder; pass --data-dir")?,
-    };
-    Store::open_in(&dir).map_err(|e| e.to_string())
-}
-
-/// Saves a report; a failure to save is reported but never loses the printed result.
-fn save(report: &Report, source: &str, dir: Option<&Path>) {
-    match open_store(dir).and_then(|s| s.save_report(report, source).map_err(|e| e.to_string())) {
-        Ok(id) => tracing::info!(run = id, "saved to history"),
-        Err(e) => eprintln!("preflight: this audit was not saved to the history: {e}"),
-    }
-}
-
 fn print(report: &Report, format: Format) {
     match format {
         Format::Text => print!("{}", render::text(report)),
@@ -78,38 +89,44 @@ fn print(report: &Report, format: Format) {
     }
 }
 
-async fn run_audit(a: AuditArgs, data_dir: Option<&Path>) -> Result<Outcome, Failure> {
-    let target = target(&a)?;
-    let only = areas(&a.only)?;
-    let cfg = net_config(a.net)?;
-    let report =
-        audit(&target, cfg, AuditOptions { only, ..AuditOptions::default() }).await.map_err(|e| Failure::Internal(e.to_string()))?;
-    if !a.no_save {
-        save(&report, "cli", data_dir);
+/// Prints the outcome; a failed save is said on stderr and never loses the printed result.
+fn finish(out: &AuditOutcome, format: Format) -> Outcome {
+    if let Some(e) = &out.save_error {
+        eprintln!("preflight: this audit was not saved to the history: {e}");
     }
-    print(&report, a.format);
-    let threshold = match a.fail_on {
-        FailOn::Warn => Status::Warn.gate_rank(),
-        FailOn::Fail => Status::Fail.gate_rank(),
-        FailOn::Never => u8::MAX,
-    };
-    let gated = report.findings.iter().any(|f| f.status.gate_rank() >= threshold && f.status.gate_rank() > 0);
-    Ok(if gated { Outcome::Gated } else { Outcome::Clean })
+    print(&out.report, format);
+    if out.verdict == Verdict::Incomplete && format == Format::Text {
+        eprintln!("preflight: some checks could not look (see \"Couldn't check\"), so this audit is incomplete (exit 4).");
+    }
+    Outcome::Exit(out.verdict.exit_code())
 }
 
-fn history(h: HistoryArgs, data_dir: Option<&Path>) -> Result<Outcome, Failure> {
-    let store = open_store(data_dir).map_err(Failure::Usage)?;
+async fn run_audit(a: AuditArgs, flow: Flow) -> Result<Outcome, Failure> {
+    let target = target(&a)?;
+    let only = areas(&a.only)?;
+    let fail_on = match a.fail_on {
+        FailOnArg::Warn => FailOn::Warn,
+        FailOnArg::Fail => FailOn::Fail,
+        FailOnArg::Never => FailOn::Never,
+    };
+    let req = AuditRequest { target, source: Source::Cli, only, save: !a.no_save, fail_on };
+    let out = flow.audit(req).await.map_err(flow_failure)?;
+    Ok(finish(&out, a.format))
+}
+
+fn history(h: HistoryArgs, flow: &Flow) -> Result<Outcome, Failure> {
+    let storage = |e: FlowError| Failure::Usage(e.to_string());
     if let Some(id) = h.show {
-        let report = store.report(id).map_err(|e| Failure::Internal(e.to_string()))?;
+        let report = flow.report(id).map_err(storage)?;
         let report = report.ok_or_else(|| Failure::Usage(format!("there is no audit with id {id}; `preflight history` lists them")))?;
         print(&report, h.format);
-        return Ok(Outcome::Clean);
+        return Ok(Outcome::Exit(0));
     }
     let domain = match &h.domain {
         Some(d) => Some(Domain::parse(d).map_err(|e| Failure::Usage(e.to_string()))?.to_string()),
         None => None,
     };
-    let runs = store.history(domain.as_deref(), h.limit).map_err(|e| Failure::Internal(e.to_string()))?;
+    let runs = flow.history(domain.as_deref(), h.limit).map_err(storage)?;
     match h.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&runs).map_err(|e| Failure::Internal(e.to_string()))?),
         Format::Text if runs.is_empty() => println!("No audits yet. Run one with: preflight audit yourdomain.com"),
@@ -122,7 +139,7 @@ fn history(h: HistoryArgs, data_dir: Option<&Path>) -> Result<Outcome, Failure> 
             }
         }
     }
-    Ok(Outcome::Clean)
+    Ok(Outcome::Exit(0))
 }
 
 fn when(ms: i64) -> String {
@@ -132,23 +149,23 @@ fn when(ms: i64) -> String {
     format!("{day} {:02}:{:02}", t / 3600, (t % 3600) / 60)
 }
 
-async fn demo(d: DemoArgs, data_dir: Option<&Path>) -> Result<Outcome, Failure> {
-    let bed = preflight_testbed::Testbed::start(preflight_testbed::demo::product()).await.map_err(|e| Failure::Internal(e.to_string()))?;
-    let domain = Domain::parse(preflight_testbed::demo::DOMAIN).map_err(|e| Failure::Internal(e.to_string()))?;
-    let report =
-        audit(&Target::new(domain), bed.net_config(), AuditOptions::default()).await.map_err(|e| Failure::Internal(e.to_string()))?;
-    save(&report, "demo", data_dir);
-    print(&report, d.format);
+async fn demo(d: DemoArgs, flow: Flow) -> Result<Outcome, Failure> {
+    let out = flow.demo(Source::Demo).await.map_err(flow_failure)?;
+    if let Some(e) = &out.save_error {
+        eprintln!("preflight: this audit was not saved to the history: {e}");
+    }
+    print(&out.report, d.format);
     if d.serve {
+        let settings = flow.demo_settings().await.ok_or_else(|| Failure::Internal("the sample product stopped".into()))?;
         let ca_path = d.ca_out.unwrap_or_else(|| std::env::temp_dir().join("preflight-demo-ca.pem"));
-        std::fs::write(&ca_path, bed.ca.pem()).map_err(|e| Failure::Internal(format!("cannot write {}: {e}", ca_path.display())))?;
-        let args = bed.cli_args();
-        eprintln!("\nThe sample product {} is running on this computer. Point Preflight at it with:", bed.domain);
-        println!("PREFLIGHT_NAMESERVER={}", bed.dns.addr);
+        std::fs::write(&ca_path, &settings.ca_pem).map_err(|e| Failure::Internal(format!("cannot write {}: {e}", ca_path.display())))?;
+        eprintln!("\nThe sample product {} is running on this computer. Point Preflight at it with:", settings.domain);
+        println!("PREFLIGHT_NAMESERVER={}", settings.nameserver);
         println!("PREFLIGHT_CA_FILE={}", ca_path.display());
-        println!("PREFLIGHT_CONNECT_TO={},{}", args[3], args[5]);
+        println!("PREFLIGHT_CONNECT_TO={}", settings.connect_to.join(","));
         eprintln!("Press Ctrl-C to stop it.");
         let _ = tokio::signal::ctrl_c().await;
     }
-    Ok(Outcome::Clean)
+    // The demo is a showcase, not a gate: its problems are the point.
+    Ok(Outcome::Exit(0))
 }

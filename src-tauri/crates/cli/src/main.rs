@@ -1,8 +1,10 @@
 //! `preflight`: the engine of the desktop app, for terminals, scripts and CI gates.
 //!
 //! Exit codes (DESIGN §3): 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 bad usage
-//! or config, with a message saying what to type instead; 3 an internal error. Nothing here knows how
-//! a check works: it parses, calls `preflight_core::audit`, saves through `preflight_store`, prints.
+//! or config, with a message saying what to type instead; 3 an internal error; 4 incomplete (nothing
+//! at or above `--fail-on`, but some checks could not look). 0, 1 and 4 are the engine's
+//! `gate::verdict`, the same decision the desktop app makes. Nothing here knows how a check works:
+//! it parses, runs the shared `preflight_flow::Flow`, prints.
 
 mod args;
 mod commands;
@@ -11,13 +13,11 @@ mod render;
 use clap::Parser;
 use std::process::ExitCode;
 
-/// How a command ended, mapped to the documented exit codes.
+/// How a command ended.
 #[derive(Debug)]
 pub enum Outcome {
-    /// 0
-    Clean,
-    /// 1
-    Gated,
+    /// The exit code the engine's verdict maps to (0, 1 or 4).
+    Exit(u8),
 }
 
 /// Why a command could not do its job.
@@ -44,8 +44,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(commands::dispatch(cli));
     match result {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Gated) => ExitCode::from(1),
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(Failure::Usage(msg)) => {
             eprintln!("preflight: {msg}");
             ExitCode::from(2)

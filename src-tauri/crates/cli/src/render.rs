@@ -84,18 +84,18 @@ pub fn text(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use preflight_core::{Area, Impact};
+    use preflight_core::checks::{dns, tls};
+    use preflight_core::Impact;
 
     #[test]
     fn problems_show_why_fix_and_evidence_and_passes_stay_short() {
-        let fail = Finding::new("tls.cert.expiry", Area::Tls, 2, "www.a.test")
-            .status(Status::Fail)
+        let fail = Finding::new(&tls::EXPIRY, "www.a.test", Status::Fail)
             .impact(Impact::Downtime)
             .title("The certificate of www.a.test expired 3 days ago.")
             .why("Visitors see a warning.")
             .detail("Valid until 2026-11-20.")
             .fix(["Renew it."]);
-        let pass = Finding::new("dns.resolve", Area::Dns, 2, "a.test").title("a.test points to a server.").detail("secret detail");
+        let pass = Finding::new(&dns::RESOLVE, "a.test", Status::Pass).title("a.test points to a server.").detail("secret detail");
         let out = text(&Report::new("a.test".into(), 0, 1200, vec![pass, fail]));
         assert!(out.contains("not ready for launch yet"), "{out}");
         assert!(out.contains("1. Renew it."), "{out}");

@@ -1,6 +1,6 @@
 //! The real `preflight` binary against a testbed on loopback: output shapes and exit codes.
 
-use preflight_testbed::{demo, Product, Testbed};
+use preflight_testbed::{demo, Answer, CertKind, Product, Site, Testbed};
 use std::path::Path;
 use tokio::process::Command;
 
@@ -65,7 +65,7 @@ async fn audit_json_has_the_documented_shape_and_gates_on_failures() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_healthy_product_exits_zero_and_warn_gating_is_stricter() {
+async fn a_healthy_product_exits_zero() {
     let dir = tempfile::tempdir().expect("temp");
     let bed = Testbed::start(Product::healthy("fine.test", &["", "www"])).await.expect("testbed");
     let net = testbed_args(&bed, &dir.path().join("ca.pem"));
@@ -74,6 +74,39 @@ async fn a_healthy_product_exits_zero_and_warn_gating_is_stricter() {
     let run = preflight(&args, dir.path()).await;
     assert_eq!(run.code, 0, "nothing failed: {}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("ready on everything checked"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warn_gating_is_stricter_than_the_default() {
+    let dir = tempfile::tempdir().expect("temp");
+    let product =
+        Product::healthy("soon.test", &["", "www"]).site(Site { cert: Some(CertKind::ExpiresIn(10)), ..Site::healthy("www.soon.test") });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let net = testbed_args(&bed, &dir.path().join("ca.pem"));
+    let mut args = vec!["audit", "soon.test", "--no-save"];
+    args.extend(net.iter().map(String::as_str));
+    let run = preflight(&args, dir.path()).await;
+    assert_eq!(run.code, 0, "a certificate with 10 days left needs attention but is no problem: {}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Needs attention (1)"), "{}", run.stdout);
+    args.extend(["--fail-on", "warn"]);
+    let run = preflight(&args, dir.path()).await;
+    assert_eq!(run.code, 1, "--fail-on warn gates on the same warning: {}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_audit_that_could_not_look_exits_4_not_0() {
+    let dir = tempfile::tempdir().expect("temp");
+    let product = Product::healthy("hung.test", &["", "www"]).site(Site { http: Answer::Hang, ..Site::healthy("hung.test") });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let net = testbed_args(&bed, &dir.path().join("ca.pem"));
+    let mut args = vec!["audit", "hung.test", "--no-save", "--timeout", "1"];
+    args.extend(net.iter().map(String::as_str));
+    let run = preflight(&args, dir.path()).await;
+    assert_eq!(run.code, 4, "a check that could not look must not pass a CI gate: {}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Couldn't check (1)"), "{}", run.stdout);
+    assert!(run.stderr.contains("incomplete"), "the exit code is explained: {}", run.stderr);
+    args.extend(["--fail-on", "never"]);
+    assert_eq!(preflight(&args, dir.path()).await.code, 0, "--fail-on never only reports");
 }
 
 #[tokio::test(flavor = "multi_thread")]

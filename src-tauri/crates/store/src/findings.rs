@@ -60,7 +60,7 @@ pub fn insert_all(conn: &Connection, run_id: i64, findings: &[Finding]) -> Resul
             run_id,
             f.id,
             name(&f.area)?,
-            f.stage,
+            f.stage.number(),
             f.subject,
             name(&f.status)?,
             name(&f.impact)?,
@@ -85,7 +85,8 @@ pub fn of_run(conn: &Connection, run_id: i64) -> Result<Vec<Finding>> {
         Ok(Finding {
             id: r.get(0)?,
             area: parse(r.get(1)?)?,
-            stage: r.get(2)?,
+            stage: preflight_core::Stage::try_from(r.get::<_, u8>(2)?)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Integer, e.into()))?,
             subject: r.get(3)?,
             status: parse(r.get(4)?)?,
             impact: parse(r.get(5)?)?,

@@ -1,12 +1,13 @@
 //! What several writers at once must never do: half-save a run, or fail to open a fresh database.
 
-use preflight_core::{Area, Finding, Impact, Report, Status};
+use preflight_core::checks::tls;
+use preflight_core::{Finding, Impact, Report, Status};
 use preflight_store::{Store, FILE_NAME};
 use std::path::Path;
 use std::process::Command;
 
 fn report(domain: &str, at: i64, subject: &str) -> Report {
-    let f = Finding::new("tls.cert.expiry", Area::Tls, 2, subject).status(Status::Warn).impact(Impact::Downtime).title("expires soon");
+    let f = Finding::new(&tls::EXPIRY, subject, Status::Warn).impact(Impact::Downtime).title("expires soon");
     Report::new(domain.to_owned(), at, 1, vec![f])
 }
 

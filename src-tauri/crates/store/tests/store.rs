@@ -1,17 +1,17 @@
 //! The store on a real SQLite file: round trips, restarts, pruning, and refusing the future.
 
-use preflight_core::{Area, Finding, Impact, Report, Status};
+use preflight_core::checks::{dns, tls};
+use preflight_core::{Finding, Impact, Report, Status};
 use preflight_store::{Store, StoreError, FILE_NAME};
 
 fn report(domain: &str, at: i64) -> Report {
-    let f = Finding::new("tls.cert.expiry", Area::Tls, 2, format!("www.{domain}"))
-        .status(Status::Warn)
+    let f = Finding::new(&tls::EXPIRY, format!("www.{domain}"), Status::Warn)
         .impact(Impact::Downtime)
         .title("The certificate expires in 10 days.")
         .why("Visitors will see a warning.")
         .evidence(serde_json::json!({ "days_left": 10 }))
         .fix(["Renew it."]);
-    let ok = Finding::new("dns.resolve", Area::Dns, 2, domain).title("ok");
+    let ok = Finding::new(&dns::RESOLVE, domain, Status::Pass).title("ok");
     Report::new(domain.to_owned(), at, 42, vec![ok, f])
 }
 

@@ -1,0 +1,34 @@
+//! The flow's one error type; front ends map it to their own (exit codes, `{code, message}`).
+
+use preflight_core::NetError;
+use preflight_store::StoreError;
+
+/// Why the flow could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FlowError {
+    /// Another audit is running in this app.
+    #[error("An audit is already running. Wait for it to finish or stop it first.")]
+    Busy,
+    /// The network settings (`PREFLIGHT_*` or flags) were refused; the message says which.
+    #[error("Network settings were refused: {0}")]
+    Settings(String),
+    /// The network could not be set up (no usable trust store, no resolver configuration).
+    #[error("Preflight could not set up its network access: {0}")]
+    Network(#[from] NetError),
+    /// The history could not be opened or read.
+    #[error("{0}")]
+    Storage(String),
+    /// "Run again" with nothing run before.
+    #[error("There is no earlier audit to run again. Type a domain first.")]
+    NothingToRerun,
+    /// The sample product could not start.
+    #[error("The sample product could not start: {0}")]
+    Demo(String),
+}
+
+impl From<StoreError> for FlowError {
+    fn from(e: StoreError) -> Self {
+        FlowError::Storage(e.to_string())
+    }
+}

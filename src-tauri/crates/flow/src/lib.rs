@@ -1,0 +1,256 @@
+//! The audit flow every front end shares: audit → save → tell the host → notify → history.
+//!
+//! The desktop shell's commands, its tray menu, the `preflight` CLI and (later) the watcher and the
+//! checklist all call [`Flow`] directly from Rust; they differ only in the [`Host`] they hand it.
+//! The flow owns what must exist once per process: the long-lived [`Net`] (built on first use, so
+//! starting the app reads no trust store), the history [`Store`] (opened on first use, so
+//! `--no-save` creates no file), the one-audit-at-a-time guard with its cancel token, the last
+//! target (what the tray's "Run audit of …" re-runs, the same one its label names), and the sample
+//! product of "Try the demo".
+
+pub mod error;
+pub mod host;
+pub mod progress;
+
+pub use error::FlowError;
+pub use host::{Finished, Host, Notice, Source};
+
+use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, Net, NetConfig, Report, Target, Verdict};
+use preflight_store::{RunSummary, Store};
+use preflight_testbed::Testbed;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio_util::sync::CancellationToken;
+
+/// What to audit and how.
+#[derive(Debug, Clone)]
+pub struct AuditRequest {
+    pub target: Target,
+    pub source: Source,
+    /// Only these areas; empty means all.
+    pub only: Vec<Area>,
+    /// Record the run in History.
+    pub save: bool,
+    /// The threshold the verdict is judged against.
+    pub fail_on: FailOn,
+}
+
+impl AuditRequest {
+    /// Every area, saved, judged on problems: what the window and the tray ask for.
+    pub fn new(target: Target, source: Source) -> Self {
+        AuditRequest { target, source, only: Vec::new(), save: true, fail_on: FailOn::Fail }
+    }
+}
+
+/// A finished audit.
+#[derive(Debug, Clone)]
+pub struct AuditOutcome {
+    pub report: Report,
+    pub run_id: Option<i64>,
+    /// Why the run is not in History, when saving was asked for and failed.
+    pub save_error: Option<String>,
+    pub verdict: Verdict,
+}
+
+/// The running sample product and its own network handle.
+struct Demo {
+    bed: Testbed,
+    net: Net,
+}
+
+/// How to point another program at the running sample product (`preflight demo --serve`).
+#[derive(Debug, Clone)]
+pub struct DemoSettings {
+    pub domain: String,
+    pub nameserver: String,
+    pub connect_to: Vec<String>,
+    pub ca_pem: String,
+}
+
+/// The flow; one per process, shared by every front end of it.
+pub struct Flow {
+    host: Arc<dyn Host>,
+    net_config: Result<NetConfig, String>,
+    net: tokio::sync::OnceCell<Net>,
+    store: OnceLock<Result<Arc<Store>, String>>,
+    demo: tokio::sync::Mutex<Option<Demo>>,
+    running: Mutex<Option<CancellationToken>>,
+    last: Mutex<Option<Target>>,
+}
+
+impl std::fmt::Debug for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flow").field("net_config", &self.net_config).finish_non_exhaustive()
+    }
+}
+
+/// Clears the running marker however the audit ends (finished, failed, cancelled, panicked).
+struct Running<'a>(&'a Mutex<Option<CancellationToken>>);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = None;
+        }
+    }
+}
+
+impl Flow {
+    /// A flow for `host`, auditing with `net_config` (or reporting why it was refused).
+    pub fn new(host: Arc<dyn Host>, net_config: Result<NetConfig, String>) -> Flow {
+        Flow {
+            host,
+            net_config,
+            net: tokio::sync::OnceCell::new(),
+            store: OnceLock::new(),
+            demo: tokio::sync::Mutex::new(None),
+            running: Mutex::new(None),
+            last: Mutex::new(None),
+        }
+    }
+
+    /// The network settings, or why they were refused.
+    pub fn net_config(&self) -> Result<&NetConfig, String> {
+        self.net_config.as_ref().map_err(Clone::clone)
+    }
+
+    /// The long-lived network handle, built on first use.
+    pub async fn net(&self) -> Result<Net, FlowError> {
+        let cfg = self.net_config.clone().map_err(FlowError::Settings)?;
+        self.net.get_or_try_init(|| Net::new(cfg)).await.cloned().map_err(FlowError::from)
+    }
+
+    /// The history, opened on first use (blocking: call it off the async threads).
+    pub fn store(&self) -> Result<Arc<Store>, FlowError> {
+        self.store
+            .get_or_init(|| {
+                let dir = self
+                    .host
+                    .data_dir()
+                    .or_else(preflight_store::default_dir)
+                    .ok_or_else(|| "this system has no app-data folder; set PREFLIGHT_DATA_DIR (or pass --data-dir)".to_owned())?;
+                let opened = Store::open_in(&dir).map(Arc::new).map_err(|e| e.to_string());
+                if let Err(e) = &opened {
+                    tracing::error!(error = %e, "history unavailable");
+                }
+                opened
+            })
+            .clone()
+            .map_err(FlowError::Storage)
+    }
+
+    /// The domain the tray's "Run audit" would audit again.
+    pub fn last_domain(&self) -> Option<String> {
+        self.last.lock().ok().and_then(|t| t.as_ref().map(|t| t.domain.to_string()))
+    }
+
+    /// Whether an audit is running.
+    pub fn is_running(&self) -> bool {
+        self.running.lock().is_ok_and(|r| r.is_some())
+    }
+
+    /// Stops the running audit (what finished is kept); false when none runs.
+    pub fn cancel(&self) -> bool {
+        self.running.lock().ok().and_then(|r| r.as_ref().map(CancellationToken::cancel)).is_some()
+    }
+
+    /// Audits with the flow's network settings.
+    pub async fn audit(&self, req: AuditRequest) -> Result<AuditOutcome, FlowError> {
+        let net = self.net().await?;
+        self.run(&net, req).await
+    }
+
+    /// Audits the last target again (the tray's "Run audit of …").
+    pub async fn rerun_last(&self, source: Source) -> Result<AuditOutcome, FlowError> {
+        let target = self.last.lock().ok().and_then(|t| t.clone()).ok_or(FlowError::NothingToRerun)?;
+        if target.domain.as_str() == preflight_testbed::demo::DOMAIN && self.demo.lock().await.is_some() {
+            return self.demo(source).await;
+        }
+        self.audit(AuditRequest::new(target, source)).await
+    }
+
+    /// Starts the sample product on this computer (once) and audits it.
+    pub async fn demo(&self, source: Source) -> Result<AuditOutcome, FlowError> {
+        let net = {
+            let mut demo = self.demo.lock().await;
+            if demo.is_none() {
+                let bed = Testbed::start(preflight_testbed::demo::product()).await.map_err(|e| FlowError::Demo(e.to_string()))?;
+                let net = bed.net().await?;
+                *demo = Some(Demo { bed, net });
+            }
+            demo.as_ref().map(|d| d.net.clone()).ok_or_else(|| FlowError::Demo("it stopped".into()))?
+        };
+        let domain = Domain::parse(preflight_testbed::demo::DOMAIN).map_err(|e| FlowError::Demo(e.to_string()))?;
+        self.run(&net, AuditRequest::new(Target::with_defaults(domain), source)).await
+    }
+
+    /// How to reach the running sample product from another program.
+    pub async fn demo_settings(&self) -> Option<DemoSettings> {
+        let demo = self.demo.lock().await;
+        let bed = &demo.as_ref()?.bed;
+        let args = bed.cli_args();
+        Some(DemoSettings {
+            domain: bed.domain.clone(),
+            nameserver: bed.dns.addr.to_string(),
+            connect_to: args.chunks(2).filter(|p| p[0] == "--connect-to").map(|p| p[1].clone()).collect(),
+            ca_pem: bed.ca.pem(),
+        })
+    }
+
+    /// The newest runs, newest first, optionally of one domain.
+    pub fn history(&self, domain: Option<&str>, limit: u32) -> Result<Vec<RunSummary>, FlowError> {
+        Ok(self.store()?.history(domain, limit)?)
+    }
+
+    /// A stored run as a full report.
+    pub fn report(&self, run_id: i64) -> Result<Option<Report>, FlowError> {
+        Ok(self.store()?.report(run_id)?)
+    }
+
+    async fn run(&self, net: &Net, req: AuditRequest) -> Result<AuditOutcome, FlowError> {
+        let cancel = CancellationToken::new();
+        {
+            let mut running = self.running.lock().map_err(|_| FlowError::Busy)?;
+            if running.is_some() {
+                return Err(FlowError::Busy);
+            }
+            *running = Some(cancel.clone());
+        }
+        let _running = Running(&self.running);
+        let domain = req.target.domain.to_string();
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(req.target.clone());
+        }
+        self.host.started(&domain, req.source);
+
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let forwarder = tokio::spawn(progress::forward(self.host.clone(), domain.clone(), rx));
+        let opts = AuditOptions { only: req.only.clone(), progress: Some(tx), cancel };
+        let report = audit(net, &req.target, opts).await;
+        let _ = forwarder.await;
+
+        let (run_id, save_error) = if req.save { self.save(&report, req.source).await } else { (None, None) };
+        let verdict = gate::verdict(&report, req.fail_on);
+        let done =
+            Finished { domain, source: req.source, run_id, save_error: save_error.clone(), summary: report.summary.clone(), verdict };
+        self.host.finished(&done);
+        if let Some(notice) = Notice::for_report(&report) {
+            self.host.notify(&notice);
+        }
+        Ok(AuditOutcome { report, run_id, save_error, verdict })
+    }
+
+    /// Saves off the async threads (opening the history the first time is a short blocking call);
+    /// a failure is returned as text and never loses the report.
+    async fn save(&self, report: &Report, source: Source) -> (Option<i64>, Option<String>) {
+        let store = match self.store() {
+            Ok(s) => s,
+            Err(e) => return (None, Some(e.to_string())),
+        };
+        let copy = report.clone();
+        match tokio::task::spawn_blocking(move || store.save_report(&copy, source.as_str())).await {
+            Ok(Ok(id)) => (Some(id), None),
+            Ok(Err(e)) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The audit flow without Tauri: a recording host, the real engine against the testbed, a real
+//! SQLite file in a temporary folder.
+
+use preflight_core::{Domain, FailOn, Progress, Status, Target, Verdict};
+use preflight_flow::{AuditRequest, Finished, Flow, FlowError, Host, Notice, Source};
+use preflight_testbed::{demo, Product, Testbed};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Recorder {
+    dir: PathBuf,
+    started: Mutex<Vec<String>>,
+    progress: Mutex<Vec<Progress>>,
+    finished: Mutex<Vec<Finished>>,
+    notices: Mutex<Vec<Notice>>,
+}
+
+impl Host for Recorder {
+    fn data_dir(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
+    }
+    fn started(&self, domain: &str, _source: Source) {
+        self.started.lock().expect("lock").push(domain.to_owned());
+    }
+    fn progress(&self, _domain: &str, batch: Vec<Progress>) {
+        self.progress.lock().expect("lock").extend(batch);
+    }
+    fn finished(&self, done: &Finished) {
+        self.finished.lock().expect("lock").push(done.clone());
+    }
+    fn notify(&self, notice: &Notice) {
+        self.notices.lock().expect("lock").push(notice.clone());
+    }
+}
+
+fn target(domain: &str) -> Target {
+    Target::with_defaults(Domain::parse(domain).expect("valid"))
+}
+
+#[tokio::test]
+async fn an_audit_is_saved_announced_and_notified_once() {
+    let dir = tempfile::tempdir().expect("temp");
+    let bed = Testbed::start(demo::product()).await.expect("testbed");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Flow::new(host.clone(), Ok(bed.net_config()));
+    let out = flow.audit(AuditRequest::new(target(demo::DOMAIN), Source::Desktop)).await.expect("audit");
+    assert_eq!(out.verdict, Verdict::Gated, "the demo has problems");
+    let id = out.run_id.expect("saved");
+    assert_eq!(flow.report(id).expect("read").map(|r| r.summary), Some(out.report.summary.clone()), "History holds what was shown");
+    assert_eq!(*host.started.lock().expect("lock"), vec![demo::DOMAIN.to_owned()]);
+    let finished = host.finished.lock().expect("lock").clone();
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0].run_id, Some(id));
+    let notices = host.notices.lock().expect("lock").clone();
+    assert_eq!(notices.len(), 1, "one notification per audit with problems");
+    assert!(notices[0].title.starts_with(&format!("{}: 2 problems", demo::DOMAIN)), "{:?}", notices[0]);
+    let progress = host.progress.lock().expect("lock").clone();
+    assert!(matches!(progress.first(), Some(Progress::Planned { .. })), "the plan goes out first");
+    let finished_checks = progress.iter().filter(|p| matches!(p, Progress::Finished { .. })).count();
+    let started_checks = progress.iter().filter(|p| matches!(p, Progress::Started { .. })).count();
+    assert_eq!(finished_checks, started_checks, "every started check finishes");
+    assert_eq!(flow.last_domain().as_deref(), Some(demo::DOMAIN));
+}
+
+#[tokio::test]
+async fn the_tray_reruns_exactly_the_last_target() {
+    let dir = tempfile::tempdir().expect("temp");
+    let bed = Testbed::start(Product::healthy("fine.test", &["", "www"])).await.expect("testbed");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Flow::new(host.clone(), Ok(bed.net_config()));
+    assert!(matches!(flow.rerun_last(Source::Tray).await, Err(FlowError::NothingToRerun)), "nothing to re-run before the first audit");
+    let mut t = Target::bare(Domain::parse("fine.test").expect("valid"));
+    t.add_host("www", preflight_core::HostOrigin::Configured, true);
+    flow.audit(AuditRequest::new(t.clone(), Source::Desktop)).await.expect("audit");
+    let again = flow.rerun_last(Source::Tray).await.expect("rerun");
+    assert_eq!(again.report.domain, "fine.test", "the tray audits the domain its label names");
+    let subjects = |r: &preflight_core::Report| {
+        let mut s: Vec<_> = r.findings.iter().map(|f| f.subject.clone()).collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    assert_eq!(subjects(&again.report), vec!["fine.test", "www.fine.test"], "the same target, not the default names");
+    let history = flow.history(None, 10).expect("history");
+    assert_eq!(history.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(), vec!["tray", "desktop"]);
+    assert!(host.notices.lock().expect("lock").is_empty(), "a healthy product interrupts nobody");
+}
+
+#[tokio::test]
+async fn a_second_audit_while_one_runs_is_refused_and_cancel_ends_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let product = Product::healthy("slow.test", &[""])
+        .site(preflight_testbed::Site { http: preflight_testbed::Answer::Hang, ..preflight_testbed::Site::healthy("slow.test") });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Arc::new(Flow::new(host, Ok(bed.net_config())));
+    let running = {
+        let flow = flow.clone();
+        tokio::spawn(async move { flow.audit(AuditRequest::new(target("slow.test"), Source::Desktop)).await })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !flow.is_running() {
+        assert!(std::time::Instant::now() < deadline, "the audit never started");
+        tokio::task::yield_now().await;
+    }
+    let second = flow.audit(AuditRequest::new(target("slow.test"), Source::Desktop)).await;
+    assert!(matches!(second, Err(FlowError::Busy)), "one audit at a time");
+    assert!(flow.cancel(), "a running audit can be stopped");
+    let out = running.await.expect("join").expect("a cancelled audit still reports");
+    assert!(out.report.findings.iter().any(|f| f.status == Status::Error), "what did not finish says so");
+    assert!(!flow.is_running(), "the marker clears once the audit has ended");
+}
+
+#[tokio::test]
+async fn refused_settings_and_no_save_are_honoured() {
+    let dir = tempfile::tempdir().expect("temp");
+    let host = Arc::new(Recorder { dir: dir.path().join("nested"), ..Recorder::default() });
+    let flow = Flow::new(host, Err("--nameserver wants an IP address".into()));
+    let err = flow.audit(AuditRequest::new(target("x.test"), Source::Cli)).await.expect_err("refused settings");
+    assert!(matches!(err, FlowError::Settings(_)), "{err:?}");
+
+    let bed = Testbed::start(Product::healthy("quiet.test", &["", "www"])).await.expect("testbed");
+    let host = Arc::new(Recorder { dir: dir.path().join("unsaved"), ..Recorder::default() });
+    let flow = Flow::new(host, Ok(bed.net_config()));
+    let req = AuditRequest { save: false, fail_on: FailOn::Warn, ..AuditRequest::new(target("quiet.test"), Source::Cli) };
+    let out = flow.audit(req).await.expect("audit");
+    assert_eq!(out.run_id, None);
+    assert!(!dir.path().join("unsaved").exists(), "--no-save creates no database");
+}
