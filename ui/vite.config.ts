@@ -9,7 +9,7 @@ export default defineConfig({
   root,
   plugins: [svelte()],
   clearScreen: false,
-  server: { port: 1420, strictPort: true },
+  server: { host: "127.0.0.1", port: 1420, strictPort: true },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
   test: {

@@ -28,6 +28,9 @@ impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Redacting<W> {
     }
 }
 
+/// What is logged unless `PREFLIGHT_LOG` says otherwise.
+pub const DEFAULT_FILTER: &str = "warn,preflight_desktop=info,preflight_core=info,preflight_flow=info,preflight_store=info";
+
 /// Starts logging into `dir`; keep the guard alive for the app's lifetime so lines are flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
     // The appender prunes old files at start and complains when the folder is not there yet.
@@ -40,7 +43,9 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
         .build(dir)
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| "info".into());
+    // Our own events at info; the DNS and HTTP libraries only when something goes wrong (the demo's
+    // DNS server would otherwise log every answer it gives).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| DEFAULT_FILTER.into());
     let installed = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Redacting(writer)).try_init();
     installed.ok().map(|()| guard)
 }

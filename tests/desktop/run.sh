@@ -25,7 +25,7 @@ echo "--- checking the .deb"
 info=$(dpkg-deb --info "$deb")
 grep -q "Package: preflight" <<<"$info" || { echo "the .deb has no package name"; exit 1; }
 contents=$(dpkg-deb --contents "$deb")
-for want in usr/bin/preflight-desktop usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
+for want in usr/bin/preflight-desktop usr/bin/preflight usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
   grep -q "$want" <<<"$contents" || { echo "the .deb lacks $want"; exit 1; }
 done
 echo "deb ok: $(basename "$deb") $(du -h "$deb" | cut -f1)"
@@ -43,6 +43,9 @@ source <(grep '^PREFLIGHT_' "$work/demo.out")
 set +a
 export PREFLIGHT_DATA_DIR="$work/app-data" PREFLIGHT_APP="$app" PREFLIGHT_ARTIFACTS="$artifacts"
 export XDG_DATA_HOME="$work/xdg"
+# Xvfb has no GPU: WebKitGTK's accelerated compositing and DMA-BUF renderer then leave the window
+# unpainted in screenshots (the DOM is fine, the pixels are not). Software painting shows the truth.
+export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
 
 echo "--- driving the real window"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
@@ -53,9 +56,11 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   tauri-driver --port 4444 --native-port 4445 >"'"$work"'/driver.log" 2>&1 &
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   node --test tests/desktop/
-  sleep 0.5
+  # The notification is sent when the audit ends; give dbus-monitor up to 10 s to have logged it.
+  for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && break; sleep 0.1; done
   kill %1 %2 %3 2>/dev/null || true
 '
 grep -q "acme-chat.test: 2 problems found" "$work/notifications.log" \
   || { echo "no desktop notification was sent for the audit with problems"; tail -20 "$work/notifications.log"; exit 1; }
 echo "notification seen on the session bus"
+echo "log lines the app wrote for two launches and one audit: $(cat "$work"/app-data/logs/*.log 2>/dev/null | wc -l)"

@@ -6,13 +6,38 @@ import { join } from "node:path";
 import { remote } from "webdriverio";
 import { execFileSync } from "node:child_process";
 
-// What the X server shows (the person's view), besides WebKit's own snapshot of the page.
+// What the X server shows: the person's view, not WebKit's idea of the page.
 function screen(name) {
-  try {
-    execFileSync("import", ["-window", "root", join(artifacts, name)]);
-  } catch (e) {
-    console.error(`no X screenshot: ${e.message}`);
-  }
+  const path = join(artifacts, name);
+  execFileSync("import", ["-window", "root", path]);
+  return path;
+}
+
+// How many pixels of the screenshot are exactly `color` (ImageMagick: everything else black,
+// that colour white, then the mean brightness times the area).
+function pixels(path, color) {
+  const out = execFileSync("convert", [path, "-alpha", "off", "-fill", "black", "+opaque", color, "-fill", "white", "-opaque", color,
+    "-format", "%[fx:round(mean*w*h)]", "info:"]);
+  return Number(out.toString().trim());
+}
+
+function distinctColors(path) {
+  return Number(execFileSync("identify", ["-format", "%k", path]).toString().trim());
+}
+
+// The screenshot must show the painted findings, not a blank page with the DOM behind it.
+// Polls (with a deadline) because the compositor may paint a frame after the DOM is ready.
+async function assertPaintedProblems(name) {
+  const deadline = Date.now() + 10000;
+  let path, red, colors;
+  do {
+    path = screen(name);
+    red = pixels(path, "#c5221f"); // --fail: the verdict text and the problem cards' left border
+    colors = distinctColors(path);
+    if (red >= 200 && colors >= 50) return;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < deadline);
+  assert.fail(`${name} does not show the findings: ${red} pixels of the problem colour, ${colors} distinct colours`);
 }
 
 const app = process.env.PREFLIGHT_APP;
@@ -43,8 +68,7 @@ test("a founder audits a domain in the real window and finds it in History after
     assert.equal(problems.length, 2);
     const text = await (await w.$('[data-testid="group-fail"]')).getText();
     assert.match(text, /api\.acme-chat\.test/, "the wrong-name certificate is named");
-    // WebKit's own snapshot (saveScreenshot) shows a stale first paint under Xvfb; X shows the truth.
-    screen("desktop-audit.png");
+    await assertPaintedProblems("desktop-audit.png");
   } finally {
     await w.deleteSession();
   }
@@ -57,7 +81,8 @@ test("a founder audits a domain in the real window and finds it in History after
     const table = await w.$('[data-testid="history"]');
     await table.waitForExist({ timeout: 10000 });
     assert.match(await table.getText(), /acme-chat\.test/, "the saved run survives a restart");
-    screen("desktop-history.png");
+    const shot = screen("desktop-history.png");
+    assert.ok(distinctColors(shot) >= 50, "the History screenshot shows a painted window");
   } finally {
     await w.deleteSession();
   }

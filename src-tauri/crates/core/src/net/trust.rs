@@ -18,10 +18,16 @@ use tokio::sync::OnceCell;
 
 static SYSTEM_ROOTS: OnceCell<Arc<Vec<CertificateDer<'static>>>> = OnceCell::const_new();
 static LOADS: AtomicU64 = AtomicU64::new(0);
+static BUILDS: AtomicU64 = AtomicU64::new(0);
 
 /// How many times this process has read the system trust store (for benchmarks; at most 1).
 pub fn loads() -> u64 {
     LOADS.load(Ordering::Relaxed)
+}
+
+/// How many verifiers (parsed root stores) this process has built: one per `Net`.
+pub fn verifier_builds() -> u64 {
+    BUILDS.load(Ordering::Relaxed)
 }
 
 /// The crypto provider every connection uses.
@@ -56,6 +62,7 @@ pub async fn verifier(cfg: &NetConfig) -> Result<Arc<WebPkiServerVerifier>, NetE
     let extras = cfg.extra_roots.clone();
     // Parsing a couple of hundred certificates is CPU work worth keeping off the async threads too.
     let built = tokio::task::spawn_blocking(move || {
+        BUILDS.fetch_add(1, Ordering::Relaxed);
         let mut roots = RootCertStore::empty();
         let (ok, bad) = roots.add_parsable_certificates(system.iter().cloned());
         tracing::debug!(ok, bad, "system roots parsed");
