@@ -46,8 +46,11 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
       [ $(( $(ms) - start )) -lt 20000 ] || { echo "no form within 20 s"; exit 1; }
     done
     form=$(ms)
-    xdotool type --window "$wid" "acme-chat.test"
-    xdotool key --window "$wid" Return
+    # No window manager under Xvfb: keyboard focus follows the pointer. Point at the domain box
+    # (window-relative, the layout of a 1100-wide window) and click it, then type.
+    xdotool mousemove --window "$wid" 300 145 click 1
+    xdotool type --delay 0 "acme-chat.test"
+    xdotool key Return
     asked=$(ms)
     until [ "$(import -window "$wid" "$WORK/s.png" 2>/dev/null && count "$WORK/s.png" "#c5221f")" -ge 200 ]; do
       [ $(( $(ms) - asked )) -lt 20000 ] || { echo "no result within 20 s"; exit 1; }
@@ -55,5 +58,10 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
     result=$(ms)
     printf "%-5s %8d %8d %10d\n" "$run" $((mapped - start)) $((form - start)) $((result - asked))
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    # Where the result time went, from the app's own log: the network set-up and the audit.
+    grep -hoE "(network handle ready|audit finished).*ms=[0-9]+" "$PREFLIGHT_DATA_DIR"/logs/*.log 2>/dev/null | sed "s/^/      /" || true
+    while xdotool search --onlyvisible --name "^Preflight$" >/dev/null 2>&1; do
+      [ $(( $(ms) - result )) -lt 10000 ] || break
+    done
   done
 '

@@ -58,6 +58,6 @@ pub async fn audit(net: &Net, target: &Target, opts: AuditOptions) -> Report {
     tracing::debug!(domain = %target.domain, checks = plan.len(), "audit started");
     let findings = runner::run(plan, net.config().timeouts.check, opts.progress, opts.cancel).await;
     let report = Report::new(target.domain.to_string(), started_at_ms, started.elapsed().as_millis() as u64, findings);
-    tracing::info!(domain = %target.domain, fail = report.summary.fail, warn = report.summary.warn, error = report.summary.error, "audit finished");
+    tracing::info!(domain = %target.domain, fail = report.summary.fail, warn = report.summary.warn, error = report.summary.error, ms = report.duration_ms, "audit finished");
     report
 }

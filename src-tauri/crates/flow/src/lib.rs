@@ -116,7 +116,16 @@ impl Flow {
     /// The long-lived network handle, built on first use.
     pub async fn net(&self) -> Result<Net, FlowError> {
         let cfg = self.net_config.clone().map_err(FlowError::Settings)?;
-        self.net.get_or_try_init(|| Net::new(cfg)).await.cloned().map_err(FlowError::from)
+        self.net
+            .get_or_try_init(|| async {
+                let started = std::time::Instant::now();
+                let net = Net::new(cfg).await;
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "network handle ready (resolver, trust store)");
+                net
+            })
+            .await
+            .cloned()
+            .map_err(FlowError::from)
     }
 
     /// The history, opened on first use (blocking: call it off the async threads).
