@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Measures what a founder waits for, on the built app under Xvfb (run on demand, not in npm test):
-#   map     exec → the Preflight window is mapped
-#   form    exec → the form is painted (the "Run audit" button's blue is on screen)
-#   result  Enter in the domain box → the demo's problems are painted (the problem red is on screen)
+# Measures what a founder waits for, on the built app under Xvfb over WebDriver (run on demand, not
+# in npm test; tests/desktop/timing.mjs says what each column is):
+#   map     launch → the Preflight window is mapped
+#   paint   launch → the page's first contentful paint (the form)
+#   result  click on "Try the demo" → the result drawn
 # Usage: scripts/measure-startup.sh [path/to/preflight-desktop] [runs]
 #        (default: the release build in $CARGO_TARGET_DIR or target/; 5 runs)
-# Needs: xvfb, xdotool, imagemagick, dbus-x11 (scripts/setup.sh test installs them) and the CLI
-# built in the same profile (for the sample product).
+# Needs: xvfb, xdotool, dbus-x11, webkit2gtk-driver (scripts/setup.sh test installs them),
+# tauri-driver, and the CLI built in the same profile (it serves the sample product).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -24,44 +25,16 @@ set -a
 # shellcheck disable=SC1091
 source <(grep '^PREFLIGHT_' "$work/demo.out")
 set +a
-export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 APP="$app" WORK="$work" RUNS="$runs"
+export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WORK="$work" RUNS="$runs"
 
+command -v tauri-driver >/dev/null || cargo install tauri-driver --version 2.0.6 --locked
+export PREFLIGHT_APP="$app" PREFLIGHT_DATA_DIR="$work/app-data"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -euo pipefail
-  ms() { echo $(( $(date +%s%N) / 1000000 )); }
-  count() { convert "$1" -alpha off -fill black +opaque "$2" -fill white -opaque "$2" -format "%[fx:round(mean*w*h)]" info:; }
-  printf "%-5s %8s %8s %10s\n" run "map ms" "form ms" "result ms"
-  for run in $(seq 1 "$RUNS"); do
-    export PREFLIGHT_DATA_DIR="$WORK/data-$run"
-    start=$(ms)
-    "$APP" >/dev/null 2>&1 &
-    pid=$!
-    wid=""
-    until [ -n "$wid" ]; do
-      [ $(( $(ms) - start )) -lt 20000 ] || { echo "no window within 20 s"; exit 1; }
-      wid=$(xdotool search --onlyvisible --name "^Preflight$" 2>/dev/null | head -n1 || true)
-    done
-    mapped=$(ms)
-    until [ "$(import -window "$wid" "$WORK/s.png" 2>/dev/null && count "$WORK/s.png" "#1f4fd6")" -ge 500 ]; do
-      [ $(( $(ms) - start )) -lt 20000 ] || { echo "no form within 20 s"; exit 1; }
-    done
-    form=$(ms)
-    # No window manager under Xvfb: keyboard focus follows the pointer. Point at the domain box
-    # (window-relative, the layout of a 1100-wide window) and click it, then type.
-    xdotool mousemove --window "$wid" 300 145 click 1
-    xdotool type --delay 0 "acme-chat.test"
-    xdotool key Return
-    asked=$(ms)
-    until [ "$(import -window "$wid" "$WORK/s.png" 2>/dev/null && count "$WORK/s.png" "#c5221f")" -ge 200 ]; do
-      [ $(( $(ms) - asked )) -lt 20000 ] || { echo "no result within 20 s"; exit 1; }
-    done
-    result=$(ms)
-    printf "%-5s %8d %8d %10d\n" "$run" $((mapped - start)) $((form - start)) $((result - asked))
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    # Where the result time went, from the app's own log: the network set-up and the audit.
-    grep -hoE "(network handle ready|audit finished).*ms=[0-9]+" "$PREFLIGHT_DATA_DIR"/logs/*.log 2>/dev/null | sed "s/^/      /" || true
-    while xdotool search --onlyvisible --name "^Preflight$" >/dev/null 2>&1; do
-      [ $(( $(ms) - result )) -lt 10000 ] || break
-    done
-  done
+  tauri-driver --port 4444 --native-port 4445 >"$WORK/driver.log" 2>&1 &
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+  node tests/desktop/timing.mjs
+  kill %1 2>/dev/null || true
 '
+echo "the app log (network set-up and audit durations):"
+grep -hoE "(network handle ready|audit finished).*ms=[0-9]+" "$work"/app-data/logs/*.log 2>/dev/null | sed "s/^/  /" || true
