@@ -149,7 +149,14 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
             .fix(["Check the clock of the server that installed it, or reissue the certificate."]);
     }
     match days {
-        d if d < 0 => base(Status::Fail).title(format!("The certificate of {host} expired {} ago.", days_phrase(-d))).why(why).fix(renew),
+        d if d < 0 => {
+            // Whole days since it ran out, counted from the expiry: 3 days and a few seconds is "3 days".
+            let ago = match leaf.days_expired(now) {
+                0 => "less than a day".to_owned(),
+                n => days_phrase(n),
+            };
+            base(Status::Fail).title(format!("The certificate of {host} expired {ago} ago.")).why(why).fix(renew)
+        }
         d if d < FAIL_DAYS => {
             base(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew)
         }
@@ -212,6 +219,26 @@ mod tests {
             let got = judge("acme.test", &i, now).into_iter().find(|f| f.id == EXPIRY.id).map(|f| f.status);
             assert_eq!(got, Some(want), "{days} days left");
         }
+    }
+
+    #[test]
+    fn an_expired_certificate_counts_whole_days_since_it_ran_out() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let leaf = |expired_secs_ago: i64| CertSummary {
+            subject: "CN=acme.test".into(),
+            issuer: "CN=Test CA".into(),
+            names: vec!["acme.test".into()],
+            not_before: 1_700_000_000,
+            not_after: 1_800_000_000 - expired_secs_ago,
+            serial: "01".into(),
+        };
+        let title = |secs| expiry("acme.test", &leaf(secs), now).title;
+        assert!(
+            title(3 * 86_400 + 5).contains("expired 3 days ago"),
+            "a few seconds past 3 days is still 3 days: {}",
+            title(3 * 86_400 + 5)
+        );
+        assert!(title(60).contains("expired less than a day ago"), "{}", title(60));
     }
 
     #[test]

@@ -47,6 +47,12 @@ impl CertSummary {
         (self.not_after - now).div_euclid(86_400)
     }
 
+    /// Whole days since expiry at `now` (0 when it ran out less than a day ago, or has not yet).
+    pub fn days_expired(&self, now: SystemTime) -> i64 {
+        let now = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        (now - self.not_after).div_euclid(86_400).max(0)
+    }
+
     /// The issuer's organisation or common name, for the founder ("Let's Encrypt").
     pub fn issuer_name(&self) -> String {
         short_name(&self.issuer)

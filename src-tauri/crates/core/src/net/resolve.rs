@@ -32,8 +32,10 @@ pub struct Addresses {
 }
 
 impl Addresses {
+    /// Every address, IPv6 first (RFC 8305 starts with IPv6, as browsers do; `connect` then
+    /// alternates the families).
     pub fn all(&self) -> impl Iterator<Item = IpAddr> + '_ {
-        self.v4.iter().chain(self.v6.iter()).copied()
+        self.v6.iter().chain(self.v4.iter()).copied()
     }
     pub fn is_empty(&self) -> bool {
         self.v4.is_empty() && self.v6.is_empty()
