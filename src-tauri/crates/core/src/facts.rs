@@ -8,6 +8,7 @@
 //! addresses, never for `api`'s. A new run starts with empty facts, so a fix shows up at once
 //! (the resolver's own cache still saves the queries, see `net::resolve`).
 
+use crate::net::health::{self, Health};
 use crate::net::tls::TlsInspection;
 use crate::net::{Addresses, Net, NetError, Request, Response, Route};
 use std::collections::HashMap;
@@ -44,6 +45,9 @@ pub struct Facts(Arc<Inner>);
 
 struct Inner {
     net: Net,
+    /// The product's root domain: the zone the resolver must prove itself on.
+    domain: String,
+    health: OnceCell<Health>,
     addresses: Memo<Result<Addresses, NetError>>,
     tls: Memo<Result<TlsInspection, NetError>>,
     pages: Memo<Result<Response, NetError>>,
@@ -56,18 +60,43 @@ impl std::fmt::Debug for Facts {
 }
 
 impl Facts {
-    pub fn new(net: Net) -> Facts {
-        Facts(Arc::new(Inner { net, addresses: Memo::new(), tls: Memo::new(), pages: Memo::new() }))
+    /// Empty facts for an audit of `domain` over `net`.
+    pub fn new(net: Net, domain: &str) -> Facts {
+        Facts(Arc::new(Inner {
+            net,
+            domain: domain.to_owned(),
+            health: OnceCell::new(),
+            addresses: Memo::new(),
+            tls: Memo::new(),
+            pages: Memo::new(),
+        }))
+    }
+
+    /// Whether this computer's DNS can be believed, judged once per run (see `net::health`).
+    pub async fn dns_health(&self) -> Health {
+        self.0.health.get_or_init(|| health::check(self.0.net.resolver(), &self.0.domain)).await.clone()
     }
 
     pub fn net(&self) -> &Net {
         &self.0.net
     }
 
-    /// The A/AAAA answer for `host`, looked up once per run.
+    /// The A/AAAA answer for `host`, looked up once per run. "No such name" is returned only when
+    /// the resolver has proven it can be believed; otherwise it becomes an inconclusive failure, so
+    /// no check turns a broken resolver into "your site does not exist".
     pub async fn addresses(&self, host: &str) -> Result<Addresses, NetError> {
         let key = host.trim_end_matches('.').to_ascii_lowercase();
-        self.0.addresses.get_or_init(&key, || async { self.0.net.resolver().addresses(&key).await }).await
+        let answer = self.0.addresses.get_or_init(&key, || async { self.0.net.resolver().addresses(&key).await }).await;
+        match answer {
+            Err(e) if e.is_missing_name() => match self.dns_health().await {
+                Health::Working { .. } => Err(e),
+                Health::Broken { reason } => Err(NetError::DnsFailed {
+                    name: key,
+                    reason: format!("DNS on this computer is not working ({reason}), so \"does not exist\" cannot be trusted"),
+                }),
+            },
+            other => other,
+        }
     }
 
     /// Where a connection to `host:port` goes, reusing this run's answer for `host`.

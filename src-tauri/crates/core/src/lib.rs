@@ -53,7 +53,7 @@ pub struct AuditOptions {
 pub async fn audit(net: &Net, target: &Target, opts: AuditOptions) -> Report {
     let started_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let started = Instant::now();
-    let facts = Facts::new(net.clone());
+    let facts = Facts::new(net.clone(), target.domain.as_str());
     let plan = checks::plan(target, &facts, &opts.only);
     tracing::debug!(domain = %target.domain, checks = plan.len(), "audit started");
     let findings = runner::run(plan, net.config().timeouts.check, opts.progress, opts.cancel).await;

@@ -3,9 +3,10 @@
 //! Zones are built from records rather than zone files: hickory's zone-file parser mishandles some
 //! quoted TXT strings (PLATFORM-NOTES pitfall 7), and code keeps each test's records beside it.
 
+use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record};
-use hickory_server::authority::{Catalog, ZoneType};
+use hickory_server::authority::{Catalog, MessageResponseBuilder, ZoneType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryAuthority;
 use hickory_server::ServerFuture;
@@ -94,17 +95,26 @@ impl Zone {
 }
 
 /// The catalog, counting every query it is asked: benchmarks and tests read how many queries an
-/// audit really sent, measured where they arrive.
+/// audit really sent, measured where they arrive. A lying server answers "no such name" to
+/// everything instead, with no SOA, as captive portals and broken resolvers do.
 struct Counting {
     catalog: Catalog,
+    lying: bool,
     queries: Arc<AtomicU64>,
 }
 
 #[async_trait::async_trait]
 impl RequestHandler for Counting {
-    async fn handle_request<R: ResponseHandler>(&self, request: &Request, response_handle: R) -> ResponseInfo {
+    async fn handle_request<R: ResponseHandler>(&self, request: &Request, mut response_handle: R) -> ResponseInfo {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        self.catalog.handle_request(request, response_handle).await
+        if !self.lying {
+            return self.catalog.handle_request(request, response_handle).await;
+        }
+        let response = MessageResponseBuilder::from_message_request(request).error_msg(request.header(), ResponseCode::NXDomain);
+        match response_handle.send_response(response).await {
+            Ok(info) => info,
+            Err(_) => ResponseInfo::from(*request.header()),
+        }
     }
 }
 
@@ -118,6 +128,15 @@ pub struct DnsServer {
 impl DnsServer {
     /// Serves `zones` over UDP and TCP on the same loopback port.
     pub async fn start(zones: &[Zone]) -> Result<DnsServer, DnsError> {
+        DnsServer::serve(zones, false).await
+    }
+
+    /// A resolver gone wrong: "no such name" for every query, whatever the name.
+    pub async fn start_lying() -> Result<DnsServer, DnsError> {
+        DnsServer::serve(&[], true).await
+    }
+
+    async fn serve(zones: &[Zone], lying: bool) -> Result<DnsServer, DnsError> {
         let mut catalog = Catalog::new();
         for zone in zones {
             let auth = zone.authority()?;
@@ -132,7 +151,7 @@ impl DnsServer {
             match TcpListener::bind(addr).await {
                 Ok(tcp) => {
                     let queries = Arc::new(AtomicU64::new(0));
-                    let mut server = ServerFuture::new(Counting { catalog, queries: queries.clone() });
+                    let mut server = ServerFuture::new(Counting { catalog, lying, queries: queries.clone() });
                     server.register_socket(udp);
                     server.register_listener(tcp, Duration::from_secs(5));
                     return Ok(DnsServer { addr, server, queries });

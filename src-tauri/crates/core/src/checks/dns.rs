@@ -1,4 +1,9 @@
-//! `dns.resolve`: every name of the product points somewhere.
+//! `dns.resolver` and `dns.resolve`: this computer's DNS can be believed, and every name of the
+//! product points somewhere.
+//!
+//! The resolver finding comes first and once: a broken resolver (offline, a captive portal, one
+//! that says "no such name" for everything) turns every "missing" name into "couldn't check" instead
+//! of a problem (see `Facts::addresses` and `net::health`).
 //!
 //! The root and the required names (`www` by default) are where visitors arrive, so a missing record
 //! there is a launch blocker. The other names are optional unless the product's config says
@@ -8,6 +13,7 @@ use super::{could_not_check, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::net::health::Health;
 use crate::net::Addresses;
 use crate::runner::PlannedCheck;
 use crate::target::{HostSpec, Target};
@@ -16,21 +22,55 @@ use serde_json::json;
 pub static RESOLVE: CheckDef =
     CheckDef { id: "dns.resolve", area: Area::Dns, stage: Stage::Routing, impact: Impact::Downtime, what: "the name's address records" };
 
-pub const FAMILY: Family = Family { name: "dns", checks: &[&RESOLVE], plan };
+pub static RESOLVER: CheckDef = CheckDef {
+    id: "dns.resolver",
+    area: Area::Dns,
+    stage: Stage::Audit,
+    impact: Impact::Downtime,
+    what: "whether this computer's DNS answers truthfully for the product's zone",
+};
+
+pub const FAMILY: Family = Family { name: "dns", checks: &[&RESOLVER, &RESOLVE], plan };
+
+/// The subject of the resolver finding: it is about this computer, not the product.
+pub const THIS_COMPUTER: &str = "this computer";
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     let root = target.domain.to_string();
-    target
-        .hosts
-        .iter()
-        .map(|host| {
-            let (facts, root, spec) = (facts.clone(), root.clone(), host.clone());
-            PlannedCheck::new(&RESOLVE, &host.name, format!("Looking up {} in DNS", host.name), async move {
-                let host = spec;
-                vec![check(&facts, &root, &host).await]
-            })
+    let health = {
+        let facts = facts.clone();
+        let root = root.clone();
+        PlannedCheck::new(&RESOLVER, THIS_COMPUTER, "Checking that DNS works on this computer".to_owned(), async move {
+            vec![resolver(&facts, &root).await]
         })
-        .collect()
+    };
+    let names = target.hosts.iter().map(|host| {
+        let (facts, root, spec) = (facts.clone(), root.clone(), host.clone());
+        PlannedCheck::new(&RESOLVE, &host.name, format!("Looking up {} in DNS", host.name), async move {
+            let host = spec;
+            vec![check(&facts, &root, &host).await]
+        })
+    });
+    std::iter::once(health).chain(names).collect()
+}
+
+async fn resolver(facts: &Facts, root: &str) -> Finding {
+    match facts.dns_health().await {
+        Health::Working { evidence } => Finding::new(&RESOLVER, THIS_COMPUTER, Status::Pass)
+            .title(format!("DNS works on this computer: it answers truthfully for {root}."))
+            .detail(format!("Before any name was called missing, the resolver proved itself: {evidence}."))
+            .evidence(json!({ "state": "working", "evidence": evidence })),
+        Health::Broken { reason } => Finding::new(&RESOLVER, THIS_COMPUTER, Status::Error)
+            .title("DNS is not working on this computer, so Preflight could not check whether your names exist.")
+            .why("Until this computer can look names up, every \"does not exist\" would be a guess; none is reported.")
+            .detail(format!("The resolver could not prove itself on {root}'s zone: {reason}."))
+            .evidence(json!({ "state": "broken", "reason": reason }))
+            .fix([
+                "Check that this computer is online: open any website in your browser.",
+                "If you are on hotel, airport or office Wi-Fi, a sign-in page may be waiting in the browser: sign in.",
+                "Then run the audit again.",
+            ]),
+    }
 }
 
 async fn check(facts: &Facts, root: &str, host: &HostSpec) -> Finding {

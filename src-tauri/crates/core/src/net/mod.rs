@@ -14,6 +14,7 @@ pub mod cert;
 pub mod config;
 pub mod connect;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod overrides;
 pub mod records;

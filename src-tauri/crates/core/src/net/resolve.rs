@@ -42,6 +42,19 @@ impl Addresses {
     }
 }
 
+/// The answer to an SOA query, as [`Resolver::apex`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Apex {
+    /// The name is a zone apex; `zone` is the owner of the SOA.
+    Soa { zone: String },
+    /// The name exists (NOERROR) but is not a zone apex.
+    Exists,
+    /// NXDOMAIN, with the zone whose SOA vouched for it, if any.
+    NoSuchName { zone: Option<String> },
+    /// No usable answer.
+    Failed(NetError),
+}
+
 /// The engine's resolver.
 #[derive(Debug, Clone)]
 pub struct Resolver {
@@ -125,6 +138,32 @@ impl Resolver {
         match self.inner.lookup(fqdn.as_str(), rtype).await {
             Ok(lookup) => Ok(lookup.record_iter().cloned().collect()),
             Err(e) => Err(classify(name, &e)),
+        }
+    }
+
+    /// What the resolver says about `host`'s SOA, keeping what a plain lookup loses: the zone whose
+    /// SOA came with a "no such name" answer. That is what tells a real NXDOMAIN from a resolver that
+    /// makes them up (see `net::health`).
+    pub async fn apex(&self, host: &str) -> Apex {
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        match self.inner.lookup(fqdn.as_str(), RecordType::SOA).await {
+            Ok(lookup) => match lookup.record_iter().find_map(|r| match r.data() {
+                RData::SOA(_) => Some(r.name().to_ascii().trim_end_matches('.').to_owned()),
+                _ => None,
+            }) {
+                Some(zone) => Apex::Soa { zone },
+                None => Apex::Exists,
+            },
+            Err(e) if e.is_nx_domain() || e.is_no_records_found() => {
+                let nx = e.is_nx_domain();
+                let zone = e.into_soa().map(|soa| soa.name().to_ascii().trim_end_matches('.').to_owned());
+                if nx {
+                    Apex::NoSuchName { zone }
+                } else {
+                    Apex::Exists
+                }
+            }
+            Err(e) => Apex::Failed(classify(host, &e)),
         }
     }
 

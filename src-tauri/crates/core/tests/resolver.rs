@@ -1,0 +1,55 @@
+//! "Does not exist" is a verdict only when the resolver has proven it can be believed.
+
+use preflight_core::checks::dns::THIS_COMPUTER;
+use preflight_core::{audit, gate, AuditOptions, Domain, FailOn, Net, Report, Status, Target, Verdict};
+use preflight_testbed::{DnsServer, Product, Testbed, Zone};
+
+async fn run(cfg: preflight_core::NetConfig, domain: &str) -> Report {
+    let net = Net::new(cfg).await.expect("net");
+    audit(&net, &Target::with_defaults(Domain::parse(domain).expect("valid")), AuditOptions::default()).await
+}
+
+fn status(r: &Report, id: &str, subject: &str) -> Option<Status> {
+    r.findings.iter().find(|f| f.id == id && f.subject == subject).map(|f| f.status)
+}
+
+#[tokio::test]
+async fn a_resolver_that_says_no_such_name_to_everything_is_not_believed() {
+    let bed = Testbed::start(Product::healthy("real.test", &["", "www"])).await.expect("testbed");
+    let liar = DnsServer::start_lying().await.expect("lying dns");
+    let mut cfg = bed.net_config();
+    cfg.nameservers = vec![liar.addr];
+    let report = run(cfg, "real.test").await;
+    assert_eq!(status(&report, "dns.resolver", THIS_COMPUTER), Some(Status::Error), "the broken resolver is said once");
+    let resolver = report.findings.iter().find(|f| f.id == "dns.resolver").expect("resolver finding");
+    assert!(resolver.title.contains("DNS is not working on this computer"), "{}", resolver.title);
+    assert_eq!(report.summary.fail, 0, "a lying resolver must not make any name \"not exist\": {:#?}", report.findings);
+    assert_eq!(status(&report, "dns.resolve", "real.test"), Some(Status::Error));
+    assert_eq!(status(&report, "dns.resolve", "www.real.test"), Some(Status::Error));
+    assert_eq!(status(&report, "tls.handshake", "www.real.test"), Some(Status::Error), "dependent checks could not look either");
+    assert_eq!(gate::verdict(&report, FailOn::Fail), Verdict::Incomplete, "and the run is not green");
+}
+
+#[tokio::test]
+async fn an_authoritative_only_server_for_the_zone_is_believed() {
+    let bed = Testbed::start(Product::healthy("auth-only.test", &["", "www"])).await.expect("testbed");
+    let report = run(bed.net_config(), "auth-only.test").await;
+    let resolver = report.findings.iter().find(|f| f.id == "dns.resolver").expect("resolver finding");
+    assert_eq!(resolver.status, Status::Pass, "{resolver:#?}");
+    assert!(resolver.detail.contains("SOA of auth-only.test"), "the evidence names the zone that vouched: {}", resolver.detail);
+    assert_eq!(
+        status(&report, "dns.resolve", "api.auth-only.test"),
+        Some(Status::Skipped),
+        "a name missing from a zone whose server proved itself really is not in use"
+    );
+}
+
+#[tokio::test]
+async fn a_domain_that_its_parent_zone_says_does_not_exist_is_a_problem() {
+    // Only the parent zone is served: "gone.test" is not in it, and the answer carries test's SOA.
+    let parent = DnsServer::start(&[Zone::new("test")]).await.expect("dns");
+    let cfg = preflight_core::NetConfig { nameservers: vec![parent.addr], ..Default::default() };
+    let report = run(cfg, "gone.test").await;
+    assert_eq!(status(&report, "dns.resolver", THIS_COMPUTER), Some(Status::Pass), "the parent's SOA vouches for the answer");
+    assert_eq!(status(&report, "dns.resolve", "gone.test"), Some(Status::Fail), "an unregistered domain is a launch blocker");
+}
