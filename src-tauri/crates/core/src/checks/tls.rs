@@ -40,10 +40,25 @@ pub static EXPIRY: CheckDef = CheckDef {
 };
 
 pub const FAMILY: Family = Family { name: "tls", checks: &[&HANDSHAKE, &TRUST, &EXPIRY], plan };
-/// Under this many days left, renewal has very likely failed (Let's Encrypt renews at 30).
-pub const WARN_DAYS: i64 = 21;
+/// Under this many days left, renewal has very likely failed (Let's Encrypt renews 30 days ahead).
+pub const WARN_DAYS: i64 = 30;
 /// Under this many days left, browsers will start warning within the week: a launch blocker.
 pub const FAIL_DAYS: i64 = 7;
+/// Certificates this short-lived or shorter are judged on their own lifetime (see [`thresholds`]).
+pub const SHORT_LIVED_DAYS: i64 = 90;
+
+/// When a certificate needs attention and when it is a problem, in seconds left. A certificate of
+/// 90 days or less is renewed with about a third of its life left, so that is when a missing
+/// renewal shows; the problem threshold scales with it (a 6-day certificate with 4 days left is
+/// normal, not a launch blocker).
+pub fn thresholds(leaf: &CertSummary) -> (i64, i64) {
+    let day = 86_400;
+    let lifetime = leaf.not_after - leaf.not_before;
+    if lifetime > SHORT_LIVED_DAYS * day {
+        return (WARN_DAYS * day, FAIL_DAYS * day);
+    }
+    (lifetime / 3, (FAIL_DAYS * day).min(lifetime / 6))
+}
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     target
@@ -148,6 +163,8 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
             .why(why)
             .fix(["Check the clock of the server that installed it, or reissue the certificate."]);
     }
+    let left = leaf.not_after - now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (warn_at, fail_at) = thresholds(leaf);
     match days {
         d if d < 0 => {
             // Whole days since it ran out, counted from the expiry: 3 days and a few seconds is "3 days".
@@ -157,14 +174,22 @@ fn expiry(host: &str, leaf: &CertSummary, now: SystemTime) -> Finding {
             };
             base(Status::Fail).title(format!("The certificate of {host} expired {ago} ago.")).why(why).fix(renew)
         }
-        d if d < FAIL_DAYS => {
-            base(Status::Fail).title(format!("The certificate of {host} expires in {}.", days_phrase(d))).why(why).fix(renew)
+        d if left < fail_at => {
+            base(Status::Fail).title(format!("The certificate of {host} expires in {}.", left_phrase(d))).why(why).fix(renew)
         }
-        d if d < WARN_DAYS => base(Status::Warn)
-            .title(format!("The certificate of {host} expires in {} and has not been renewed yet.", days_phrase(d)))
-            .why("Automatic renewal normally happens a month ahead; this one may be stuck.")
+        d if left < warn_at => base(Status::Warn)
+            .title(format!("The certificate of {host} expires in {} and has not been renewed yet.", left_phrase(d)))
+            .why("Automatic renewal normally happens with a third of the certificate's life left (a month for the usual 90-day ones); this one may be stuck.")
             .fix(renew),
         d => base(Status::Pass).title(format!("The certificate of {host} is valid until {until} ({}).", days_phrase(d))),
+    }
+}
+
+fn left_phrase(d: i64) -> String {
+    if d == 0 {
+        "less than a day".to_owned()
+    } else {
+        days_phrase(d)
     }
 }
 
@@ -219,6 +244,28 @@ mod tests {
             let got = judge("acme.test", &i, now).into_iter().find(|f| f.id == EXPIRY.id).map(|f| f.status);
             assert_eq!(got, Some(want), "{days} days left");
         }
+    }
+
+    #[test]
+    fn short_lived_certificates_are_judged_on_their_own_lifetime() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let hours = |h: i64| h * 3600;
+        // A 6-day certificate: renewed with 2 days left, a problem under 1.
+        let leaf = |left_secs: i64| CertSummary {
+            subject: "CN=acme.test".into(),
+            issuer: "CN=Test CA".into(),
+            names: vec!["acme.test".into()],
+            not_before: 1_800_000_000 + left_secs - 6 * 86_400,
+            not_after: 1_800_000_000 + left_secs,
+            serial: "01".into(),
+        };
+        let status = |left| expiry("acme.test", &leaf(left), now).status;
+        assert_eq!(status(hours(96)), Status::Pass, "4 days left of 6 is normal for a short-lived certificate");
+        assert_eq!(status(hours(36)), Status::Warn, "under a third of its life left, renewal should have happened");
+        assert_eq!(status(hours(12)), Status::Fail);
+        // A 90-day certificate keeps the month and the week.
+        let ninety = CertSummary { not_before: 1_800_000_000 - 60 * 86_400, not_after: 1_800_000_000 + 30 * 86_400 - 60, ..leaf(0) };
+        assert_eq!(thresholds(&ninety).0, (90 * 86_400 - 60) / 3);
     }
 
     #[test]
