@@ -8,10 +8,12 @@
 
 pub mod demo;
 pub mod dns;
+pub mod hostile;
 pub mod pki;
 pub mod web;
 
 pub use dns::{DnsServer, Zone};
+pub use hostile::{HostileServer, Misbehaviour};
 pub use pki::{CertKind, TestCa};
 pub use web::{Answer, Site, WebServer};
 
