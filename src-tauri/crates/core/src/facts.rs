@@ -49,6 +49,7 @@ struct Inner {
     domain: String,
     health: OnceCell<Health>,
     addresses: Memo<Result<Addresses, NetError>>,
+    aliases: Memo<Result<Option<String>, NetError>>,
     tls: Memo<Result<TlsInspection, NetError>>,
     pages: Memo<Result<Response, NetError>>,
 }
@@ -67,6 +68,7 @@ impl Facts {
             domain: domain.to_owned(),
             health: OnceCell::new(),
             addresses: Memo::new(),
+            aliases: Memo::new(),
             tls: Memo::new(),
             pages: Memo::new(),
         }))
@@ -97,6 +99,12 @@ impl Facts {
             },
             other => other,
         }
+    }
+
+    /// The CNAME target of `host`, if it is an alias, asked once per run.
+    pub async fn alias(&self, host: &str) -> Result<Option<String>, NetError> {
+        let key = host.trim_end_matches('.').to_ascii_lowercase();
+        self.0.aliases.get_or_init(&key, || async { self.0.net.resolver().cname(&key).await }).await
     }
 
     /// Where a connection to `host:port` goes, reusing this run's answer for `host`.

@@ -53,3 +53,23 @@ async fn a_domain_that_its_parent_zone_says_does_not_exist_is_a_problem() {
     assert_eq!(status(&report, "dns.resolver", THIS_COMPUTER), Some(Status::Pass), "the parent's SOA vouches for the answer");
     assert_eq!(status(&report, "dns.resolve", "gone.test"), Some(Status::Fail), "an unregistered domain is a launch blocker");
 }
+
+#[tokio::test]
+async fn an_alias_to_something_gone_is_a_takeover_risk_not_unused() {
+    let zone = Zone::new("alias.test").cname("old", "deleted-app.alias.test").cname("docs", "alias.test");
+    let product = Product { zone, ..Product::healthy("alias.test", &["", "www"]) };
+    let bed = Testbed::start(product).await.expect("testbed");
+    let mut target = Target::with_defaults(Domain::parse("alias.test").expect("valid"));
+    target.add_host("old", preflight_core::HostOrigin::Configured, false);
+    target.add_host("docs", preflight_core::HostOrigin::Configured, false);
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let report = audit(&net, &target, AuditOptions::default()).await;
+    let dangling = report.findings.iter().find(|f| f.id == "dns.cname.dangling" && f.subject == "old.alias.test").expect("finding");
+    assert_eq!(dangling.status, Status::Fail, "{dangling:#?}");
+    assert_eq!(dangling.impact, preflight_core::Impact::DataExposure);
+    assert!(dangling.title.contains("deleted-app.alias.test"), "the verdict names the gone target: {}", dangling.title);
+    let resolve = report.findings.iter().find(|f| f.id == "dns.resolve" && f.subject == "old.alias.test").expect("finding");
+    assert!(!resolve.title.contains("not in use"), "a dangling alias is not \"not in use\": {}", resolve.title);
+    assert_eq!(status(&report, "dns.cname.dangling", "docs.alias.test"), Some(Status::Pass), "a live alias passes");
+    assert_eq!(status(&report, "dns.cname.dangling", "www.alias.test"), None, "plain names get no alias finding");
+}

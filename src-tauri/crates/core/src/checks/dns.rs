@@ -78,13 +78,23 @@ async fn check(facts: &Facts, root: &str, host: &HostSpec) -> Finding {
     let servers = facts.net().resolver().servers.clone();
     match facts.addresses(name).await {
         Ok(addrs) => resolved(name, &addrs, &servers),
-        Err(e) if e.is_missing_name() && host.required => missing_required(root, name),
-        Err(e) if e.is_missing_name() => Finding::new(&RESOLVE, name, Status::Skipped)
-            .title(format!("{name} is not in use: it has no DNS record."))
-            .detail(format!("{e}. That is fine if your product does not use this address."))
-            .fix([format!("Nothing to do unless your product should be reachable at {name}.")]),
+        Err(e) if e.is_missing_name() => match facts.alias(name).await {
+            // An alias whose target is gone is a takeover risk, reported by `dns.cname.dangling`.
+            Ok(Some(target)) => Finding::new(&RESOLVE, name, Status::Skipped)
+                .title(format!("{name} is an alias to {target}, which does not exist; see the takeover finding."))
+                .detail(format!("{e}. {name} is a CNAME to {target}.")),
+            _ if host.required => missing_required(root, name),
+            _ => not_in_use(name, &e),
+        },
         Err(e) => could_not_check(Finding::new(&RESOLVE, name, Status::Error), &format!("the DNS records of {name}"), &e),
     }
+}
+
+fn not_in_use(name: &str, e: &crate::net::NetError) -> Finding {
+    Finding::new(&RESOLVE, name, Status::Skipped)
+        .title(format!("{name} is not in use: it has no DNS record."))
+        .detail(format!("{e}. That is fine if your product does not use this address."))
+        .fix([format!("Nothing to do unless your product should be reachable at {name}.")])
 }
 
 fn resolved(host: &str, addrs: &Addresses, servers: &str) -> Finding {

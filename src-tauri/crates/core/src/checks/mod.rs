@@ -10,6 +10,7 @@
 
 pub mod dns;
 pub mod redirects;
+pub mod takeover;
 pub mod tls;
 
 use crate::check::CheckDef;
@@ -28,7 +29,7 @@ pub struct Family {
 }
 
 /// Every family, in the order their findings are planned.
-pub const FAMILIES: &[Family] = &[dns::FAMILY, tls::FAMILY, redirects::FAMILY];
+pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
