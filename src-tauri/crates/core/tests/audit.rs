@@ -118,3 +118,25 @@ async fn an_endless_body_is_read_only_up_to_the_bound() {
     assert_eq!(resp.body.len(), 256 * 1024, "exactly the bound is kept, nothing more");
     assert!(started.elapsed() < Duration::from_secs(5), "reading stops at the bound instead of draining the stream");
 }
+
+#[tokio::test]
+async fn hsts_is_required_on_the_canonical_host_and_graded_elsewhere() {
+    let short = Answer::Page {
+        status: 200,
+        headers: vec![("strict-transport-security".into(), "max-age=3600".into())],
+        body: "<h1>api</h1>".into(),
+    };
+    let product = Product::healthy("hsts.test", &["", "www", "api"])
+        .site(Site { https: Answer::ok("<h1>no hsts</h1>"), ..Site::healthy("hsts.test") })
+        .site(Site { https: short, ..Site::healthy("api.hsts.test") });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let report = run(&bed, bed.net_config()).await;
+    let root = find(&report, "headers.hsts", "hsts.test");
+    assert_eq!(root.status, Status::Fail, "no HSTS where every visitor ends: {root:#?}");
+    assert_eq!(root.area, preflight_core::Area::Headers);
+    assert_eq!(find(&report, "headers.hsts", "api.hsts.test").status, Status::Warn, "an hour is too short");
+    let www = find(&report, "headers.hsts", "www.hsts.test");
+    assert_eq!(www.status, Status::Pass);
+    assert!(www.title.contains("365 days"), "{}", www.title);
+    assert_eq!(find(&report, "headers.hsts", "auth.hsts.test").status, Status::Skipped, "no name, nothing to read");
+}

@@ -3,6 +3,7 @@
 //! Chosen so that a first-time user sees every status at work: a root that serves plain http
 //! (problem), a `www` whose certificate runs out in 10 days (needs attention), an `api` whose
 //! certificate was issued for another name (problem), a healthy `app`, and no `auth` (not in use).
+//! The `www` redirect and the API send no HSTS (needs attention: not the canonical host).
 
 use crate::pki::CertKind;
 use crate::web::{Answer, Site};
@@ -21,7 +22,7 @@ pub fn product() -> Product {
                 host: d.to_owned(),
                 cert: Some(CertKind::Valid),
                 http: Answer::ok("<h1>Acme Chat</h1>"),
-                https: Answer::ok("<h1>Acme Chat</h1>"),
+                https: Answer::secure("<h1>Acme Chat</h1>"),
             },
             Site {
                 host: format!("www.{d}"),

@@ -43,6 +43,14 @@ impl Answer {
     pub fn ok(body: &str) -> Answer {
         Answer::Page { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.to_owned() }
     }
+    /// A page that also sends HSTS for a year, as a well-set-up HTTPS site does.
+    pub fn secure(body: &str) -> Answer {
+        let mut page = Answer::ok(body);
+        if let Answer::Page { headers, .. } = &mut page {
+            headers.push(("strict-transport-security".into(), "max-age=31536000; includeSubDomains".into()));
+        }
+        page
+    }
     pub fn redirect(to: &str) -> Answer {
         Answer::Redirect { status: 301, to: to.trim_end_matches('/').to_owned() }
     }
@@ -59,13 +67,13 @@ pub struct Site {
 }
 
 impl Site {
-    /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page.
+    /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS.
     pub fn healthy(host: &str) -> Site {
         Site {
             host: host.to_owned(),
             cert: Some(CertKind::Valid),
             http: Answer::redirect(&format!("https://{host}")),
-            https: Answer::ok("<h1>ok</h1>"),
+            https: Answer::secure("<h1>ok</h1>"),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! DNS check looked up, and independent checks still start at once.
 
 pub mod dns;
+pub mod hsts;
 pub mod redirects;
 pub mod takeover;
 pub mod tls;
@@ -29,7 +30,7 @@ pub struct Family {
 }
 
 /// Every family, in the order their findings are planned.
-pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY];
+pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, hsts::FAMILY];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
