@@ -79,8 +79,8 @@ async fn a_healthy_product_exits_zero() {
 #[tokio::test(flavor = "multi_thread")]
 async fn warn_gating_is_stricter_than_the_default() {
     let dir = tempfile::tempdir().expect("temp");
-    let product =
-        Product::healthy("soon.test", &["", "www"]).site(Site { cert: Some(CertKind::ExpiresIn(10)), ..Site::healthy("www.soon.test") });
+    let product = Product::healthy("soon.test", &["", "www"])
+        .site(Site { cert: Some(CertKind::ExpiresIn(10)), ..Site::redirecting("www.soon.test", "soon.test") });
     let bed = Testbed::start(product).await.expect("testbed");
     let net = testbed_args(&bed, &dir.path().join("ca.pem"));
     let mut args = vec!["audit", "soon.test", "--no-save"];

@@ -8,6 +8,7 @@
 //! addresses, never for `api`'s. A new run starts with empty facts, so a fix shows up at once
 //! (the resolver's own cache still saves the queries, see `net::resolve`).
 
+use crate::chain::{self, Chain};
 use crate::net::health::{self, Health};
 use crate::net::tls::TlsInspection;
 use crate::net::{Addresses, Net, NetError, Request, Response, Route};
@@ -52,6 +53,7 @@ struct Inner {
     aliases: Memo<Result<Option<String>, NetError>>,
     tls: Memo<Result<TlsInspection, NetError>>,
     pages: Memo<Result<Response, NetError>>,
+    chains: Memo<Chain>,
 }
 
 impl std::fmt::Debug for Facts {
@@ -71,6 +73,7 @@ impl Facts {
             aliases: Memo::new(),
             tls: Memo::new(),
             pages: Memo::new(),
+            chains: Memo::new(),
         }))
     }
 
@@ -136,6 +139,11 @@ impl Facts {
         let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
         let route = self.route(&host, port).await?;
         self.0.net.send(req, &route).await
+    }
+
+    /// Where `url` leads, redirect by redirect, followed once per run.
+    pub async fn chain(&self, url: &Url) -> Chain {
+        self.0.chains.get_or_init(url.as_str(), || chain::follow(self, url.clone())).await
     }
 
     /// `GET url`, fetched once per run however many checks read the answer.

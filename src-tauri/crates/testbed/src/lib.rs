@@ -46,12 +46,16 @@ pub struct Product {
 }
 
 impl Product {
-    /// A product whose names all behave, to start from in tests.
+    /// A product whose names all behave, to start from in tests: each name serves its own page,
+    /// except `www`, which redirects to the root (one address for the product, as it should be).
     pub fn healthy(domain: &str, labels: &[&str]) -> Product {
         let sites = labels
             .iter()
-            .map(|l| if l.is_empty() { domain.to_owned() } else { format!("{l}.{domain}") })
-            .map(|h| Site::healthy(&h))
+            .map(|l| match *l {
+                "" => Site::healthy(domain),
+                "www" => Site::redirecting(&format!("www.{domain}"), domain),
+                l => Site::healthy(&format!("{l}.{domain}")),
+            })
             .collect();
         Product { domain: domain.to_owned(), zone: Zone::new(domain), sites }
     }

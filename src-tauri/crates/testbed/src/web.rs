@@ -29,8 +29,11 @@ use tokio_util::sync::CancellationToken;
 /// What a site answers on one scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// Redirect to `to` followed by the request's path (`to` has no trailing slash).
+    /// Redirect to `to` followed by the request's path (`to` has no trailing slash). Over HTTPS it
+    /// also sends HSTS, as a well-set-up redirect does.
     Redirect { status: u16, to: String },
+    /// Redirect to `to` exactly, dropping the request's path and query (a common misconfiguration).
+    RedirectHome { status: u16, to: String },
     /// A page with these headers.
     Page { status: u16, headers: Vec<(String, String)>, body: String },
     /// Accept the request and never answer.
@@ -67,6 +70,16 @@ pub struct Site {
 }
 
 impl Site {
+    /// A name that only redirects, permanently and keeping the path, to `https://to`.
+    pub fn redirecting(host: &str, to: &str) -> Site {
+        Site {
+            host: host.to_owned(),
+            cert: Some(CertKind::Valid),
+            http: Answer::redirect(&format!("https://{to}")),
+            https: Answer::redirect(&format!("https://{to}")),
+        }
+    }
+
     /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS.
     pub fn healthy(host: &str) -> Site {
         Site {
@@ -193,8 +206,16 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
     match if secure { &site.https } else { &site.http } {
         Answer::Redirect { status, to } => {
             let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            let mut resp = page(*status, &[], "");
+            let hsts = [("strict-transport-security".to_owned(), "max-age=31536000; includeSubDomains".to_owned())];
+            let mut resp = page(*status, if secure { &hsts } else { &[] }, "");
             if let Ok(v) = format!("{to}{path}").parse() {
+                resp.headers_mut().insert(hyper::header::LOCATION, v);
+            }
+            resp
+        }
+        Answer::RedirectHome { status, to } => {
+            let mut resp = page(*status, &[], "");
+            if let Ok(v) = to.parse() {
                 resp.headers_mut().insert(hyper::header::LOCATION, v);
             }
             resp

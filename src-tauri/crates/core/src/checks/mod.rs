@@ -10,6 +10,7 @@
 
 pub mod dns;
 pub mod hsts;
+pub mod redirect_hygiene;
 pub mod redirects;
 pub mod takeover;
 pub mod tls;
@@ -30,7 +31,7 @@ pub struct Family {
 }
 
 /// Every family, in the order their findings are planned.
-pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, hsts::FAMILY];
+pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {

@@ -5,13 +5,12 @@
 //! client: a redirect to an `https://` address with a bad certificate is a broken redirect.
 
 use super::{could_not_check, no_such_name, Family};
+use crate::chain::{Chain, Outcome};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
-use crate::net::{NetError, Request};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
-use serde::Serialize;
 use serde_json::json;
 use url::Url;
 
@@ -37,70 +36,14 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
         .collect()
 }
 
-/// One hop of a redirect chain, as shown in the evidence.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hop {
-    pub url: String,
-    pub status: Option<u16>,
-    pub location: Option<String>,
-    pub ms: u64,
-    pub error: Option<String>,
-}
-
-/// How a chain ended.
-#[derive(Debug)]
-pub enum Outcome {
-    /// A non-redirect answer at this URL.
-    Landed { url: Url, status: u16 },
-    /// Seen this URL before, or too many hops.
-    Loop,
-    /// A hop failed.
-    Broken { url: Url, error: NetError },
-}
-
-/// Follows redirects from `start`, bounded by the config's redirect limit.
-pub async fn follow(facts: &Facts, start: Url) -> (Vec<Hop>, Outcome) {
-    let mut hops: Vec<Hop> = Vec::new();
-    let mut url = start;
-    loop {
-        if hops.len() > facts.net().config().limits.redirects || hops.iter().any(|h| h.url == url.as_str()) {
-            return (hops, Outcome::Loop);
-        }
-        match facts.send(&Request::get(url.clone())).await {
-            Err(error) => {
-                hops.push(Hop { url: url.to_string(), status: None, location: None, ms: 0, error: Some(error.to_string()) });
-                return (hops, Outcome::Broken { url, error });
-            }
-            Ok(resp) => {
-                let location = resp.header("location").map(str::to_owned);
-                hops.push(Hop {
-                    url: url.to_string(),
-                    status: Some(resp.status),
-                    location: location.clone(),
-                    ms: resp.timings.total_ms,
-                    error: None,
-                });
-                let next = location.filter(|_| resp.is_redirect()).and_then(|l| url.join(&l).ok());
-                match next {
-                    Some(next) => url = next,
-                    None => return (hops, Outcome::Landed { url, status: resp.status }),
-                }
-            }
-        }
-    }
-}
-
 async fn check(facts: &Facts, host: &str) -> Finding {
     let Ok(start) = Url::parse(&format!("http://{host}/")) else {
         return Finding::new(&HTTPS, host, Status::Error).title(format!("{host} cannot be turned into a web address."));
     };
-    let (hops, outcome) = follow(facts, start).await;
-    let chain = hops
-        .iter()
-        .map(|h| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string())))
-        .collect::<Vec<_>>();
+    let Chain { hops, outcome } = facts.chain(&start).await;
+    let chain = Chain { hops: hops.clone(), outcome: outcome.clone() }.describe();
     let evidence = json!({ "hops": hops });
-    let base = |status| Finding::new(&HTTPS, host, status).evidence(evidence.clone()).detail(chain.join("\n"));
+    let base = |status| Finding::new(&HTTPS, host, status).evidence(evidence.clone()).detail(chain.clone());
     match outcome {
         Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 => {
             let permanent = hops.iter().filter_map(|h| h.status).filter(|s| matches!(s, 301 | 302 | 303 | 307 | 308)).all(|s| s == 301 || s == 308);

@@ -37,10 +37,12 @@ impl Default for Timeouts {
 }
 
 impl Timeouts {
-    /// Scales every deadline to fit an overall per-check budget (the CLI's `--timeout`).
+    /// Scales every deadline to fit an overall per-check budget (the CLI's `--timeout`). Each
+    /// operation gets at most 80% of it, so an operation that times out still leaves its check the
+    /// time to say so in its own words, instead of being cut off by the check's deadline.
     pub fn within(secs: u64) -> Self {
         let check = Duration::from_secs(secs.max(1));
-        let part = |d: Duration| d.min(check);
+        let part = |d: Duration| d.min(check.mul_f32(0.8));
         let base = Timeouts::default();
         Timeouts { dns: part(base.dns), connect: part(base.connect), tls: part(base.tls), http: part(base.http), check }
     }
