@@ -140,3 +140,22 @@ async fn hsts_is_required_on_the_canonical_host_and_graded_elsewhere() {
     assert!(www.title.contains("365 days"), "{}", www.title);
     assert_eq!(find(&report, "headers.hsts", "auth.hsts.test").status, Status::Skipped, "no name, nothing to read");
 }
+
+#[tokio::test]
+async fn each_cause_of_an_untrusted_certificate_gets_its_own_words() {
+    let product = Product::healthy("chains.test", &["", "www", "app", "api"])
+        .site(Site { cert: Some(CertKind::SelfSigned), ..Site::healthy("www.chains.test") })
+        .site(Site { cert: Some(CertKind::MissingIntermediate), ..Site::healthy("app.chains.test") })
+        .site(Site { cert: Some(CertKind::PrivateCa), ..Site::healthy("api.chains.test") });
+    let bed = Testbed::start(product).await.expect("testbed starts");
+    let report = run(&bed, bed.net_config()).await;
+    let title = |s: &str| find(&report, "tls.cert.trust", s).title.clone();
+    assert_eq!(find(&report, "tls.cert.trust", "chains.test").status, Status::Pass, "the root's chain is complete");
+    assert!(title("www.chains.test").contains("self-signed"), "{}", title("www.chains.test"));
+    assert!(title("app.chains.test").contains("without the intermediate"), "{}", title("app.chains.test"));
+    assert!(title("api.chains.test").contains("authority browsers do not trust (Private Office CA)"), "{}", title("api.chains.test"));
+    for s in ["www.chains.test", "app.chains.test", "api.chains.test"] {
+        assert_eq!(find(&report, "tls.cert.trust", s).status, Status::Fail, "{s}");
+        assert_eq!(find(&report, "tls.cert.expiry", s).status, Status::Pass, "{s}: one cause, reported once");
+    }
+}

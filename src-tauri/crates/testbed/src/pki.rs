@@ -14,8 +14,12 @@ pub enum CertKind {
     ExpiresIn(i64),
     /// Valid dates, but issued for other names.
     WrongName(Vec<String>),
-    /// Signed by a CA nobody trusts.
+    /// Signed by itself.
     SelfSigned,
+    /// Issued by an intermediate of the test CA, served without that intermediate.
+    MissingIntermediate,
+    /// Issued by a private CA nobody trusts, served with its full chain.
+    PrivateCa,
 }
 
 /// A leaf certificate chain and its key, ready for rustls.
@@ -42,18 +46,22 @@ impl std::fmt::Debug for TestCa {
     }
 }
 
+fn ca_params(name: &str) -> Result<CertificateParams, PkiError> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.distinguished_name.push(DnType::OrganizationName, name);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - Duration::days(400);
+    params.not_after = now + Duration::days(3650);
+    Ok(params)
+}
+
 impl TestCa {
     pub fn new() -> Result<TestCa, PkiError> {
-        let mut params = CertificateParams::new(Vec::<String>::new())?;
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, "Preflight Testbed CA");
-        params.distinguished_name.push(DnType::OrganizationName, "Preflight Testbed");
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
-        let now = OffsetDateTime::now_utc();
-        params.not_before = now - Duration::days(400);
-        params.not_after = now + Duration::days(3650);
         let key = KeyPair::generate()?;
-        let cert = params.self_signed(&key)?;
+        let cert = ca_params("Preflight Testbed CA")?.self_signed(&key)?;
         Ok(TestCa { cert, key })
     }
 
@@ -83,14 +91,20 @@ impl TestCa {
         params.not_before = not_before;
         params.not_after = not_after;
         let key = KeyPair::generate()?;
-        let cert = match kind {
-            CertKind::SelfSigned => params.self_signed(&key)?,
-            _ => params.signed_by(&key, &self.cert, &self.key)?,
+        let chain = match kind {
+            CertKind::SelfSigned => vec![params.self_signed(&key)?.der().clone()],
+            CertKind::MissingIntermediate => {
+                let ikey = KeyPair::generate()?;
+                let intermediate = ca_params("Preflight Testbed Intermediate")?.signed_by(&ikey, &self.cert, &self.key)?;
+                vec![params.signed_by(&key, &intermediate, &ikey)?.der().clone()]
+            }
+            CertKind::PrivateCa => {
+                let pkey = KeyPair::generate()?;
+                let private = ca_params("Private Office CA")?.self_signed(&pkey)?;
+                vec![params.signed_by(&key, &private, &pkey)?.der().clone(), private.der().clone()]
+            }
+            _ => vec![params.signed_by(&key, &self.cert, &self.key)?.der().clone(), self.cert.der().clone()],
         };
-        let mut chain = vec![cert.der().clone()];
-        if !matches!(kind, CertKind::SelfSigned) {
-            chain.push(self.cert.der().clone());
-        }
         Ok(Issued { chain, key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())) })
     }
 }

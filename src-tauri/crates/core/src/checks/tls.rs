@@ -109,12 +109,71 @@ pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> 
         "not_before": date(leaf.not_before), "not_after": date(leaf.not_after), "days_left": leaf.days_left(now),
         "protocol": insp.protocol, "cipher": insp.cipher, "handshake_ms": insp.handshake_ms, "chain_length": insp.chain.len(),
     });
-    vec![trust(host, leaf, insp.problem_ignoring_time.as_ref()).evidence(evidence.clone()), expiry(host, leaf, now).evidence(evidence)]
+    vec![
+        trust(host, leaf, &insp.chain, insp.problem_ignoring_time.as_ref()).evidence(evidence.clone()),
+        expiry(host, leaf, now).evidence(evidence),
+    ]
 }
 
-fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Finding {
+/// Why the chain does not lead to a trusted root, told apart because each has its own fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    /// The certificate signed itself.
+    SelfSigned,
+    /// Only the leaf was sent, issued by someone else: the intermediate that links it to a root is
+    /// missing (or the issuer is a private authority nobody else knows).
+    IncompleteChain,
+    /// The server sent a chain, but it ends at an authority browsers do not trust.
+    PrivateAuthority,
+}
+
+/// Tells the causes apart from what the server sent.
+pub fn untrusted_cause(chain: &[CertSummary]) -> Untrusted {
+    match chain {
+        [leaf] if leaf.issuer == leaf.subject => Untrusted::SelfSigned,
+        [_] | [] => Untrusted::IncompleteChain,
+        [leaf, ..] if leaf.issuer == leaf.subject => Untrusted::SelfSigned,
+        _ => Untrusted::PrivateAuthority,
+    }
+}
+
+fn untrusted(host: &str, leaf: &CertSummary, chain: &[CertSummary], base: Finding, warning: &str) -> Finding {
+    let issuer = leaf.issuer_name();
+    match untrusted_cause(chain) {
+        Untrusted::SelfSigned => base
+            .title(format!("{warning}: its certificate is self-signed, so no browser trusts it."))
+            .detail(format!("The certificate for {host} was issued by itself ({}); nothing vouches for it.", leaf.subject))
+            .fix([
+                "Use the free certificate your host or CDN provides (Let's Encrypt or similar) instead of a self-made one: in most hosting dashboards, add the domain and turn on HTTPS.".to_owned(),
+                "Run this audit again to confirm.".to_owned(),
+            ]),
+        Untrusted::IncompleteChain => base
+            .title(format!("{warning}: the server sends its certificate without the intermediate certificate that links it to a trusted authority."))
+            .detail(format!(
+                "Only the certificate for {host} was sent, issued by {issuer} ({}). Browsers that have not already cached that intermediate refuse the connection; some phones and API clients always do. If {issuer} is a private authority of your own, the fix is a certificate from a public one instead.",
+                leaf.issuer
+            ))
+            .fix([
+                "Install the full chain, not just the certificate: the file is usually called fullchain.pem or ca-bundle (certificate first, then the intermediate).".to_owned(),
+                "If your host or CDN manages the certificate, re-issue it there: they send the full chain.".to_owned(),
+                "Run this audit again to confirm.".to_owned(),
+            ]),
+        Untrusted::PrivateAuthority => {
+            let top = chain.last().map_or_else(|| leaf.issuer.clone(), |c| c.issuer.clone());
+            base.title(format!("{warning}: its certificate comes from an authority browsers do not trust ({issuer})."))
+                .detail(format!("The server sent a chain of {} certificates ending at {top}, which is not a trusted root.", chain.len()))
+                .fix([
+                    "Replace it with a certificate from a public authority: the free one your host or CDN provides (Let's Encrypt or similar) is enough.".to_owned(),
+                    "Run this audit again to confirm.".to_owned(),
+                ])
+        }
+    }
+}
+
+fn trust(host: &str, leaf: &CertSummary, chain: &[CertSummary], problem: Option<&CertProblem>) -> Finding {
     let base = |status| Finding::new(&TRUST, host, status);
     let warning = format!("Browsers show a full-page security warning on https://{host}");
+    let warning = warning.as_str();
     let why = "Most visitors leave at a security warning, and the ones who stay learn to ignore it.";
     match problem {
         None => base(Status::Pass).title(format!("{host} has a valid certificate from {}.", leaf.issuer_name())).detail(format!(
@@ -129,14 +188,7 @@ fn trust(host: &str, leaf: &CertSummary, problem: Option<&CertProblem>) -> Findi
                 format!("In your hosting provider's dashboard, add {host} to the domains of this site so it issues a certificate that includes it."),
                 format!("If {host} should not serve anything, remove its DNS record instead."),
             ]),
-        Some(CertProblem::UntrustedIssuer) => base(Status::Fail)
-            .title(format!("{warning}: its certificate is not from an authority browsers trust."))
-            .why(why)
-            .detail(format!("Issuer: {}. The chain does not lead to a trusted root (self-signed, a private CA, or a missing intermediate certificate).", leaf.issuer))
-            .fix([
-                "Use the free certificate your host or CDN provides (Let's Encrypt or similar) instead of a self-made one.".to_owned(),
-                "If you installed a certificate by hand, install the full chain file (often called fullchain.pem), not just the certificate.".to_owned(),
-            ]),
+        Some(CertProblem::UntrustedIssuer) => untrusted(host, leaf, chain, base(Status::Fail).why(why), &warning),
         Some(other) => base(Status::Fail)
             .title(format!("{warning}: its certificate is rejected."))
             .why(why)
