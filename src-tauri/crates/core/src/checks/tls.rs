@@ -188,7 +188,7 @@ fn trust(host: &str, leaf: &CertSummary, chain: &[CertSummary], problem: Option<
                 format!("In your hosting provider's dashboard, add {host} to the domains of this site so it issues a certificate that includes it."),
                 format!("If {host} should not serve anything, remove its DNS record instead."),
             ]),
-        Some(CertProblem::UntrustedIssuer) => untrusted(host, leaf, chain, base(Status::Fail).why(why), &warning),
+        Some(CertProblem::UntrustedIssuer) => untrusted(host, leaf, chain, base(Status::Fail).why(why), warning),
         Some(other) => base(Status::Fail)
             .title(format!("{warning}: its certificate is rejected."))
             .why(why)
