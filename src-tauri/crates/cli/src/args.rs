@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about = "Is your product ready for launch? Audits a domain's DNS, HTTPS and redirects.")]
+#[command(name = "preflight", version, about = "Is your product ready for launch? Audits a domain's DNS, HTTPS, redirects, HSTS and CORS.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -64,7 +64,7 @@ pub struct AuditArgs {
     /// Exit with 1 when a finding is at or above this level (4 when nothing is, but a check could not look).
     #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
     pub fail_on: FailOnArg,
-    /// Only these areas (dns, tls, redirects, …), comma-separated.
+    /// Only these areas (dns, tls, redirects, headers, cors, …), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "AREA,...")]
     pub only: Vec<String>,
     #[command(flatten)]

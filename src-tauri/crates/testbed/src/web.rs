@@ -36,6 +36,9 @@ pub enum Answer {
     RedirectHome { status: u16, to: String },
     /// A page with these headers.
     Page { status: u16, headers: Vec<(String, String)>, body: String },
+    /// An API that echoes the request's `Origin` in its CORS headers (and allows credentials when
+    /// asked): the misconfiguration that lets any website act as the signed-in user.
+    ReflectOrigin { credentials: bool },
     /// Accept the request and never answer.
     Hang,
     /// A 200 whose body never ends (a hostile or broken server).
@@ -221,6 +224,18 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
             resp
         }
         Answer::Page { status, headers, body } => page(*status, headers, body),
+        Answer::ReflectOrigin { credentials } => {
+            let origin = req.headers().get(hyper::header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("*").to_owned();
+            let mut headers = vec![
+                ("access-control-allow-origin".to_owned(), origin),
+                ("access-control-allow-methods".to_owned(), "GET, POST, OPTIONS".to_owned()),
+                ("access-control-allow-headers".to_owned(), "authorization, content-type".to_owned()),
+            ];
+            if *credentials {
+                headers.push(("access-control-allow-credentials".to_owned(), "true".to_owned()));
+            }
+            page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
+        }
         Answer::Hang => std::future::pending().await,
         Answer::Endless => {
             let chunk = Bytes::from(vec![b'x'; 64 * 1024]);

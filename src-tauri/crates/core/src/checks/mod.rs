@@ -8,6 +8,7 @@
 //! Checks share what they learn through [`Facts`]: `www`'s TLS check reuses the addresses `www`'s
 //! DNS check looked up, and independent checks still start at once.
 
+pub mod cors;
 pub mod dns;
 pub mod hsts;
 pub mod redirect_hygiene;
@@ -31,7 +32,8 @@ pub struct Family {
 }
 
 /// Every family, in the order their findings are planned.
-pub const FAMILIES: &[Family] = &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY];
+pub const FAMILIES: &[Family] =
+    &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY, cors::FAMILY];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
