@@ -73,3 +73,21 @@ async fn an_alias_to_something_gone_is_a_takeover_risk_not_unused() {
     assert_eq!(status(&report, "dns.cname.dangling", "docs.alias.test"), Some(Status::Pass), "a live alias passes");
     assert_eq!(status(&report, "dns.cname.dangling", "www.alias.test"), None, "plain names get no alias finding");
 }
+
+#[tokio::test]
+async fn one_name_server_and_day_long_ttls_need_attention() {
+    let healthy = Testbed::start(Product::healthy("zone-ok.test", &["", "www"])).await.expect("testbed");
+    let report = run(healthy.net_config(), "zone-ok.test").await;
+    assert_eq!(status(&report, "dns.ns", "zone-ok.test"), Some(Status::Pass), "two name servers");
+    assert_eq!(status(&report, "dns.ttl", "zone-ok.test"), Some(Status::Pass), "a minute's TTL");
+
+    let zone = Zone::new("zone-bad.test").ns("", "ns1.zone-bad.test").ttl(172_800);
+    let bed = Testbed::start(Product { zone, ..Product::healthy("zone-bad.test", &["", "www"]) }).await.expect("testbed");
+    let report = run(bed.net_config(), "zone-bad.test").await;
+    let ns = report.findings.iter().find(|f| f.id == "dns.ns").expect("ns finding");
+    assert_eq!(ns.status, Status::Warn, "{ns:#?}");
+    assert!(ns.title.contains("single name server"), "{}", ns.title);
+    let ttl = report.findings.iter().find(|f| f.id == "dns.ttl" && f.subject == "zone-bad.test").expect("ttl finding");
+    assert_eq!(ttl.status, Status::Warn);
+    assert!(ttl.title.contains("2 days"), "{}", ttl.title);
+}

@@ -4,7 +4,7 @@
 //! quoted TXT strings (PLATFORM-NOTES pitfall 7), and code keeps each test's records beside it.
 
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::authority::{Catalog, MessageResponseBuilder, ZoneType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -21,6 +21,8 @@ use tokio::net::{TcpListener, UdpSocket};
 pub struct Zone {
     origin: String,
     records: Vec<(String, RData)>,
+    /// The TTL of every record, in seconds.
+    ttl: u32,
 }
 
 /// Why the DNS server could not start.
@@ -37,7 +39,7 @@ pub enum DnsError {
 
 impl Zone {
     pub fn new(origin: &str) -> Zone {
-        Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new() }
+        Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new(), ttl: 60 }
     }
 
     fn fqdn(&self, label: &str) -> String {
@@ -72,6 +74,26 @@ impl Zone {
         self
     }
 
+    /// Every record of the zone lives `secs` in caches.
+    pub fn ttl(mut self, secs: u32) -> Zone {
+        self.ttl = secs;
+        self
+    }
+
+    /// A name server for `label` (`""` is the zone apex).
+    pub fn ns(mut self, label: &str, server: &str) -> Zone {
+        let name = self.fqdn(label);
+        let server = Name::from_ascii(format!("{}.", server.trim_end_matches('.'))).unwrap_or_else(|_| Name::root());
+        self.records.push((name, RData::NS(NS(server))));
+        self
+    }
+
+    /// Whether the apex has name servers of its own.
+    pub fn has_apex_ns(&self) -> bool {
+        let apex = self.fqdn("");
+        self.records.iter().any(|(n, d)| *n == apex && matches!(d, RData::NS(_)))
+    }
+
     /// A mail exchanger for `label`.
     pub fn mx(mut self, label: &str, preference: u16, exchange: &str) -> Zone {
         let name = self.fqdn(label);
@@ -86,9 +108,9 @@ impl Zone {
         let mut auth = InMemoryAuthority::empty(origin.clone(), ZoneType::Primary, false);
         let soa =
             SOA::new(parse(&format!("ns.{}.", self.origin))?, parse(&format!("hostmaster.{}.", self.origin))?, 1, 3600, 600, 86_400, 60);
-        auth.upsert_mut(Record::from_rdata(origin, 60, RData::SOA(soa)), 1);
+        auth.upsert_mut(Record::from_rdata(origin, self.ttl, RData::SOA(soa)), 1);
         for (name, data) in &self.records {
-            auth.upsert_mut(Record::from_rdata(parse(name)?, 60, data.clone()), 1);
+            auth.upsert_mut(Record::from_rdata(parse(name)?, self.ttl, data.clone()), 1);
         }
         Ok(auth)
     }

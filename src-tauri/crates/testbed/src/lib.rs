@@ -82,6 +82,10 @@ impl Testbed {
         let ca = TestCa::new()?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let mut zone = product.zone.clone();
+        if !zone.has_apex_ns() {
+            // A real zone always has name servers; two, as a healthy one should.
+            zone = zone.ns("", &format!("ns1.{}", product.domain)).ns("", &format!("ns2.{}", product.domain));
+        }
         for site in &product.sites {
             let label = site.host.strip_suffix(&product.domain).map(|l| l.trim_end_matches('.')).unwrap_or(&site.host);
             zone = zone.addr(label, loopback);

@@ -15,6 +15,7 @@ pub mod redirect_hygiene;
 pub mod redirects;
 pub mod takeover;
 pub mod tls;
+pub mod zone;
 
 use crate::check::CheckDef;
 use crate::facts::Facts;
@@ -33,7 +34,7 @@ pub struct Family {
 
 /// Every family, in the order their findings are planned.
 pub const FAMILIES: &[Family] =
-    &[dns::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY, cors::FAMILY];
+    &[dns::FAMILY, zone::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY, cors::FAMILY];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
