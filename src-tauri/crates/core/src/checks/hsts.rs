@@ -7,7 +7,7 @@
 //! every visitor ends on: `canonical` in the config, else the root) is a problem; elsewhere it needs
 //! attention. A max-age under 6 months needs attention (browsers forget it between visits).
 
-use super::{could_not_check, no_such_name, Family};
+use super::{could_not_check, no_such_name, per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -58,15 +58,16 @@ pub fn parse(value: &str) -> Option<Policy> {
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     let canonical = target.canonical.clone().unwrap_or_else(|| target.domain.to_string());
-    target
-        .hosts
-        .iter()
-        .map(|host| {
-            let (facts, name, is_canonical) = (facts.clone(), host.name.clone(), host.name == canonical);
-            let label = format!("Reading the HSTS header of https://{name}");
-            PlannedCheck::new(&HSTS, &host.name, label, async move { vec![check(&facts, &name, is_canonical).await] })
-        })
-        .collect()
+    per_host(
+        target,
+        facts,
+        &HSTS,
+        |h| format!("Reading the HSTS header of https://{h}"),
+        move |facts, host| {
+            let is_canonical = host == canonical;
+            async move { vec![check(&facts, &host, is_canonical).await] }
+        },
+    )
 }
 
 async fn check(facts: &Facts, host: &str, canonical: bool) -> Finding {

@@ -57,6 +57,22 @@ pub fn plan(target: &Target, facts: &Facts, only: &[Area]) -> Vec<PlannedCheck> 
         .collect()
 }
 
+/// One planned check of `def` per name of the product: the shape most families share. `label`
+/// says what is being done to a name; `check` gets this run's facts and the name.
+pub(crate) fn per_host<F, Fut>(
+    target: &Target,
+    facts: &Facts,
+    def: &'static CheckDef,
+    label: fn(&str) -> String,
+    check: F,
+) -> Vec<PlannedCheck>
+where
+    F: Fn(Facts, String) -> Fut,
+    Fut: std::future::Future<Output = Vec<Finding>> + Send + 'static,
+{
+    target.hosts.iter().map(|h| PlannedCheck::new(def, &h.name, label(&h.name), check(facts.clone(), h.name.clone()))).collect()
+}
+
 /// The finding for a check the network would not let us finish: never a pass, never a fail.
 pub(crate) fn could_not_check(base: Finding, what: &str, err: &NetError) -> Finding {
     base.status(Status::Error)

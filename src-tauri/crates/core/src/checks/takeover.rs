@@ -7,7 +7,7 @@
 //! aliases get a finding; names with plain address records are not this check's business. A "no such
 //! name" counts only once the resolver has proven itself (see `Facts::addresses`).
 
-use super::Family;
+use super::{per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -26,15 +26,8 @@ pub static DANGLING: CheckDef = CheckDef {
 pub const FAMILY: Family = Family { name: "takeover", checks: &[&DANGLING], plan };
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
-    target
-        .hosts
-        .iter()
-        .map(|host| {
-            let (facts, name) = (facts.clone(), host.name.clone());
-            let label = format!("Checking that {name} is not an alias someone else could claim");
-            PlannedCheck::new(&DANGLING, &host.name, label, async move { check(&facts, &name).await })
-        })
-        .collect()
+    let label = |h: &str| format!("Checking that {h} is not an alias someone else could claim");
+    per_host(target, facts, &DANGLING, label, |facts, host| async move { check(&facts, &host).await })
 }
 
 async fn check(facts: &Facts, host: &str) -> Vec<Finding> {

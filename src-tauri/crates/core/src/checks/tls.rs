@@ -5,7 +5,7 @@
 //! means renewal broke, a wrong name means the host was set up for another address. The handshake is
 //! an inspecting one (see `net::tls`), so a bad certificate is described rather than just refused.
 
-use super::{could_not_check, no_such_name, Family};
+use super::{could_not_check, no_such_name, per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -61,15 +61,13 @@ pub fn thresholds(leaf: &CertSummary) -> (i64, i64) {
 }
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
-    target
-        .hosts
-        .iter()
-        .map(|host| {
-            let (facts, host) = (facts.clone(), host.name.clone());
-            let label = format!("Checking the certificate of {host}");
-            PlannedCheck::new(&HANDSHAKE, &host.clone(), label, async move { check(&facts, &host).await })
-        })
-        .collect()
+    per_host(
+        target,
+        facts,
+        &HANDSHAKE,
+        |h| format!("Checking the certificate of {h}"),
+        |facts, host| async move { check(&facts, &host).await },
+    )
 }
 
 async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
