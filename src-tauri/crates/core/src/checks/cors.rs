@@ -45,9 +45,10 @@ fn subjects(target: &Target) -> Vec<Subject> {
     let endpoints = target.endpoints.iter().filter_map(|e| {
         Url::parse(&e.url).ok().map(|url| Subject { name: format!("{} ({})", e.name, e.url), url, takes_tokens: e.secret.is_some() })
     });
-    let mut all: Vec<Subject> = hosts.chain(endpoints).collect();
-    all.dedup_by(|a, b| a.url == b.url);
-    all
+    // An endpoint at an API name's root is probed once, as the endpoint (it knows about tokens).
+    let all: Vec<Subject> = endpoints.chain(hosts).collect();
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter().filter(|s| seen.insert(s.url.clone())).collect()
 }
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
