@@ -122,6 +122,8 @@ impl Zone {
 struct Counting {
     catalog: Catalog,
     lying: bool,
+    /// Held before every answer: a slow network or a distant resolver, for benchmarks.
+    delay: Duration,
     queries: Arc<AtomicU64>,
 }
 
@@ -129,6 +131,9 @@ struct Counting {
 impl RequestHandler for Counting {
     async fn handle_request<R: ResponseHandler>(&self, request: &Request, mut response_handle: R) -> ResponseInfo {
         self.queries.fetch_add(1, Ordering::Relaxed);
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         if !self.lying {
             return self.catalog.handle_request(request, response_handle).await;
         }
@@ -150,15 +155,20 @@ pub struct DnsServer {
 impl DnsServer {
     /// Serves `zones` over UDP and TCP on the same loopback port.
     pub async fn start(zones: &[Zone]) -> Result<DnsServer, DnsError> {
-        DnsServer::serve(zones, false).await
+        DnsServer::serve(zones, false, Duration::ZERO).await
+    }
+
+    /// Serves `zones`, holding every answer for `delay` (answers still go out concurrently).
+    pub async fn start_delayed(zones: &[Zone], delay: Duration) -> Result<DnsServer, DnsError> {
+        DnsServer::serve(zones, false, delay).await
     }
 
     /// A resolver gone wrong: "no such name" for every query, whatever the name.
     pub async fn start_lying() -> Result<DnsServer, DnsError> {
-        DnsServer::serve(&[], true).await
+        DnsServer::serve(&[], true, Duration::ZERO).await
     }
 
-    async fn serve(zones: &[Zone], lying: bool) -> Result<DnsServer, DnsError> {
+    async fn serve(zones: &[Zone], lying: bool, delay: Duration) -> Result<DnsServer, DnsError> {
         let mut catalog = Catalog::new();
         for zone in zones {
             let auth = zone.authority()?;
@@ -173,7 +183,7 @@ impl DnsServer {
             match TcpListener::bind(addr).await {
                 Ok(tcp) => {
                     let queries = Arc::new(AtomicU64::new(0));
-                    let mut server = ServerFuture::new(Counting { catalog, lying, queries: queries.clone() });
+                    let mut server = ServerFuture::new(Counting { catalog, lying, delay, queries: queries.clone() });
                     server.register_socket(udp);
                     server.register_listener(tcp, Duration::from_secs(5));
                     return Ok(DnsServer { addr, server, queries });

@@ -79,6 +79,11 @@ pub struct Testbed {
 
 impl Testbed {
     pub async fn start(product: Product) -> Result<Testbed, TestbedError> {
+        Testbed::start_with_dns_delay(product, Duration::ZERO).await
+    }
+
+    /// Like [`Testbed::start`], with every DNS answer held for `delay` (for benchmarks).
+    pub async fn start_with_dns_delay(product: Product, delay: Duration) -> Result<Testbed, TestbedError> {
         let ca = TestCa::new()?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let mut zone = product.zone.clone();
@@ -90,7 +95,7 @@ impl Testbed {
             let label = site.host.strip_suffix(&product.domain).map(|l| l.trim_end_matches('.')).unwrap_or(&site.host);
             zone = zone.addr(label, loopback);
         }
-        let dns = DnsServer::start(&[zone]).await?;
+        let dns = DnsServer::start_delayed(&[zone], delay).await?;
         let web = WebServer::start(&ca, &product.sites).await?;
         Ok(Testbed { ca, dns, web, domain: product.domain })
     }
