@@ -86,3 +86,18 @@ async fn typed_lookups_read_txt_mx_and_aliases_and_tell_none_from_failure() {
     assert_eq!(r.caa("records.test").await.expect("no CAA is an empty list"), Vec::<String>::new());
     assert_eq!(r.soa("records.test").await.expect("soa").map(|s| s.mname), Some("ns.records.test".to_owned()));
 }
+
+#[tokio::test]
+async fn a_computer_without_trusted_roots_still_audits_and_never_fails_a_certificate() {
+    let bed = Testbed::start(Product::healthy("roots.test", &["", "www"])).await.expect("testbed");
+    let mut cfg = bed.net_config();
+    cfg.extra_roots.clear(); // and skip_system_roots is set: nothing to trust at all
+    let net = Net::new(cfg).await.expect("the network handle builds without a trust store");
+    let report = audit(&net, &Target::with_defaults(Domain::parse("roots.test").expect("valid")), AuditOptions::default()).await;
+    let status = |id: &str| report.findings.iter().find(|f| f.id == id && f.subject == "roots.test").map(|f| f.status);
+    assert_eq!(status("dns.resolve"), Some(preflight_core::Status::Pass), "DNS does not need certificates");
+    assert_eq!(status("tls.handshake"), Some(preflight_core::Status::Error), "no roots: couldn't check, not a broken certificate");
+    assert_eq!(report.summary.fail, 0, "nothing is blamed on the product: {:#?}", report.findings);
+    let tls = report.findings.iter().find(|f| f.id == "tls.handshake").expect("finding");
+    assert!(tls.detail.contains("no trusted root certificates"), "the reason is named: {}", tls.detail);
+}

@@ -34,6 +34,9 @@ pub enum NetError {
     /// An operation passed its deadline.
     #[error("{what} took longer than {}s", .after.as_secs_f32())]
     Timeout { what: String, after: Duration },
+    /// This computer has no trusted root certificates, so no certificate can be judged.
+    #[error("this computer has no trusted root certificates (install your system's CA certificates, or pass --ca-file)")]
+    NoTrustStore,
     /// A URL we were told to follow could not be used.
     #[error("cannot use the address {url}: {reason}")]
     BadUrl { url: String, reason: String },
@@ -42,7 +45,7 @@ pub enum NetError {
 impl NetError {
     /// True when the failure says nothing about the product: the check must report `error`.
     pub fn is_inconclusive(&self) -> bool {
-        matches!(self, NetError::DnsFailed { .. } | NetError::Timeout { .. })
+        matches!(self, NetError::DnsFailed { .. } | NetError::Timeout { .. } | NetError::NoTrustStore)
     }
 
     /// True when the name itself is missing from DNS (the product has no such address).

@@ -45,8 +45,10 @@ pub struct Net(Arc<Inner>);
 struct Inner {
     cfg: NetConfig,
     resolver: Resolver,
-    verifier: Arc<WebPkiServerVerifier>,
-    strict: TlsConnector,
+    /// `None` when this computer has no trusted roots at all (and none were configured): DNS and
+    /// plain-http checks still run, and everything that needs a certificate verdict says it could not
+    /// check instead of failing the whole audit.
+    trusted: Option<(Arc<WebPkiServerVerifier>, TlsConnector)>,
     permits: Arc<Semaphore>,
 }
 
@@ -60,10 +62,15 @@ impl Net {
     /// Builds the resolver and the trust store for `cfg`.
     pub async fn new(cfg: NetConfig) -> Result<Net, NetError> {
         let resolver = Resolver::new(&cfg)?;
-        let verifier = trust::verifier(&cfg).await?;
-        let strict = tls::strict_connector(verifier.clone())?;
+        let trusted = match trust::verifier(&cfg).await {
+            Ok(verifier) => Some((verifier.clone(), tls::strict_connector(verifier)?)),
+            Err(e) => {
+                tracing::warn!(error = %e, "no trusted root certificates: HTTPS cannot be judged");
+                None
+            }
+        };
         let permits = Arc::new(Semaphore::new(cfg.limits.concurrency.max(1)));
-        Ok(Net(Arc::new(Inner { cfg, resolver, verifier, strict, permits })))
+        Ok(Net(Arc::new(Inner { cfg, resolver, trusted, permits })))
     }
 
     pub fn config(&self) -> &NetConfig {
@@ -75,8 +82,8 @@ impl Net {
     }
 
     /// The browser-like certificate verifier (for inspecting handshakes).
-    pub fn verifier(&self) -> Arc<WebPkiServerVerifier> {
-        self.0.verifier.clone()
+    pub fn verifier(&self) -> Result<Arc<WebPkiServerVerifier>, NetError> {
+        self.0.trusted.as_ref().map(|(v, _)| v.clone()).ok_or(NetError::NoTrustStore)
     }
 
     /// Where a connection to `host:port` goes: the connect-to override applied, then every address
@@ -117,8 +124,9 @@ impl Net {
 
     /// Completes a handshake with `host` whatever its certificate and reports what it presented.
     pub async fn inspect_tls(&self, host: &str, route: &Route) -> Result<tls::TlsInspection, NetError> {
+        let verifier = self.verifier()?;
         let (tcp, _, _permit) = self.connect(host, route).await?;
-        tls::inspect(&self.0.cfg, self.verifier(), host, tcp).await
+        tls::inspect(&self.0.cfg, verifier, host, tcp).await
     }
 
     /// Opens a keep-alive connection to the origin of `url` along `route`.
@@ -135,7 +143,8 @@ impl Net {
         let connect_ms = started.elapsed().as_millis() as u64;
         let cfg = &self.0.cfg;
         let mut conn = if https {
-            let stream = tls::handshake(cfg, &self.0.strict, &host, tcp).await?;
+            let (_, strict) = self.0.trusted.as_ref().ok_or(NetError::NoTrustStore)?;
+            let stream = tls::handshake(cfg, strict, &host, tcp).await?;
             let timings = Timings { connect_ms, tls_ms: Some(started.elapsed().as_millis() as u64), ..Timings::default() };
             Conn::handshake(stream, url, remote, started, timings, cfg).await?
         } else {
