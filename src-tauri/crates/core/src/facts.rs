@@ -18,6 +18,30 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use url::Url;
 
+/// The longest alias chain followed by hand before giving up.
+pub const MAX_ALIAS_HOPS: usize = 16;
+
+/// Where a name's aliases (CNAMEs) lead, followed one record at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasChain {
+    /// The targets in order (empty when the name is not an alias).
+    pub hops: Vec<String>,
+    pub end: AliasEnd,
+}
+
+/// How an alias chain ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasEnd {
+    /// On a name with addresses.
+    Addresses(Addresses),
+    /// On a name that does not exist (or has no address records).
+    Missing(String),
+    /// On a name already seen: the aliases go round in a circle.
+    Loop(String),
+    /// Still aliasing after [`MAX_ALIAS_HOPS`].
+    TooLong,
+}
+
 /// One memoised observation per key.
 struct Memo<V>(Mutex<HashMap<String, Arc<OnceCell<V>>>>);
 
@@ -108,6 +132,44 @@ impl Facts {
     pub async fn alias(&self, host: &str) -> Result<Option<String>, NetError> {
         let key = host.trim_end_matches('.').to_ascii_lowercase();
         self.0.aliases.get_or_init(&key, || async { self.0.net.resolver().cname(&key).await }).await
+    }
+
+    /// Follows `host`'s CNAMEs one record at a time. A resolver gives up on long chains and loops
+    /// with a bare "no records", which must not read as "the target is gone": this says which it is.
+    pub async fn alias_chain(&self, host: &str) -> Result<AliasChain, NetError> {
+        let mut current = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut hops: Vec<String> = Vec::new();
+        loop {
+            match self.alias(&current).await {
+                Ok(Some(target)) => {
+                    let target = target.to_ascii_lowercase();
+                    if target == host || hops.contains(&target) {
+                        return Ok(AliasChain { hops, end: AliasEnd::Loop(target) });
+                    }
+                    hops.push(target.clone());
+                    if hops.len() > MAX_ALIAS_HOPS {
+                        return Ok(AliasChain { hops, end: AliasEnd::TooLong });
+                    }
+                    current = target;
+                }
+                Ok(None) => {
+                    let end = match self.addresses(&current).await {
+                        Ok(addrs) => AliasEnd::Addresses(addrs),
+                        Err(e) if e.is_missing_name() => AliasEnd::Missing(current),
+                        Err(e) => return Err(e),
+                    };
+                    return Ok(AliasChain { hops, end });
+                }
+                Err(e) if e.is_missing_name() => {
+                    // Believed only when the resolver has proven itself (as addresses() does).
+                    if let Health::Broken { reason } = self.dns_health().await {
+                        return Err(NetError::DnsFailed { name: current, reason });
+                    }
+                    return Ok(AliasChain { hops, end: AliasEnd::Missing(current) });
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Where a connection to `host:port` goes, reusing this run's answer for `host`.

@@ -91,3 +91,23 @@ async fn one_name_server_and_day_long_ttls_need_attention() {
     assert_eq!(ttl.status, Status::Warn);
     assert!(ttl.title.contains("2 days"), "{}", ttl.title);
 }
+
+#[tokio::test]
+async fn alias_loops_and_long_chains_are_told_apart_from_gone_targets() {
+    let mut zone = Zone::new("loops.test").cname("a", "b.loops.test").cname("b", "a.loops.test");
+    for i in 0..10 {
+        zone = zone.cname(&format!("c{i}"), &format!("c{}.loops.test", i + 1));
+    }
+    let zone = zone.addr("c10", "127.0.0.1".parse().expect("ip"));
+    let bed = Testbed::start(Product { zone, ..Product::healthy("loops.test", &[""]) }).await.expect("testbed");
+    let mut target = Target::bare(Domain::parse("loops.test").expect("valid"));
+    target.add_host("a", preflight_core::HostOrigin::Configured, false);
+    target.add_host("c0", preflight_core::HostOrigin::Configured, false);
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let report = audit(&net, &target, AuditOptions::default()).await;
+    assert_eq!(status(&report, "dns.cname.chain", "a.loops.test"), Some(Status::Fail), "a circle of aliases never resolves");
+    assert_eq!(status(&report, "dns.cname.dangling", "a.loops.test"), None, "a loop is not a gone target: {:#?}", report.findings);
+    assert_eq!(status(&report, "dns.cname.chain", "c0.loops.test"), Some(Status::Warn), "ten aliases are too many");
+    assert_eq!(status(&report, "dns.cname.dangling", "c0.loops.test"), Some(Status::Pass), "the long chain does end on an address");
+    assert_eq!(status(&report, "dns.resolve", "c0.loops.test"), Some(Status::Pass), "followed by hand where the resolver gave up");
+}

@@ -11,7 +11,7 @@
 
 use super::{could_not_check, Family};
 use crate::check::CheckDef;
-use crate::facts::Facts;
+use crate::facts::{AliasChain, AliasEnd, Facts};
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::net::health::Health;
 use crate::net::Addresses;
@@ -78,11 +78,22 @@ async fn check(facts: &Facts, root: &str, host: &HostSpec) -> Finding {
     let servers = facts.net().resolver().servers.clone();
     match facts.addresses(name).await {
         Ok(addrs) => resolved(name, &addrs, &servers),
-        Err(e) if e.is_missing_name() => match facts.alias(name).await {
-            // An alias whose target is gone is a takeover risk, reported by `dns.cname.dangling`.
-            Ok(Some(target)) => Finding::new(&RESOLVE, name, Status::Skipped)
-                .title(format!("{name} is an alias to {target}, which does not exist; see the takeover finding."))
-                .detail(format!("{e}. {name} is a CNAME to {target}.")),
+        // The resolver gave up: an alias chain it would not follow is told apart by hand.
+        Err(e) if e.is_missing_name() => match facts.alias_chain(name).await {
+            Ok(AliasChain { hops, end: AliasEnd::Addresses(mut addrs) }) if !hops.is_empty() => {
+                addrs.cnames = hops;
+                resolved(name, &addrs, &servers)
+            }
+            // A gone target or a loop is reported, once, by the aliases family.
+            Ok(AliasChain { hops, end }) if !hops.is_empty() => {
+                let why = match end {
+                    AliasEnd::Missing(gone) => format!("an alias whose target {gone} does not exist; see the takeover finding"),
+                    _ => "an alias chain that never ends on an address; see the alias-chain finding".to_owned(),
+                };
+                Finding::new(&RESOLVE, name, Status::Skipped)
+                    .title(format!("{name} is {why}."))
+                    .detail(format!("{e}. {name} → {}.", hops.join(" → ")))
+            }
             _ if host.required => missing_required(root, name),
             _ => not_in_use(name, &e),
         },

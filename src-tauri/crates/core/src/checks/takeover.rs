@@ -1,4 +1,5 @@
-//! `dns.cname.dangling`: an alias (CNAME) of the product that points at something gone.
+//! `dns.cname.dangling` and `dns.cname.chain`: an alias (CNAME) of the product that points at
+//! something gone, or that goes round in a circle or on for too long.
 //!
 //! When a founder deletes a Heroku app, a Vercel project or an S3 bucket but leaves the CNAME that
 //! pointed at it, anyone who creates a resource of the same name at that provider serves their
@@ -9,7 +10,7 @@
 
 use super::{per_host, Family};
 use crate::check::CheckDef;
-use crate::facts::Facts;
+use crate::facts::{AliasChain, AliasEnd, Facts};
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
@@ -23,7 +24,18 @@ pub static DANGLING: CheckDef = CheckDef {
     what: "aliases (CNAMEs) that point at something that no longer exists",
 };
 
-pub const FAMILY: Family = Family { name: "takeover", checks: &[&DANGLING], plan };
+pub static CHAIN: CheckDef = CheckDef {
+    id: "dns.cname.chain",
+    area: Area::Dns,
+    stage: Stage::Routing,
+    impact: Impact::Downtime,
+    what: "alias chains that loop or run longer than 8 hops",
+};
+
+pub const FAMILY: Family = Family { name: "aliases", checks: &[&DANGLING, &CHAIN], plan };
+
+/// Longer alias chains than this are slow to resolve and fragile: some resolvers give up.
+pub const MAX_CHAIN: usize = 8;
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     let label = |h: &str| format!("Checking that {h} is not an alias someone else could claim");
@@ -31,26 +43,58 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
-    match facts.addresses(host).await {
-        Ok(addrs) if !addrs.cnames.is_empty() => vec![Finding::new(&DANGLING, host, Status::Pass)
-            .title(format!("{host} is an alias to {}, which is live.", addrs.cnames.join(" → ")))
-            .detail(format!("The CNAME chain {host} → {} ends on addresses.", addrs.cnames.join(" → ")))
-            .evidence(json!({ "chain": addrs.cnames }))],
-        Err(e) if e.is_missing_name() => match facts.alias(host).await {
-            Ok(Some(target)) => vec![dangling(host, &target, &e.to_string())],
-            _ => Vec::new(),
+    let chain = match facts.addresses(host).await {
+        Ok(addrs) if addrs.cnames.is_empty() => return Vec::new(),
+        Ok(addrs) => addrs.cnames,
+        // The resolver gave up: follow the aliases by hand to learn why.
+        Err(e) if e.is_missing_name() => match facts.alias_chain(host).await {
+            Ok(AliasChain { hops, .. }) if hops.is_empty() => return Vec::new(),
+            Ok(AliasChain { hops, end: AliasEnd::Missing(gone) }) => return vec![dangling(host, &hops, &gone)],
+            Ok(AliasChain { hops, end: AliasEnd::Loop(at) }) => return vec![looping(host, &hops, &at)],
+            Ok(AliasChain { hops, .. }) => hops,
+            Err(_) => return Vec::new(),
         },
-        // Not an alias, or the lookup itself failed (dns.resolve says so once).
-        _ => Vec::new(),
+        // The lookup itself failed: dns.resolve says so once.
+        Err(_) => return Vec::new(),
+    };
+    let path = chain.join(" → ");
+    let mut out = vec![Finding::new(&DANGLING, host, Status::Pass)
+        .title(format!("{host} is an alias to {path}, which is live."))
+        .detail(format!("The CNAME chain {host} → {path} ends on addresses."))
+        .evidence(json!({ "chain": chain }))];
+    if chain.len() > MAX_CHAIN {
+        out.push(
+            Finding::new(&CHAIN, host, Status::Warn)
+                .title(format!("{host} goes through {} aliases before it reaches an address (at most {MAX_CHAIN} is safe).", chain.len()))
+                .why("Every alias is one more lookup for each new visitor, and some resolvers give up on long chains: those visitors get an error.")
+                .detail(format!("{host} → {path}"))
+                .evidence(json!({ "chain": chain }))
+                .fix([format!("Point {host}'s CNAME straight at the final name, or use the address records your host gives you.")]),
+        );
     }
+    out
 }
 
-fn dangling(host: &str, target: &str, lookup: &str) -> Finding {
+fn looping(host: &str, hops: &[String], at: &str) -> Finding {
+    let path = hops.join(" → ");
+    Finding::new(&CHAIN, host, Status::Fail)
+        .title(format!("{host} never resolves: its aliases go round in a circle back to {at}."))
+        .why("Nobody can reach anything at this name until the circle is broken.")
+        .detail(format!("{host} → {path} → {at}"))
+        .evidence(json!({ "chain": hops, "repeats": at }))
+        .fix([
+            "Sign in where your domain's DNS is managed and look at the CNAME records along this chain: one of them points back at an earlier one.".to_owned(),
+            format!("Point {host} at the name your host gives you (or give it address records), then run this audit again."),
+        ])
+}
+
+fn dangling(host: &str, hops: &[String], target: &str) -> Finding {
+    let path = hops.join(" → ");
     Finding::new(&DANGLING, host, Status::Fail)
         .title(format!("{host} points to {target}, which no longer exists: someone else could claim it and serve their pages on your name."))
         .why("Whoever claims that name at the provider can show visitors anything under your domain — a fake login page, say — and read cookies meant for your site.")
-        .detail(format!("{host} is a CNAME to {target}, and {target} does not resolve ({lookup})."))
-        .evidence(json!({ "cname": target }))
+        .detail(format!("{host} → {path}; {target} does not exist."))
+        .evidence(json!({ "chain": hops, "missing": target }))
         .fix([
             format!("Sign in where your domain's DNS is managed (for example Cloudflare: DNS → Records) and find the CNAME record for {host}."),
             format!("If nothing should be served at {host} any more, delete that record."),
