@@ -20,6 +20,13 @@ pub struct Hop {
     pub error: Option<String>,
 }
 
+impl Hop {
+    /// "http://a/ → 301", for a finding's detail.
+    pub fn line(&self) -> String {
+        format!("{} → {}", self.url, self.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string()))
+    }
+}
+
 /// How a chain ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -46,8 +53,7 @@ impl Chain {
 
     /// "http://a/ → 301", one line per hop, for a finding's detail.
     pub fn describe(&self) -> String {
-        let line = |h: &Hop| format!("{} → {}", h.url, h.status.map_or_else(|| "no answer".to_owned(), |s| s.to_string()));
-        self.hops.iter().map(line).collect::<Vec<_>>().join("\n")
+        self.hops.iter().map(Hop::line).collect::<Vec<_>>().join("\n")
     }
 }
 

@@ -26,6 +26,23 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
+/// The HSTS header a well-set-up HTTPS answer carries: a year, subdomains included.
+const HSTS: (&str, &str) = ("strict-transport-security", "max-age=31536000; includeSubDomains");
+
+/// A redirect's target on a response.
+trait WithLocation {
+    fn with_location(self, to: &str) -> Self;
+}
+
+impl WithLocation for Response<Body> {
+    fn with_location(mut self, to: &str) -> Self {
+        if let Ok(v) = to.parse() {
+            self.headers_mut().insert(hyper::header::LOCATION, v);
+        }
+        self
+    }
+}
+
 /// What a site answers on one scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
@@ -53,7 +70,7 @@ impl Answer {
     pub fn secure(body: &str) -> Answer {
         let mut page = Answer::ok(body);
         if let Answer::Page { headers, .. } = &mut page {
-            headers.push(("strict-transport-security".into(), "max-age=31536000; includeSubDomains".into()));
+            headers.push((HSTS.0.to_owned(), HSTS.1.to_owned()));
         }
         page
     }
@@ -209,20 +226,10 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
     match if secure { &site.https } else { &site.http } {
         Answer::Redirect { status, to } => {
             let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            let hsts = [("strict-transport-security".to_owned(), "max-age=31536000; includeSubDomains".to_owned())];
-            let mut resp = page(*status, if secure { &hsts } else { &[] }, "");
-            if let Ok(v) = format!("{to}{path}").parse() {
-                resp.headers_mut().insert(hyper::header::LOCATION, v);
-            }
-            resp
+            let hsts = [(HSTS.0.to_owned(), HSTS.1.to_owned())];
+            page(*status, if secure { &hsts } else { &[] }, "").with_location(&format!("{to}{path}"))
         }
-        Answer::RedirectHome { status, to } => {
-            let mut resp = page(*status, &[], "");
-            if let Ok(v) = to.parse() {
-                resp.headers_mut().insert(hyper::header::LOCATION, v);
-            }
-            resp
-        }
+        Answer::RedirectHome { status, to } => page(*status, &[], "").with_location(to),
         Answer::Page { status, headers, body } => page(*status, headers, body),
         Answer::ReflectOrigin { credentials } => {
             let origin = req.headers().get(hyper::header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("*").to_owned();

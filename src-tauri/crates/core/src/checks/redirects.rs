@@ -5,7 +5,7 @@
 //! client: a redirect to an `https://` address with a bad certificate is a broken redirect.
 
 use super::{could_not_check, no_such_name, Family};
-use crate::chain::{Chain, Outcome};
+use crate::chain::{Chain, Hop, Outcome};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -41,7 +41,7 @@ async fn check(facts: &Facts, host: &str) -> Finding {
         return Finding::new(&HTTPS, host, Status::Error).title(format!("{host} cannot be turned into a web address."));
     };
     let Chain { hops, outcome } = facts.chain(&start).await;
-    let chain = Chain { hops: hops.clone(), outcome: outcome.clone() }.describe();
+    let chain = hops.iter().map(Hop::line).collect::<Vec<_>>().join("\n");
     let evidence = json!({ "hops": hops });
     let base = |status| Finding::new(&HTTPS, host, status).evidence(evidence.clone()).detail(chain.clone());
     match outcome {

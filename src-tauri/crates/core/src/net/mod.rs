@@ -138,12 +138,17 @@ impl Net {
             "http" => false,
             _ => return Err(bad("only http and https addresses can be checked")),
         };
+        // Without trusted roots nothing secure can be opened: say so before connecting.
+        let strict = match (https, &self.0.trusted) {
+            (true, None) => return Err(NetError::NoTrustStore),
+            (true, Some((_, strict))) => Some(strict),
+            (false, _) => None,
+        };
         let started = Instant::now();
         let (tcp, remote, permit) = self.connect(&host, route).await?;
         let connect_ms = started.elapsed().as_millis() as u64;
         let cfg = &self.0.cfg;
-        let mut conn = if https {
-            let (_, strict) = self.0.trusted.as_ref().ok_or(NetError::NoTrustStore)?;
+        let mut conn = if let Some(strict) = strict {
             let stream = tls::handshake(cfg, strict, &host, tcp).await?;
             let timings = Timings { connect_ms, tls_ms: Some(started.elapsed().as_millis() as u64), ..Timings::default() };
             Conn::handshake(stream, url, remote, started, timings, cfg).await?
