@@ -28,4 +28,24 @@ describe("FindingCard", () => {
     expect(screen.queryByText("How to fix it")).toBeNull();
     expect(screen.queryByText(/Risk:/)).toBeNull();
   });
+
+  it("shows the header grade's letter, score and each deduction on the card", () => {
+    const evidence = {
+      grade: "C",
+      score: 50,
+      modifiers: [
+        { test: "csp-not-implemented", points: -25, says: "No Content-Security-Policy." },
+        { test: "x-frame-options-not-implemented", points: -20, says: "Any website can frame this page." },
+        { test: "cookies-not-found", points: 0, says: "No cookies." },
+      ],
+    };
+    const { container } = render(FindingCard, {
+      props: { finding: finding({ id: "headers.grade", status: "warn", evidence }) },
+    });
+    const score = container.querySelector('[data-testid="score"]');
+    expect(score?.querySelector(".letter")?.textContent).toBe("C");
+    expect(score?.textContent).toContain("50 / 100");
+    const lost = Array.from(score?.querySelectorAll("li") ?? []).map((li) => li.textContent?.trim());
+    expect(lost).toEqual(["-25 No Content-Security-Policy.", "-20 Any website can frame this page."]);
+  });
 });

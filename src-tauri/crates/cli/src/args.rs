@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about = "Is your product ready for launch? Audits a domain's DNS, HTTPS, redirects, HSTS and CORS.")]
+#[command(
+    name = "preflight",
+    version,
+    about = "Is your product ready for launch? Audits a domain's DNS, HTTPS, redirects, security headers, CORS and edge (CDN, caching, compression)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

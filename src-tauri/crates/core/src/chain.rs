@@ -6,7 +6,7 @@
 //! A repeated URL or more hops than `Limits::redirects` ends the chain as a loop instead of a hang.
 
 use crate::facts::Facts;
-use crate::net::{NetError, Request};
+use crate::net::NetError;
 use serde::Serialize;
 use url::Url;
 
@@ -65,7 +65,7 @@ pub async fn follow(facts: &Facts, start: Url) -> Chain {
         if hops.len() > facts.net().config().limits.redirects || hops.iter().any(|h| h.url == url.as_str()) {
             return Chain { hops, outcome: Outcome::Loop };
         }
-        match facts.send(&Request::get(url.clone())).await {
+        match facts.page(&url).await {
             Err(error) => {
                 hops.push(Hop { url: url.to_string(), status: None, location: None, ms: 0, error: Some(error.to_string()) });
                 return Chain { hops, outcome: Outcome::Broken { url, error } };

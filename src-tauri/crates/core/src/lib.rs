@@ -23,6 +23,8 @@ pub mod config;
 pub mod domain;
 pub mod facts;
 pub mod gate;
+pub mod grade;
+pub mod html;
 pub mod model;
 pub mod net;
 pub mod runner;

@@ -7,7 +7,7 @@
 
 use crate::pki::CertKind;
 use crate::web::{Answer, Site};
-use crate::{Product, Zone};
+use crate::{Product, Serving, Zone};
 
 /// The demo's domain; `.test` is reserved and never reaches the internet.
 pub const DOMAIN: &str = "acme-chat.test";
@@ -38,5 +38,7 @@ pub fn product() -> Product {
                 https: Answer::ok("{\"ok\":true}"),
             },
         ],
+        // Served straight from a server, with no edge in front: the demo's other warning.
+        serving: Serving { http2: true, edge: Vec::new() },
     }
 }

@@ -15,7 +15,7 @@ pub mod web;
 pub use dns::{DnsServer, Zone};
 pub use hostile::{HostileServer, Misbehaviour};
 pub use pki::{CertKind, TestCa};
-pub use web::{Answer, Site, WebServer};
+pub use web::{Answer, Serving, Site, WebServer, VERCEL_EDGE};
 
 use preflight_core::net::{ConnectTo, Net, NetConfig, NetError, Timeouts};
 use std::net::{IpAddr, Ipv4Addr};
@@ -43,11 +43,14 @@ pub struct Product {
     /// Extra records; every site's host gets an A record to 127.0.0.1 automatically.
     pub zone: Zone,
     pub sites: Vec<Site>,
+    /// What the hosting platform adds: HTTP/2, an edge's headers.
+    pub serving: Serving,
 }
 
 impl Product {
     /// A product whose names all behave, to start from in tests: each name serves its own page,
-    /// except `www`, which redirects to the root (one address for the product, as it should be).
+    /// except `www`, which redirects to the root (one address for the product, as it should be),
+    /// hosted the way a healthy product is: behind an edge (Vercel's), with HTTP/2.
     pub fn healthy(domain: &str, labels: &[&str]) -> Product {
         let sites = labels
             .iter()
@@ -57,7 +60,7 @@ impl Product {
                 l => Site::healthy(&format!("{l}.{domain}")),
             })
             .collect();
-        Product { domain: domain.to_owned(), zone: Zone::new(domain), sites }
+        Product { domain: domain.to_owned(), zone: Zone::new(domain), sites, serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec() } }
     }
 
     /// Replaces (or adds) the site for `host`.
@@ -96,7 +99,7 @@ impl Testbed {
             zone = zone.addr(label, loopback);
         }
         let dns = DnsServer::start_delayed(&[zone], delay).await?;
-        let web = WebServer::start(&ca, &product.sites).await?;
+        let web = WebServer::start(&ca, &product.sites, &product.serving).await?;
         Ok(Testbed { ca, dns, web, domain: product.domain })
     }
 

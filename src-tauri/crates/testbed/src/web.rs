@@ -13,7 +13,8 @@ use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
@@ -28,6 +29,14 @@ use tokio_util::sync::CancellationToken;
 
 /// The HSTS header a well-set-up HTTPS answer carries: a year, subdomains included.
 const HSTS: (&str, &str) = ("strict-transport-security", "max-age=31536000; includeSubDomains");
+
+/// The security headers of a well-set-up page.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("content-security-policy", "default-src 'self'; object-src 'none'; frame-ancestors 'none'"),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+];
 
 /// A redirect's target on a response.
 trait WithLocation {
@@ -56,6 +65,9 @@ pub enum Answer {
     /// An API that echoes the request's `Origin` in its CORS headers (and allows credentials when
     /// asked): the misconfiguration that lets any website act as the signed-in user.
     ReflectOrigin { credentials: bool },
+    /// Per-path answers (matched on the path without its query), `other` for every other path: a
+    /// page with its hashed assets, say.
+    Paths { paths: Vec<(String, Answer)>, other: Box<Answer> },
     /// Accept the request and never answer.
     Hang,
     /// A 200 whose body never ends (a hostile or broken server).
@@ -66,16 +78,41 @@ impl Answer {
     pub fn ok(body: &str) -> Answer {
         Answer::Page { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.to_owned() }
     }
-    /// A page that also sends HSTS for a year, as a well-set-up HTTPS site does.
+    /// A page with the headers a well-set-up HTTPS site sends: HSTS for a year and the security
+    /// headers that earn an A+ (a strict CSP, no framing, nosniff, a private referrer policy).
     pub fn secure(body: &str) -> Answer {
         let mut page = Answer::ok(body);
         if let Answer::Page { headers, .. } = &mut page {
             headers.push((HSTS.0.to_owned(), HSTS.1.to_owned()));
+            headers.extend(SECURITY_HEADERS.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         }
         page
     }
     pub fn redirect(to: &str) -> Answer {
         Answer::Redirect { status: 301, to: to.trim_end_matches('/').to_owned() }
+    }
+    /// A page (status 200) with exactly these headers.
+    pub fn page(headers: &[(&str, &str)], body: &str) -> Answer {
+        let headers = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Answer::Page { status: 200, headers, body: body.to_owned() }
+    }
+    /// This answer, except that `path` answers `answer`.
+    pub fn with_path(self, path: &str, answer: Answer) -> Answer {
+        match self {
+            Answer::Paths { mut paths, other } => {
+                paths.push((path.to_owned(), answer));
+                Answer::Paths { paths, other }
+            }
+            other => Answer::Paths { paths: vec![(path.to_owned(), answer)], other: Box::new(other) },
+        }
+    }
+    /// The answer for `path`, looking through [`Answer::Paths`].
+    fn for_path(&self, path: &str) -> &Answer {
+        let mut a = self;
+        while let Answer::Paths { paths, other } = a {
+            a = paths.iter().find(|(p, _)| p == path).map_or(other.as_ref(), |(_, x)| x);
+        }
+        a
     }
 }
 
@@ -135,6 +172,24 @@ impl ResolvesServerCert for BySni {
     }
 }
 
+/// How the servers behave beyond each site's answers: what a hosting platform decides.
+#[derive(Debug, Clone, Default)]
+pub struct Serving {
+    /// HTTPS offers HTTP/2 (ALPN `h2`) as well as HTTP/1.1.
+    pub http2: bool,
+    /// Headers added to every answer, as an edge network in front of the sites adds its own.
+    pub edge: Vec<(&'static str, &'static str)>,
+}
+
+/// The headers a Vercel-hosted product's answers carry (its edge names itself in them).
+pub const VERCEL_EDGE: [(&str, &str); 2] = [("server", "Vercel"), ("x-vercel-id", "fra1::testbed")];
+
+#[derive(Debug)]
+struct Routes {
+    sites: HashMap<String, Site>,
+    edge: Vec<(String, String)>,
+}
+
 /// The running servers; they stop when this is dropped.
 #[derive(Debug)]
 pub struct WebServer {
@@ -144,7 +199,8 @@ pub struct WebServer {
 }
 
 impl WebServer {
-    pub async fn start(ca: &TestCa, sites: &[Site]) -> Result<WebServer, WebError> {
+    /// Serves `sites` as `options` say.
+    pub async fn start(ca: &TestCa, sites: &[Site], options: &Serving) -> Result<WebServer, WebError> {
         let provider = rustls::crypto::ring::default_provider();
         let mut keys = HashMap::new();
         for site in sites {
@@ -154,11 +210,15 @@ impl WebServer {
                 keys.insert(site.host.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
             }
         }
-        let tls = ServerConfig::builder_with_provider(Arc::new(provider))
+        let mut tls = ServerConfig::builder_with_provider(Arc::new(provider))
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_cert_resolver(Arc::new(BySni(keys)));
-        let routes: Arc<HashMap<String, Site>> = Arc::new(sites.iter().map(|s| (s.host.to_ascii_lowercase(), s.clone())).collect());
+        tls.alpn_protocols = if options.http2 { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
+        let routes = Arc::new(Routes {
+            sites: sites.iter().map(|s| (s.host.to_ascii_lowercase(), s.clone())).collect(),
+            edge: options.edge.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        });
         let http = TcpListener::bind("127.0.0.1:0").await?;
         let https = TcpListener::bind("127.0.0.1:0").await?;
         let server = WebServer { http_addr: http.local_addr()?, https_addr: https.local_addr()?, cancel: CancellationToken::new() };
@@ -174,7 +234,7 @@ impl Drop for WebServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, routes: Arc<HashMap<String, Site>>, cancel: CancellationToken) {
+async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, routes: Arc<Routes>, cancel: CancellationToken) {
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -207,12 +267,21 @@ async fn accept_loop(listener: TcpListener, tls: Option<TlsAcceptor>, routes: Ar
     }
 }
 
-async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes: Arc<HashMap<String, Site>>, secure: bool) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes: Arc<Routes>, secure: bool) {
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let routes = routes.clone();
-        async move { Ok::<_, Infallible>(answer(&routes, &req, secure).await) }
+        async move {
+            let mut resp = answer(&routes.sites, &req, secure).await;
+            for (k, v) in &routes.edge {
+                if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
+                    resp.headers_mut().append(k, v);
+                }
+            }
+            Ok::<_, Infallible>(resp)
+        }
     });
-    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), service).await;
+    // HTTP/1.1 or HTTP/2, whichever the client starts (HTTP/2 only where ALPN agreed on it).
+    let _ = auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(io), service).await;
 }
 
 type Body = BoxBody<Bytes, Infallible>;
@@ -221,9 +290,15 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
     let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
     let Some(site) = routes.get(&host) else {
-        return page(421, &[], "no site for this host");
+        return page(421, &[], "no site for this host", false);
     };
-    match if secure { &site.https } else { &site.http } {
+    let gzip_ok = req
+        .headers()
+        .get(hyper::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let page = |status: u16, headers: &[(String, String)], body: &str| page(status, headers, body, gzip_ok);
+    match (if secure { &site.https } else { &site.http }).for_path(req.uri().path()) {
         Answer::Redirect { status, to } => {
             let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
             let hsts = [(HSTS.0.to_owned(), HSTS.1.to_owned())];
@@ -243,6 +318,7 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
             }
             page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
         }
+        Answer::Paths { .. } => page(500, &[], "unreachable: for_path looks through Paths"),
         Answer::Hang => std::future::pending().await,
         Answer::Endless => {
             let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
@@ -252,13 +328,32 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
     }
 }
 
-fn page(status: u16, headers: &[(String, String)], body: &str) -> Response<Body> {
-    let mut resp = Response::new(Full::new(Bytes::from(body.to_owned())).boxed());
+/// A response with these headers (repeats kept: several `set-cookie`s). A page that declares
+/// `content-encoding: gzip` really is compressed when the client accepts it, and sent plain (without
+/// the header) when it does not, as a real server does.
+fn page(status: u16, headers: &[(String, String)], body: &str, gzip_ok: bool) -> Response<Body> {
+    let gzip = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-encoding") && v == "gzip");
+    let bytes = match gzip && gzip_ok {
+        true => gzipped(body.as_bytes()),
+        false => Bytes::from(body.to_owned()),
+    };
+    let mut resp = Response::new(Full::new(bytes).boxed());
     *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (k, v) in headers {
+        if gzip && !gzip_ok && k.eq_ignore_ascii_case("content-encoding") {
+            continue;
+        }
         if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
-            resp.headers_mut().insert(k, v);
+            resp.headers_mut().append(k, v);
         }
     }
     resp
+}
+
+fn gzipped(body: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail; an empty body is the harmless fallback.
+    let _ = enc.write_all(body);
+    Bytes::from(enc.finish().unwrap_or_default())
 }

@@ -8,21 +8,29 @@
 //! Checks share what they learn through [`Facts`]: `www`'s TLS check reuses the addresses `www`'s
 //! DNS check looked up, and independent checks still start at once.
 
+pub mod caching;
 pub mod cors;
 pub mod dns;
+pub mod edge;
+pub mod headers;
 pub mod hsts;
+pub mod mixed;
 pub mod redirect_hygiene;
 pub mod redirects;
 pub mod takeover;
 pub mod tls;
+pub mod transport;
+pub mod versions;
 pub mod zone;
 
+use crate::chain::Outcome;
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Status};
-use crate::net::NetError;
+use crate::net::{NetError, Response};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
+use url::Url;
 
 /// A family of checks: its descriptors and how it plans them for a target.
 #[derive(Debug)]
@@ -33,8 +41,22 @@ pub struct Family {
 }
 
 /// Every family, in the order their findings are planned.
-pub const FAMILIES: &[Family] =
-    &[dns::FAMILY, zone::FAMILY, takeover::FAMILY, tls::FAMILY, redirects::FAMILY, redirect_hygiene::FAMILY, hsts::FAMILY, cors::FAMILY];
+pub const FAMILIES: &[Family] = &[
+    dns::FAMILY,
+    zone::FAMILY,
+    takeover::FAMILY,
+    tls::FAMILY,
+    redirects::FAMILY,
+    redirect_hygiene::FAMILY,
+    hsts::FAMILY,
+    headers::FAMILY,
+    cors::FAMILY,
+    edge::FAMILY,
+    transport::FAMILY,
+    caching::FAMILY,
+    mixed::FAMILY,
+    versions::FAMILY,
+];
 
 /// Every check the engine can emit.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
@@ -80,6 +102,52 @@ pub(crate) fn could_not_check(base: Finding, what: &str, err: &NetError) -> Find
         .why("Until this can be checked, Preflight cannot tell you whether it is ready.")
         .detail(err.to_string())
         .fix(["Check that this computer is online, then run the audit again."])
+}
+
+/// Where `https://NAME/` lands when it lands on `NAME` itself: the page the header, caching and
+/// content checks read (fetched once per run, shared by all of them). Any other outcome comes back
+/// as the finding `def` reports instead: skipped when the name forwards elsewhere (it is judged
+/// there), loops or does not answer; an error when the network would not let us look.
+pub(crate) async fn own_landing(facts: &Facts, def: &'static CheckDef, host: &str, what: &str) -> Result<(Url, Response), Finding> {
+    let skipped = |title: String, detail: String| Finding::new(def, host, Status::Skipped).title(title).detail(detail);
+    let Ok(start) = Url::parse(&format!("https://{host}/")) else {
+        return Err(Finding::new(def, host, Status::Error).title(format!("{host} cannot be turned into a web address.")));
+    };
+    let chain = facts.chain(&start).await;
+    let landed = match &chain.outcome {
+        Outcome::Landed { url, .. } => url.clone(),
+        Outcome::Loop => {
+            return Err(skipped(format!("{} was not checked because https://{host} redirects in a loop.", cap(what)), chain.describe()))
+        }
+        Outcome::Broken { error, .. } if error.is_missing_name() => return Err(no_such_name(def, host, host, &cap(what))),
+        Outcome::Broken { error, .. } if error.is_inconclusive() => {
+            return Err(could_not_check(Finding::new(def, host, Status::Error), what, error))
+        }
+        Outcome::Broken { error, .. } => {
+            return Err(skipped(
+                format!("{} was not checked because https://{host} does not answer.", cap(what)),
+                format!("{error}. See the tls.handshake finding for {host}."),
+            ))
+        }
+    };
+    let landed_host = landed.host_str().unwrap_or_default().to_ascii_lowercase();
+    if landed_host != host {
+        return Err(skipped(format!("https://{host} forwards to {landed_host}, so {what} is checked there."), chain.describe()));
+    }
+    match facts.page(&landed).await {
+        Ok(resp) => Ok((landed, resp)),
+        Err(e) => Err(could_not_check(Finding::new(def, host, Status::Error), what, &e)),
+    }
+}
+
+/// Whether an answer is an HTML page (rather than an API's JSON or a file).
+pub(crate) fn is_html(resp: &Response) -> bool {
+    resp.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// The finding about `subject` when `missing` (which it depends on) has no DNS record: the DNS

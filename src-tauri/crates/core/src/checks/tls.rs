@@ -281,6 +281,7 @@ mod tests {
                 chain: vec![leaf],
                 protocol: "TLSv1_3".into(),
                 cipher: String::new(),
+                alpn: None,
                 handshake_ms: 1,
             },
             now,

@@ -86,6 +86,20 @@ impl Response {
     pub fn is_redirect(&self) -> bool {
         matches!(self.status, 301 | 302 | 303 | 307 | 308)
     }
+
+    /// A 200 with these headers and a body of `body_len` bytes, for the checks' pure tests.
+    #[cfg(test)]
+    pub(crate) fn canned(headers: &[(&str, &str)], body_len: usize) -> Response {
+        Response {
+            url: "https://a.test/".into(),
+            status: 200,
+            headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            body: Bytes::from(vec![b'x'; body_len]),
+            truncated: false,
+            remote: None,
+            timings: Timings::default(),
+        }
+    }
 }
 
 /// Where the time went, in milliseconds from the start of the request (connection set-up

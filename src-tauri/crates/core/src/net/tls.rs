@@ -63,6 +63,9 @@ pub struct TlsInspection {
     pub chain: Vec<CertSummary>,
     pub protocol: String,
     pub cipher: String,
+    /// The application protocol the server chose from `h2` and `http/1.1` (ALPN); `None` when it
+    /// chose none, which browsers take as HTTP/1.1.
+    pub alpn: Option<String>,
     pub handshake_ms: u64,
 }
 
@@ -95,7 +98,11 @@ pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tc
 /// Completes a handshake for `host` over `tcp` whatever the certificate, and reports on it.
 pub async fn inspect(cfg: &NetConfig, verifier: Arc<WebPkiServerVerifier>, host: &str, tcp: TcpStream) -> Result<TlsInspection, NetError> {
     let recorder = Arc::new(Recording { inner: verifier, verdicts: Mutex::new(None) });
-    let connector = TlsConnector::from(Arc::new(client_config(recorder.clone())?));
+    let mut config = client_config(recorder.clone())?;
+    // Offered here only: nothing is sent over this connection, so asking costs nothing and tells
+    // whether the server speaks HTTP/2 (requests themselves stay on HTTP/1.1).
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let connector = TlsConnector::from(Arc::new(config));
     let started = Instant::now();
     let stream = handshake(cfg, &connector, host, tcp).await?;
     let handshake_ms = started.elapsed().as_millis() as u64;
@@ -103,13 +110,14 @@ pub async fn inspect(cfg: &NetConfig, verifier: Arc<WebPkiServerVerifier>, host:
     let chain = conn.peer_certificates().unwrap_or_default().iter().filter_map(|c| CertSummary::from_der(c)).collect();
     let protocol = conn.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default();
     let cipher = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite())).unwrap_or_default();
+    let alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
     let (problem, problem_ignoring_time) = recorder
         .verdicts
         .lock()
         .map(|g| g.clone())
         .unwrap_or_default()
         .unwrap_or((Some(CertProblem::Other { reason: "the server sent no certificate".into() }), None));
-    Ok(TlsInspection { problem, problem_ignoring_time, chain, protocol, cipher, handshake_ms })
+    Ok(TlsInspection { problem, problem_ignoring_time, chain, protocol, cipher, alpn, handshake_ms })
 }
 
 /// Verifies like a browser, writes the verdict down, and lets the handshake finish regardless.
