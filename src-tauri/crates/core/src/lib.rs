@@ -27,6 +27,7 @@ pub mod grade;
 pub mod html;
 pub mod model;
 pub mod net;
+pub mod platforms;
 pub mod runner;
 pub mod target;
 

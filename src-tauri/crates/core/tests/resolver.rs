@@ -2,7 +2,7 @@
 
 use preflight_core::checks::dns::THIS_COMPUTER;
 use preflight_core::{audit, gate, AuditOptions, Domain, FailOn, Net, Report, Status, Target, Verdict};
-use preflight_testbed::{DnsServer, Product, Testbed, Zone};
+use preflight_testbed::{Answer, DnsServer, Product, Site, Testbed, Zone};
 
 async fn run(cfg: preflight_core::NetConfig, domain: &str) -> Report {
     let net = Net::new(cfg).await.expect("net");
@@ -110,4 +110,27 @@ async fn alias_loops_and_long_chains_are_told_apart_from_gone_targets() {
     assert_eq!(status(&report, "dns.cname.chain", "c0.loops.test"), Some(Status::Warn), "ten aliases are too many");
     assert_eq!(status(&report, "dns.cname.dangling", "c0.loops.test"), Some(Status::Pass), "the long chain does end on an address");
     assert_eq!(status(&report, "dns.resolve", "c0.loops.test"), Some(Status::Pass), "followed by hand where the resolver gave up");
+}
+
+#[tokio::test]
+async fn an_alias_to_a_platform_showing_its_nothing_here_page_is_a_takeover_risk() {
+    // `blog` still resolves (to the platform's shared servers), but the project behind it is gone.
+    let zone = Zone::new("vacant.test").cname("blog", "shared.vacant.test").addr("shared", std::net::Ipv4Addr::LOCALHOST.into());
+    let gone = Answer::Page { status: 404, headers: vec![], body: "<h1>404</h1><p>There isn't a GitHub Pages site here.</p>".into() };
+    let product = Product { zone, ..Product::healthy("vacant.test", &[""]) }.site(Site {
+        host: "blog.vacant.test".into(),
+        cert: None,
+        http: gone.clone(),
+        https: gone,
+    });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let mut target = Target::bare(Domain::parse("vacant.test").expect("valid"));
+    target.add_host("blog", preflight_core::HostOrigin::Configured, false);
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let report = audit(&net, &target, AuditOptions::default()).await;
+    let f = report.findings.iter().find(|f| f.id == "dns.cname.dangling" && f.subject == "blog.vacant.test").expect("finding");
+    assert_eq!(f.status, Status::Fail, "{f:#?}");
+    assert!(f.title.contains("GitHub Pages project that no longer exists"), "{}", f.title);
+    assert!(f.title.contains("someone else could claim it"), "GitHub Pages is claimable: {}", f.title);
+    assert!(f.detail.contains("There isn't a GitHub Pages site here."), "{}", f.detail);
 }

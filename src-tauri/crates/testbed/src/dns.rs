@@ -94,6 +94,12 @@ impl Zone {
         self.records.iter().any(|(n, d)| *n == apex && matches!(d, RData::NS(_)))
     }
 
+    /// Whether `label` is an alias (then it may have no other records).
+    pub fn is_alias(&self, label: &str) -> bool {
+        let name = self.fqdn(label);
+        self.records.iter().any(|(n, d)| *n == name && matches!(d, RData::CNAME(_)))
+    }
+
     /// A mail exchanger for `label`.
     pub fn mx(mut self, label: &str, preference: u16, exchange: &str) -> Zone {
         let name = self.fqdn(label);

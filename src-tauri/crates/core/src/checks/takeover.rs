@@ -4,7 +4,9 @@
 //! When a founder deletes a Heroku app, a Vercel project or an S3 bucket but leaves the CNAME that
 //! pointed at it, anyone who creates a resource of the same name at that provider serves their
 //! content on the founder's address — phishing on a trusted name, cookies of the parent domain. So a
-//! CNAME whose target does not exist is a problem (customer data exposure), not "not in use". Only
+//! CNAME whose target does not exist is a problem (customer data exposure), not "not in use"; so is
+//! one whose target still resolves but answers with the platform's own "nothing deployed here" page
+//! (recognised from `data/platforms.toml`, which also names the platform behind a target). Only
 //! aliases get a finding; names with plain address records are not this check's business. A "no such
 //! name" counts only once the resolver has proven itself (see `Facts::addresses`).
 
@@ -12,9 +14,11 @@ use super::{per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::{AliasChain, AliasEnd, Facts};
 use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::platforms::{self, Platform};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 use serde_json::json;
+use url::Url;
 
 pub static DANGLING: CheckDef = CheckDef {
     id: "dns.cname.dangling",
@@ -58,10 +62,14 @@ async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
         Err(_) => return Vec::new(),
     };
     let path = chain.join(" → ");
-    let mut out = vec![Finding::new(&DANGLING, host, Status::Pass)
-        .title(format!("{host} is an alias to {path}, which is live."))
-        .detail(format!("The CNAME chain {host} → {path} ends on addresses."))
-        .evidence(json!({ "chain": chain }))];
+    let vacant = vacant_page(facts, host).await;
+    let mut out = vec![match vacant {
+        Some((platform, marker, url)) => vacant_at_platform(host, &chain, platform, marker, &url),
+        None => Finding::new(&DANGLING, host, Status::Pass)
+            .title(format!("{host} is an alias to {path}, which is live."))
+            .detail(format!("The CNAME chain {host} → {path} ends on addresses, and no platform's \"nothing deployed here\" page answers."))
+            .evidence(json!({ "chain": chain })),
+    }];
     if chain.len() > MAX_CHAIN {
         out.push(
             Finding::new(&CHAIN, host, Status::Warn)
@@ -73,6 +81,48 @@ async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether `host` answers with a hosting platform's "nothing deployed here" page, over http or
+/// https (the same answers the redirect and header checks read).
+async fn vacant_page(facts: &Facts, host: &str) -> Option<(&'static Platform, &'static str, String)> {
+    for scheme in ["http", "https"] {
+        let Ok(url) = Url::parse(&format!("{scheme}://{host}/")) else { continue };
+        if let Ok(resp) = facts.page(&url).await {
+            if let Some((p, marker)) = platforms::by_not_found_page(&String::from_utf8_lossy(&resp.body)) {
+                return Some((p, marker, url.to_string()));
+            }
+        }
+    }
+    None
+}
+
+fn vacant_at_platform(host: &str, chain: &[String], platform: &Platform, marker: &str, url: &str) -> Finding {
+    let target = chain.last().map_or(host, String::as_str);
+    let name = &platform.name;
+    let (title, why) = if platform.claimable {
+        (
+            format!("{host} points to a {name} project that no longer exists: someone else could claim it and serve their pages on your name."),
+            format!("{name} lets anyone create a project with that name; whoever does can show visitors anything under your domain — a fake login page, say — and read cookies meant for your site."),
+        )
+    } else {
+        (
+            format!("{host} points to a {name} project that no longer exists, so visitors see {name}'s error page."),
+            format!("{name} asks for proof of ownership before a name is reused, so this is hard to hijack, but the address is broken for everyone who has it bookmarked or linked."),
+        )
+    };
+    Finding::new(&DANGLING, host, Status::Fail)
+        .title(title)
+        .why(why)
+        .detail(format!(
+            "{host} → {}; {url} answers with {name}'s \"nothing deployed here\" page (it contains \"{marker}\").",
+            chain.join(" → ")
+        ))
+        .evidence(json!({ "chain": chain, "platform": name, "marker": marker, "url": url, "claimable": platform.claimable }))
+        .fix([
+            format!("If nothing should be served at {host} any more, delete its CNAME record (to {target}) where your DNS is managed."),
+            format!("If it should, re-create the project at {name} and add {host} to its domains, then run this audit again."),
+        ])
 }
 
 fn looping(host: &str, hops: &[String], at: &str) -> Finding {
@@ -90,11 +140,12 @@ fn looping(host: &str, hops: &[String], at: &str) -> Finding {
 
 fn dangling(host: &str, hops: &[String], target: &str) -> Finding {
     let path = hops.join(" → ");
+    let at = platforms::by_target(target).map(|p| format!(" (at {})", p.name)).unwrap_or_default();
     Finding::new(&DANGLING, host, Status::Fail)
-        .title(format!("{host} points to {target}, which no longer exists: someone else could claim it and serve their pages on your name."))
+        .title(format!("{host} points to {target}{at}, which no longer exists: someone else could claim it and serve their pages on your name."))
         .why("Whoever claims that name at the provider can show visitors anything under your domain — a fake login page, say — and read cookies meant for your site.")
         .detail(format!("{host} → {path}; {target} does not exist."))
-        .evidence(json!({ "chain": hops, "missing": target }))
+        .evidence(json!({ "chain": hops, "missing": target, "platform": platforms::by_target(target).map(|p| &p.name) }))
         .fix([
             format!("Sign in where your domain's DNS is managed (for example Cloudflare: DNS → Records) and find the CNAME record for {host}."),
             format!("If nothing should be served at {host} any more, delete that record."),

@@ -1,0 +1,105 @@
+//! The hosting platforms a product's names point at, read from `data/platforms.toml`.
+//!
+//! Kept as data because platforms come and go faster than the checks that use them: the takeover
+//! check names the platform behind a dangling alias and recognises its "nothing deployed here"
+//! page, and the redirect checks recognise a platform's own address (`acme.vercel.app`) used as
+//! the public one. The file is compiled in and parsed once; a test proves it parses and that every
+//! entry is usable, so a bad edit fails the build's tests rather than a founder's audit.
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// One platform.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Platform {
+    pub name: String,
+    /// CNAME target suffixes the platform gives out for custom domains.
+    pub suffixes: Vec<String>,
+    /// The platform's own addresses for a project.
+    pub own: Vec<String>,
+    /// Text only the platform's "nothing deployed here" page contains.
+    pub not_found: Vec<String>,
+    /// Whether anyone can claim a vacant name there without proving domain ownership.
+    pub claimable: bool,
+}
+
+#[derive(Deserialize)]
+struct File {
+    platform: Vec<Platform>,
+}
+
+const DATA: &str = include_str!("../data/platforms.toml");
+
+/// Every platform (empty only if the bundled file were broken, which the tests rule out).
+pub fn all() -> &'static [Platform] {
+    static PLATFORMS: OnceLock<Vec<Platform>> = OnceLock::new();
+    PLATFORMS.get_or_init(|| toml::from_str::<File>(DATA).map(|f| f.platform).unwrap_or_default())
+}
+
+/// Whether `name` is `suffix` or ends in `.suffix`.
+fn under(name: &str, suffix: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == suffix || name.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.'))
+}
+
+/// The platform a CNAME target belongs to.
+pub fn by_target(target: &str) -> Option<&'static Platform> {
+    all().iter().find(|p| p.suffixes.iter().any(|s| under(target, s)))
+}
+
+/// The platform whose own address `host` is (`acme.vercel.app`).
+pub fn by_own_address(host: &str) -> Option<&'static Platform> {
+    all().iter().find(|p| p.own.iter().any(|s| under(host, s)))
+}
+
+/// The platform whose "nothing deployed here" page `body` is, and the text that gave it away.
+pub fn by_not_found_page(body: &str) -> Option<(&'static Platform, &'static str)> {
+    all().iter().find_map(|p| p.not_found.iter().find(|m| body.contains(m.as_str())).map(|m| (p, m.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_file_parses_and_every_entry_is_usable() {
+        let file: File = toml::from_str(DATA).expect("data/platforms.toml parses");
+        assert!(file.platform.len() >= 12, "the platforms the issue names are all there");
+        for p in &file.platform {
+            assert!(!p.suffixes.is_empty(), "{} has suffixes", p.name);
+            for s in p.suffixes.iter().chain(&p.own) {
+                assert!(s == &s.to_ascii_lowercase() && !s.starts_with('.') && s.contains('.'), "{}: {s}", p.name);
+            }
+            for m in &p.not_found {
+                assert!(m.len() >= 12, "{}: \"{m}\" is too generic to recognise a platform page by", p.name);
+            }
+        }
+        for name in [
+            "Heroku",
+            "Vercel",
+            "Netlify",
+            "GitHub Pages",
+            "Amazon S3",
+            "Microsoft Azure",
+            "Fly.io",
+            "Render",
+            "Shopify",
+            "Ghost",
+            "Webflow",
+            "Zendesk",
+        ] {
+            assert!(file.platform.iter().any(|p| p.name == name), "{name} is listed");
+        }
+    }
+
+    #[test]
+    fn names_are_matched_on_whole_labels() {
+        assert_eq!(by_target("acme-123.herokudns.com.").map(|p| p.name.as_str()), Some("Heroku"));
+        assert_eq!(by_target("cname.vercel-dns.com").map(|p| p.name.as_str()), Some("Vercel"));
+        assert!(by_target("notherokuapp.com").is_none(), "a suffix matches whole labels only");
+        assert_eq!(by_own_address("acme.up.railway.app").map(|p| p.name.as_str()), Some("Railway"));
+        assert!(by_own_address("acme.com").is_none());
+        assert_eq!(by_not_found_page("<p>There isn't a GitHub Pages site here.</p>").map(|(p, _)| p.name.as_str()), Some("GitHub Pages"));
+        assert!(by_not_found_page("<h1>404 Not Found</h1>").is_none(), "a generic 404 is no platform's");
+    }
+}
