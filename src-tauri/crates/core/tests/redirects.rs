@@ -83,3 +83,34 @@ async fn three_redirects_before_the_page_need_attention() {
     assert_eq!(hops.status, Status::Warn, "{hops:#?}");
     assert!(hops.title.contains("3 redirects"), "{}", hops.title);
 }
+
+#[tokio::test]
+async fn every_name_is_followed_and_a_step_back_to_http_is_a_problem() {
+    let d = "downgrade.test";
+    // api: http → https://api…, whose https answer sends to http://downgrade.test, then on to https.
+    let api = Site {
+        http: Answer::redirect(&format!("https://api.{d}")),
+        https: Answer::Redirect { status: 301, to: format!("http://{d}") },
+        ..Site::healthy(&format!("api.{d}"))
+    };
+    // old: a retired name that still forwards, temporarily.
+    let old = Site {
+        http: Answer::Redirect { status: 302, to: format!("https://{d}") },
+        https: Answer::Redirect { status: 302, to: format!("https://{d}") },
+        ..Site::healthy(&format!("old.{d}"))
+    };
+    let product = Product::healthy(d, &["", "www"]).site(api).site(old);
+    let bed = Testbed::start(product).await.expect("testbed");
+    let mut target = Target::bare(Domain::parse(d).expect("valid"));
+    for l in ["www", "api", "old"] {
+        target.add_host(l, HostOrigin::Configured, true);
+    }
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let r = audit(&net, &target, AuditOptions::default()).await;
+    let api = find(&r, "redirects.https", "api.downgrade.test");
+    assert_eq!(api.status, Status::Fail, "{api:#?}");
+    assert!(api.title.contains("drops back to plain http"), "{}", api.title);
+    assert_eq!(find(&r, "redirects.https", "www.downgrade.test").status, Status::Pass);
+    assert_eq!(find(&r, "redirects.permanent", "old.downgrade.test").status, Status::Warn, "an old name that forwards temporarily");
+    assert_eq!(find(&r, "redirects.platform", "downgrade.test").status, Status::Pass, "stays on the product's domain");
+}

@@ -1,16 +1,18 @@
-//! Redirect hygiene of the front doors (the root and `www`): the redirects are permanent, short, keep
-//! the path and query, and every front door ends on the same host.
+//! Redirect hygiene: every name's redirects are permanent, short and keep the path and query; every
+//! front door (the root and `www`) ends on the same host; and no name sends visitors to a hosting
+//! platform's own address (`acme.vercel.app`) instead of the product's domain.
 //!
 //! `redirects.https` says whether `http://` ends on `https://` at all; these say whether it does so
 //! well, one cause per id. They read the same chains (`Facts::chain`), so nothing is fetched twice,
 //! plus one chain per front door for a marker path and query (`/preflight-path-check?pf=1`): a redirect
 //! that drops them sends every deep link — a login callback, a link in an email — to the home page.
 
-use super::Family;
+use super::{per_host, Family};
 use crate::chain::{Chain, Outcome};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::platforms;
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 use serde_json::json;
@@ -45,7 +47,15 @@ pub static CANONICAL: CheckDef = CheckDef {
     what: "whether every front door ends on one address",
 };
 
-pub const FAMILY: Family = Family { name: "redirect hygiene", checks: &[&PERMANENT, &HOPS, &PATH, &CANONICAL], plan };
+pub static PLATFORM: CheckDef = CheckDef {
+    id: "redirects.platform",
+    area: Area::Redirects,
+    stage: Stage::Routing,
+    impact: Impact::UserExperience,
+    what: "whether visitors stay on your domain rather than a hosting platform's own address",
+};
+
+pub const FAMILY: Family = Family { name: "redirect hygiene", checks: &[&PERMANENT, &HOPS, &PATH, &CANONICAL, &PLATFORM], plan };
 
 /// More redirects than this cost a mobile visitor a noticeable extra round trip each.
 pub const MAX_HOPS: usize = 2;
@@ -54,14 +64,20 @@ pub const MARKER: &str = "/preflight-path-check?pf=1";
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
     let doors: Vec<String> = target.front_doors().into_iter().map(|h| h.name.clone()).collect();
-    let mut plan: Vec<PlannedCheck> = doors
-        .iter()
-        .map(|host| {
-            let (facts, host) = (facts.clone(), host.clone());
-            let label = format!("Checking how http://{host} redirects");
-            PlannedCheck::new(&PERMANENT, &host.clone(), label, async move { per_door(&facts, &host).await })
-        })
-        .collect();
+    let mut plan = per_host(
+        target,
+        facts,
+        &PERMANENT,
+        |h| format!("Checking how http://{h} redirects"),
+        |facts, host| async move { per_name(&facts, &host).await },
+    );
+    plan.extend(per_host(
+        target,
+        facts,
+        &PLATFORM,
+        |h| format!("Checking that {h} keeps visitors on your domain"),
+        |facts, host| async move { vec![platform(&facts, &host).await] },
+    ));
     let root = target.domain.to_string();
     let (facts, canonical) = (facts.clone(), target.canonical.clone());
     let label = "Checking that every front door ends on one address".to_owned();
@@ -75,7 +91,7 @@ fn http(host: &str, path: &str) -> Option<Url> {
     Url::parse(&format!("http://{host}{path}")).ok()
 }
 
-async fn per_door(facts: &Facts, host: &str) -> Vec<Finding> {
+async fn per_name(facts: &Facts, host: &str) -> Vec<Finding> {
     let Some(start) = http(host, "/") else { return Vec::new() };
     let chain = facts.chain(&start).await;
     // No redirect, or a chain that did not land: redirects.https says what is wrong.
@@ -182,6 +198,70 @@ async fn one_address(facts: &Facts, root: &str, doors: &[String], canonical: Opt
     }
 }
 
+/// Where `http://` and `https://` of `host` end, when that is a hosting platform's own address
+/// (`acme.vercel.app`) rather than the product's domain.
+async fn platform(facts: &Facts, host: &str) -> Finding {
+    let mut ends = Vec::new();
+    for scheme in ["http", "https"] {
+        let Ok(start) = Url::parse(&format!("{scheme}://{host}/")) else { continue };
+        if let Outcome::Landed { url, .. } = facts.chain(&start).await.outcome {
+            ends.push(url);
+        }
+    }
+    judge_platform(host, &ends)
+}
+
+/// The verdict on where a name's chains end (pure).
+pub fn judge_platform(host: &str, ends: &[Url]) -> Finding {
+    let evidence = json!({ "ends_on": ends.iter().map(Url::as_str).collect::<Vec<_>>() });
+    let base = |status| Finding::new(&PLATFORM, host, status).evidence(evidence.clone());
+    if let Some(p) = platforms::by_own_address(host) {
+        return base(Status::Warn)
+            .title(format!("{host} is {}'s own address for your project, not a domain of yours.", p.name))
+            .why("Visitors and search engines learn an address you can never move elsewhere, and cookies sit on a domain shared with every other project on the platform.")
+            .detail(format!("{host} is under one of {}'s project domains ({}).", p.name, p.own.join(", ")))
+            .fix([
+                format!("Buy a domain (or use the one you have) and add it to the project in {}'s domain settings.", p.name),
+                "Audit that domain with Preflight, and redirect this address to it.".to_owned(),
+            ]);
+    }
+    let stray = ends.iter().find_map(|u| u.host_str().and_then(|h| platforms::by_own_address(h).map(|p| (u, p))));
+    match stray {
+        Some((url, p)) => base(Status::Warn)
+            .title(format!("Visitors to {host} end up on {url}, {}'s own address, instead of your domain.", p.name))
+            .why("Visitors see an address that does not look like yours, search engines index it instead of your domain, and logins set on it do not carry over.")
+            .detail(format!("{host} redirects to {url}; {} is one of {}'s project domains.", url.host_str().unwrap_or_default(), p.name))
+            .fix([
+                format!("In {}'s domain settings make {host} the primary domain, so the platform's address redirects to it (not the other way round).", p.name),
+                "Run this audit again to confirm.".to_owned(),
+            ]),
+        None if ends.is_empty() => base(Status::Skipped).title(format!("Where {host} leads was not checked: it does not land anywhere (see redirects.https).")),
+        None => base(Status::Pass).title(format!("{host} keeps visitors on your own domain.")),
+    }
+}
+
 fn join(codes: &[u16]) -> String {
     codes.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<Url> {
+        list.iter().filter_map(|u| Url::parse(u).ok()).collect()
+    }
+
+    #[test]
+    fn a_platform_address_as_the_public_one_needs_attention() {
+        // Pure: no request is sent to these names.
+        assert_eq!(judge_platform("acme.test", &urls(&["https://acme.test/"])).status, Status::Pass);
+        let f = judge_platform("acme.test", &urls(&["https://acme-web.vercel.app/"]));
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.title.contains("Vercel's own address"), "{}", f.title);
+        let f = judge_platform("acme.pages.dev", &urls(&["https://acme.pages.dev/"]));
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.title.contains("Cloudflare Pages's own address"), "{}", f.title);
+        assert_eq!(judge_platform("acme.test", &[]).status, Status::Skipped);
+    }
 }

@@ -2,16 +2,21 @@
 //!
 //! The chain is followed by hand, hop by hop, so the evidence shows every hop and a loop or an
 //! endless chain ends at `Limits::redirects` instead of hanging. Each hop goes through the strict
-//! client: a redirect to an `https://` address with a bad certificate is a broken redirect.
+//! client: a redirect to an `https://` address with a bad certificate is a broken redirect. Every name
+//! of the product is followed (an `api` or `auth` name reached over http leaks as much as the home
+//! page), and a chain that steps back from https to http on the way is a problem even when it ends
+//! on https: that step is readable by anyone on the network.
 
-use super::{could_not_check, no_such_name, Family};
+use super::{could_not_check, no_such_name, per_host, Family};
 use crate::chain::{Chain, Hop, Outcome};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
+use crate::net::NetError;
 use crate::runner::PlannedCheck;
 use crate::target::Target;
 use serde_json::json;
+use std::sync::Arc;
 use url::Url;
 
 pub static HTTPS: CheckDef = CheckDef {
@@ -25,18 +30,30 @@ pub static HTTPS: CheckDef = CheckDef {
 pub const FAMILY: Family = Family { name: "redirects", checks: &[&HTTPS], plan };
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
-    target
-        .front_doors()
-        .into_iter()
-        .map(|host| {
-            let (facts, host) = (facts.clone(), host.name.clone());
-            let label = format!("Following http://{host} to its secure address");
-            PlannedCheck::new(&HTTPS, &host.clone(), label, async move { vec![check(&facts, &host).await] })
-        })
-        .collect()
+    let names: Arc<Vec<String>> = Arc::new(target.hosts.iter().map(|h| h.name.clone()).collect());
+    per_host(
+        target,
+        facts,
+        &HTTPS,
+        |h| format!("Following http://{h} to its secure address"),
+        move |facts, host| {
+            let names = names.clone();
+            async move { vec![check(&facts, &host, &names).await] }
+        },
+    )
 }
 
-async fn check(facts: &Facts, host: &str) -> Finding {
+/// The first hop that leaves `https://` for plain `http://`, as "from → to".
+pub fn downgrade(hops: &[Hop]) -> Option<String> {
+    hops.iter()
+        .zip(hops.iter().skip(1))
+        .find(|(a, b)| a.url.starts_with("https://") && b.url.starts_with("http://"))
+        .map(|(a, b)| format!("{} → {}", a.url, b.url))
+}
+
+/// `names` are the product's names: a hop that fails on one of their certificates is that name's
+/// TLS finding, reported once there rather than again here.
+async fn check(facts: &Facts, host: &str, names: &[String]) -> Finding {
     let Ok(start) = Url::parse(&format!("http://{host}/")) else {
         return Finding::new(&HTTPS, host, Status::Error).title(format!("{host} cannot be turned into a web address."));
     };
@@ -44,7 +61,18 @@ async fn check(facts: &Facts, host: &str) -> Finding {
     let chain = hops.iter().map(Hop::line).collect::<Vec<_>>().join("\n");
     let evidence = json!({ "hops": hops });
     let base = |status| Finding::new(&HTTPS, host, status).evidence(evidence.clone()).detail(chain.clone());
+    let down = downgrade(&hops);
     match outcome {
+        Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 && down.is_some() => {
+            let step = down.unwrap_or_default();
+            base(Status::Fail)
+                .title(format!("http://{host} reaches {url}, but drops back to plain http on the way ({step})."))
+                .why("The step over plain http can be read or changed by anyone on the same Wi-Fi, and it strips HSTS protection from the visit.")
+                .fix([
+                    "Make every redirect point at an https:// address: look for a rule that builds its target with http://.".to_owned(),
+                    "Run this audit again to confirm.".to_owned(),
+                ])
+        }
         Outcome::Landed { url, status } if url.scheme() == "https" && status < 400 => {
             let permanent = hops.iter().filter_map(|h| h.status).filter(|s| matches!(s, 301 | 302 | 303 | 307 | 308)).all(|s| s == 301 || s == 308);
             let note = if permanent { "" } else { " (with a temporary redirect; a permanent 301 or 308 is better for search engines)" };
@@ -75,6 +103,9 @@ async fn check(facts: &Facts, host: &str) -> Finding {
             no_such_name(&HTTPS, host, url.host_str().unwrap_or(host), "The redirect").evidence(evidence.clone())
         }
         Outcome::Broken { url, error } if error.is_inconclusive() => could_not_check(base(Status::Error), &format!("where {url} leads"), &error),
+        Outcome::Broken { url, error: NetError::Tls { host: broken, .. } } if hops.len() > 1 && names.contains(&broken) => base(Status::Skipped)
+            .title(format!("http://{host} redirects to {url}, whose certificate browsers refuse: see the certificate finding for {broken}."))
+            .detail(format!("{chain}\nThe redirect itself works; the certificate at the end is the problem, reported once under tls.cert.trust.")),
         Outcome::Broken { url, error } => {
             let first = hops.len() == 1;
             let title = if first {
