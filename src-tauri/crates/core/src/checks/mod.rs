@@ -15,6 +15,7 @@ pub mod edge;
 pub mod headers;
 pub mod hsts;
 pub mod mixed;
+pub mod protocols;
 pub mod redirect_hygiene;
 pub mod redirects;
 pub mod takeover;
@@ -46,6 +47,7 @@ pub const FAMILIES: &[Family] = &[
     zone::FAMILY,
     takeover::FAMILY,
     tls::FAMILY,
+    protocols::FAMILY,
     redirects::FAMILY,
     redirect_hygiene::FAMILY,
     hsts::FAMILY,

@@ -1,5 +1,6 @@
-//! `tls.handshake`, `tls.cert.trust`, `tls.cert.expiry`: every name answers on HTTPS with a
-//! certificate a browser accepts, and that certificate is not about to run out.
+//! `tls.handshake`, `tls.cert.trust`, `tls.cert.expiry`, `tls.cert.strength`: every name answers on
+//! HTTPS with a certificate a browser accepts, that is not about to run out, and whose key and
+//! signature are strong enough for today's browsers.
 //!
 //! Trust and expiry are separate findings because they have separate fixes: an expired certificate
 //! means renewal broke, a wrong name means the host was set up for another address. The handshake is
@@ -39,7 +40,15 @@ pub static EXPIRY: CheckDef = CheckDef {
     what: "the certificate's expiry date",
 };
 
-pub const FAMILY: Family = Family { name: "tls", checks: &[&HANDSHAKE, &TRUST, &EXPIRY], plan };
+pub static STRENGTH: CheckDef = CheckDef {
+    id: "tls.cert.strength",
+    area: Area::Tls,
+    stage: Stage::Routing,
+    impact: Impact::Downtime,
+    what: "the certificate's key size and signature algorithm",
+};
+
+pub const FAMILY: Family = Family { name: "tls", checks: &[&HANDSHAKE, &TRUST, &EXPIRY, &STRENGTH], plan };
 /// Under this many days left, renewal has very likely failed (Let's Encrypt renews 30 days ahead).
 pub const WARN_DAYS: i64 = 30;
 /// Under this many days left, browsers will start warning within the week: a launch blocker.
@@ -107,10 +116,54 @@ pub fn judge(host: &str, insp: &TlsInspection, now: SystemTime) -> Vec<Finding> 
         "not_before": date(leaf.not_before), "not_after": date(leaf.not_after), "days_left": leaf.days_left(now),
         "protocol": insp.protocol, "cipher": insp.cipher, "handshake_ms": insp.handshake_ms, "chain_length": insp.chain.len(),
     });
+    let weak = weaknesses(&insp.chain);
+    let trust = match insp.problem_ignoring_time.as_ref() {
+        // A chain refused only because its cryptography is too weak is tls.cert.strength's finding.
+        Some(CertProblem::UntrustedIssuer | CertProblem::Other { .. }) if !weak.is_empty() => Finding::new(&TRUST, host, Status::Skipped)
+            .title(format!(
+                "Whether browsers trust the certificate of {host} depends first on its weak cryptography: see tls.cert.strength."
+            ))
+            .detail(format!("Verification failed: {:?}.", insp.problem_ignoring_time)),
+        problem => trust(host, leaf, &insp.chain, problem),
+    };
     vec![
-        trust(host, leaf, &insp.chain, insp.problem_ignoring_time.as_ref()).evidence(evidence.clone()),
-        expiry(host, leaf, now).evidence(evidence),
+        trust.evidence(evidence.clone()),
+        expiry(host, leaf, now).evidence(evidence.clone()),
+        strength(host, leaf, &weak).evidence(evidence),
     ]
+}
+
+/// What is too weak in the certificates the server sent, leaf first; a root sent along (it signs
+/// itself) is not checked, as browsers use their own copy.
+pub fn weaknesses(chain: &[CertSummary]) -> Vec<String> {
+    chain
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i == 0 || c.issuer != c.subject)
+        .flat_map(|(i, c)| {
+            c.weaknesses()
+                .into_iter()
+                .map(move |w| format!("{}: {w}", if i == 0 { "the certificate" } else { "the intermediate certificate" }))
+        })
+        .collect()
+}
+
+fn strength(host: &str, leaf: &CertSummary, weak: &[String]) -> Finding {
+    if weak.is_empty() {
+        return Finding::new(&STRENGTH, host, Status::Pass).title(format!(
+            "The certificate of {host} uses strong cryptography ({} {}-bit key, {}).",
+            leaf.key_kind, leaf.key_bits, leaf.signature
+        ));
+    }
+    Finding::new(&STRENGTH, host, Status::Fail)
+        .title(format!("Browsers refuse the certificate of {host}: {}.", weak[0].trim_start_matches("the certificate: ")))
+        .why("Modern browsers and phones reject weak keys and SHA-1 signatures outright: visitors get an error page.")
+        .detail(weak.join("\n"))
+        .fix([
+            "Reissue the certificate with a 2048-bit RSA or a 256-bit elliptic-curve (ECDSA) key, signed with SHA-256: every free certificate from your host, CDN or Let's Encrypt already is.".to_owned(),
+            "If an old intermediate certificate is the weak one, download the current chain from your certificate authority and install it.".to_owned(),
+            "Run this audit again to confirm.".to_owned(),
+        ])
 }
 
 /// Why the chain does not lead to a trusted root, told apart because each has its own fix.
@@ -273,6 +326,9 @@ mod tests {
             not_before: 1_700_000_000,
             not_after: 1_800_000_000 + not_after_days * 86_400 + 60,
             serial: "01".into(),
+            key_kind: "EC".into(),
+            key_bits: 256,
+            signature: "ecdsa-with-SHA256".into(),
         };
         (
             TlsInspection {
@@ -309,6 +365,9 @@ mod tests {
             not_before: 1_800_000_000 + left_secs - 6 * 86_400,
             not_after: 1_800_000_000 + left_secs,
             serial: "01".into(),
+            key_kind: "EC".into(),
+            key_bits: 256,
+            signature: "ecdsa-with-SHA256".into(),
         };
         let status = |left| expiry("acme.test", &leaf(left), now).status;
         assert_eq!(status(hours(96)), Status::Pass, "4 days left of 6 is normal for a short-lived certificate");
@@ -329,6 +388,9 @@ mod tests {
             not_before: 1_700_000_000,
             not_after: 1_800_000_000 - expired_secs_ago,
             serial: "01".into(),
+            key_kind: "EC".into(),
+            key_bits: 256,
+            signature: "ecdsa-with-SHA256".into(),
         };
         let title = |secs| expiry("acme.test", &leaf(secs), now).title;
         assert!(

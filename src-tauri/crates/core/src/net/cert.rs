@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 use std::time::{SystemTime, UNIX_EPOCH};
+use x509_parser::objects::{oid2sn, oid_registry};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::public_key::PublicKey;
 
 /// A certificate, summarized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,6 +17,12 @@ pub struct CertSummary {
     pub not_before: i64,
     pub not_after: i64,
     pub serial: String,
+    /// The public key's algorithm ("RSA", "EC", "Ed25519", "DSA"…).
+    pub key_kind: String,
+    /// The key's size in bits (0 when unknown).
+    pub key_bits: u32,
+    /// How the issuer signed it ("sha256WithRSAEncryption", "ecdsa-with-SHA256"…).
+    pub signature: String,
 }
 
 impl CertSummary {
@@ -31,6 +39,19 @@ impl CertSummary {
                 }
             }
         }
+        let spki = cert.public_key();
+        let (key_kind, key_bits) = match spki.parsed() {
+            Ok(PublicKey::RSA(k)) => ("RSA".to_owned(), k.key_size()),
+            Ok(PublicKey::EC(k)) => ("EC".to_owned(), k.key_size()),
+            Ok(PublicKey::DSA(k)) => ("DSA".to_owned(), k.len() * 8),
+            _ => (
+                oid2sn(&spki.algorithm.algorithm, oid_registry()).map_or_else(|_| spki.algorithm.algorithm.to_id_string(), str::to_owned),
+                0,
+            ),
+        };
+        let key_bits = u32::try_from(key_bits).unwrap_or(0);
+        let sig_oid = &cert.signature_algorithm.algorithm;
+        let signature = oid2sn(sig_oid, oid_registry()).map_or_else(|_| sig_oid.to_id_string(), str::to_owned);
         Some(CertSummary {
             subject: cert.subject().to_string(),
             issuer: cert.issuer().to_string(),
@@ -38,7 +59,32 @@ impl CertSummary {
             not_before: cert.validity().not_before.timestamp(),
             not_after: cert.validity().not_after.timestamp(),
             serial: cert.raw_serial_as_string(),
+            key_kind,
+            key_bits,
+            signature,
         })
+    }
+
+    /// Why browsers would refuse this certificate's cryptography: a key too small to resist being
+    /// broken, a signature made with a broken hash (SHA-1, MD5). Empty when it is sound.
+    pub fn weaknesses(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let sig = self.signature.to_ascii_lowercase();
+        if sig.contains("sha1") || sig.contains("md5") || sig.contains("md2") {
+            let hash = if sig.contains("sha1") { "SHA-1" } else { "MD5" };
+            out.push(format!("it is signed with {hash} ({}), which browsers stopped accepting", self.signature));
+        }
+        match self.key_kind.as_str() {
+            "RSA" if self.key_bits > 0 && self.key_bits < 2048 => {
+                out.push(format!("its RSA key is {} bits; browsers require at least 2048", self.key_bits))
+            }
+            "EC" if self.key_bits > 0 && self.key_bits < 256 => {
+                out.push(format!("its elliptic-curve key is {} bits; browsers require at least 256", self.key_bits))
+            }
+            "DSA" => out.push("it uses a DSA key, which browsers no longer accept".to_owned()),
+            _ => {}
+        }
+        out
     }
 
     /// Whole days until expiry from `now` (negative once expired).

@@ -16,6 +16,7 @@ pub mod connect;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod legacy;
 pub mod overrides;
 pub mod records;
 pub mod resolve;
@@ -127,6 +128,12 @@ impl Net {
         let verifier = self.verifier()?;
         let (tcp, _, _permit) = self.connect(host, route).await?;
         tls::inspect(&self.0.cfg, verifier, host, tcp).await
+    }
+
+    /// Asks `host` whether it still accepts an old TLS version (see `legacy`).
+    pub async fn probe_legacy(&self, host: &str, route: &Route, version: legacy::Legacy) -> Result<legacy::Reply, NetError> {
+        let (tcp, _, _permit) = self.connect(host, route).await?;
+        legacy::probe(&self.0.cfg, tcp, host, version).await
     }
 
     /// Opens a keep-alive connection to the origin of `url` along `route`.
