@@ -249,6 +249,10 @@ export type Progress =
  */
 { kind: "planned"; checks: CheckInfo[] } | 
 /**
+ * More checks joined the run (the names discovery found).
+ */
+{ kind: "added"; checks: CheckInfo[] } | 
+/**
  * A check began its work.
  */
 { kind: "started"; key: string } | 

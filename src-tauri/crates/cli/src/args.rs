@@ -76,6 +76,15 @@ pub struct AuditArgs {
     /// Do not save this run to the history.
     #[arg(long)]
     pub no_save: bool,
+    /// Audit only the names given (no discovery of common names and certificate-log names).
+    #[arg(long)]
+    pub no_discover: bool,
+    /// Discover common names only; do not read certificate-transparency logs.
+    #[arg(long, conflicts_with = "ct_url")]
+    pub no_ct: bool,
+    /// Where to read certificate-transparency logs (crt.sh's JSON format; {domain} is replaced).
+    #[arg(long, value_name = "URL", default_value = preflight_core::discover::DEFAULT_CT_URL)]
+    pub ct_url: String,
 }
 
 #[derive(Debug, Args)]

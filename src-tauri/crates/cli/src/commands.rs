@@ -4,6 +4,7 @@ use crate::args::{AuditArgs, Cli, Command, DemoArgs, FailOnArg, Format, HistoryA
 use crate::render;
 use crate::{Failure, Outcome};
 use preflight_core::config::ProductConfig;
+use preflight_core::discover::Discover;
 use preflight_core::net::Overrides;
 use preflight_core::{Area, Domain, FailOn, NetConfig, Report, Target, Verdict};
 use preflight_flow::{AuditOutcome, AuditRequest, Flow, FlowError, Host, Source};
@@ -109,7 +110,8 @@ async fn run_audit(a: AuditArgs, flow: Flow) -> Result<Outcome, Failure> {
         FailOnArg::Fail => FailOn::Fail,
         FailOnArg::Never => FailOn::Never,
     };
-    let req = AuditRequest { target, source: Source::Cli, only, save: !a.no_save, fail_on };
+    let discover = (!a.no_discover).then(|| Discover { ct_url: (!a.no_ct).then(|| a.ct_url.clone()) });
+    let req = AuditRequest { target, source: Source::Cli, only, save: !a.no_save, fail_on, discover };
     let out = flow.audit(req).await.map_err(flow_failure)?;
     Ok(finish(&out, a.format))
 }

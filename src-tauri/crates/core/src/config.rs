@@ -21,6 +21,9 @@ pub struct ProductConfig {
     /// Names whose absence is a problem; default `www` (when it is checked). The root always is.
     #[serde(default)]
     pub required: Option<Vec<String>>,
+    /// Names discovery found that are not part of the product: never offered again.
+    #[serde(default)]
+    pub ignore: Vec<String>,
     /// The host visitors should end on (`www.acme.com` or `acme.com`).
     #[serde(default)]
     pub canonical: Option<String>,
@@ -115,6 +118,16 @@ impl ProductConfig {
             }
             let is_required = required.iter().any(|r| r.eq_ignore_ascii_case(&label));
             target.add_host(&label, origin, is_required);
+        }
+        for label in &self.ignore {
+            let label = label.trim().trim_end_matches(&format!(".{domain}")).to_ascii_lowercase();
+            let valid = !label.is_empty()
+                && label.len() <= 253
+                && label.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+            if !valid {
+                return Err(ConfigError::Name { file: file.to_owned(), name: label });
+            }
+            target.ignored.push(domain.with_label(&label));
         }
         if let Some(c) = &self.canonical {
             let host = Domain::parse(c).map_err(|source| ConfigError::Domain { file: file.to_owned(), source })?.to_string();
@@ -230,6 +243,16 @@ mod tests {
         assert_eq!(t.callbacks[0].kind, CallbackKind::Webhook);
         assert_eq!(t.mail.dkim_selectors, vec!["google"]);
         assert_eq!(t.previews, vec!["https://acme-git-main.preview.example/"]);
+    }
+
+    #[test]
+    fn dropped_names_become_full_names_and_bad_ones_are_refused() {
+        let cfg = ProductConfig::parse("p.toml", "domain = \"acme.test\"\nignore = [\"old\", \"eu.staging\", \"blog.acme.test\"]")
+            .expect("valid");
+        let t = cfg.target("p.toml").expect("target");
+        assert_eq!(t.ignored, ["old.acme.test", "eu.staging.acme.test", "blog.acme.test"]);
+        let bad = ProductConfig::parse("p.toml", "domain = \"acme.test\"\nignore = [\"a b\"]").expect("parses");
+        assert!(bad.target("p.toml").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod chain;
 pub mod check;
 pub mod checks;
 pub mod config;
+pub mod discover;
 pub mod domain;
 pub mod facts;
 pub mod gate;
@@ -51,6 +52,10 @@ pub struct AuditOptions {
     pub only: Vec<Area>,
     pub progress: Option<UnboundedSender<Progress>>,
     pub cancel: CancellationToken,
+    /// Look for names the target does not list (`None`: audit exactly the target's names). Off by
+    /// default here so a library caller never reaches certificate logs unasked; the CLI and the app
+    /// turn it on.
+    pub discover: Option<discover::Discover>,
 }
 
 /// Runs every check for `target` over `net` and returns the report.
@@ -58,9 +63,14 @@ pub async fn audit(net: &Net, target: &Target, opts: AuditOptions) -> Report {
     let started_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let started = Instant::now();
     let facts = Facts::new(net.clone(), target.domain.as_str());
-    let plan = checks::plan(target, &facts, &opts.only);
-    tracing::debug!(domain = %target.domain, checks = plan.len(), "audit started");
-    let findings = runner::run(plan, net.config().timeouts.check, opts.progress, opts.cancel).await;
+    let mut plan = checks::plan(target, &facts, &opts.only);
+    let more = opts.discover.map(|d| {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        plan.push(checks::discovery::planned(target, &facts, d, opts.only.clone(), tx));
+        rx
+    });
+    tracing::debug!(domain = %target.domain, checks = plan.len(), discover = more.is_some(), "audit started");
+    let findings = runner::run_growing(plan, more, net.config().timeouts.check, opts.progress, opts.cancel).await;
     let report = Report::new(target.domain.to_string(), started_at_ms, started.elapsed().as_millis() as u64, findings);
     tracing::info!(domain = %target.domain, fail = report.summary.fail, warn = report.summary.warn, error = report.summary.error, ms = report.duration_ms, "audit finished");
     report

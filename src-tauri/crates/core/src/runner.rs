@@ -11,8 +11,9 @@ use crate::check::CheckDef;
 use crate::model::{Area, Finding, Status};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -81,6 +82,8 @@ pub struct CheckInfo {
 pub enum Progress {
     /// Sent once, first: everything that will run.
     Planned { checks: Vec<CheckInfo> },
+    /// More checks joined the run (the names discovery found).
+    Added { checks: Vec<CheckInfo> },
     /// A check began its work.
     Started { key: String },
     /// One check finished with these findings.
@@ -94,6 +97,19 @@ pub async fn run(
     progress: Option<UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> Vec<Finding> {
+    run_growing(plan, None, default_deadline, progress, cancel).await
+}
+
+/// Like [`run`], and checks arriving on `more` while it runs join it (announced as
+/// [`Progress::Added`]): discovery adds the checks of the names it finds without holding up the
+/// checks of the names already known. The run ends when every check has finished and `more` is closed.
+pub async fn run_growing(
+    plan: Vec<PlannedCheck>,
+    mut more: Option<UnboundedReceiver<Vec<PlannedCheck>>>,
+    default_deadline: Duration,
+    progress: Option<UnboundedSender<Progress>>,
+    cancel: CancellationToken,
+) -> Vec<Finding> {
     let send = move |p: Progress| {
         if let Some(tx) = &progress {
             // A receiver that went away (window closed) must not stop the audit.
@@ -103,9 +119,9 @@ pub async fn run(
     send(Progress::Planned { checks: plan.iter().map(PlannedCheck::info).collect() });
 
     let mut tasks = JoinSet::new();
-    let mut pending = std::collections::HashMap::new();
+    let mut pending = HashMap::new();
     let (started_tx, mut started_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    for check in plan {
+    let spawn = |tasks: &mut JoinSet<(String, Vec<Finding>)>, pending: &mut HashMap<_, _>, check: PlannedCheck| {
         let key = check.info().key;
         let fallback = Finding::new(check.def, check.subject.clone(), Status::Error);
         let deadline = check.deadline.unwrap_or(default_deadline);
@@ -132,20 +148,38 @@ pub async fn run(
             (task_key, findings)
         });
         pending.insert(handle.id(), (key, fallback));
+    };
+    for check in plan {
+        spawn(&mut tasks, &mut pending, check);
     }
-    drop(started_tx);
 
     let mut all = Vec::new();
     loop {
+        if tasks.is_empty() && more.is_none() {
+            break;
+        }
         let joined = tokio::select! {
             biased;
             Some(key) = started_rx.recv() => {
                 send(Progress::Started { key });
                 continue;
             }
-            joined = tasks.join_next_with_id() => joined,
+            extra = recv(&mut more), if more.is_some() => {
+                match extra {
+                    Some(checks) if !cancel.is_cancelled() => {
+                        send(Progress::Added { checks: checks.iter().map(PlannedCheck::info).collect() });
+                        for check in checks {
+                            spawn(&mut tasks, &mut pending, check);
+                        }
+                    }
+                    Some(_) => {}
+                    None => more = None,
+                }
+                continue;
+            }
+            joined = tasks.join_next_with_id(), if !tasks.is_empty() => joined,
         };
-        let Some(joined) = joined else { break };
+        let Some(joined) = joined else { continue };
         // A task announces its start before it can finish: send every pending "started" first.
         while let Ok(key) = started_rx.try_recv() {
             send(Progress::Started { key });
@@ -165,6 +199,13 @@ pub async fn run(
         all.extend(findings);
     }
     all
+}
+
+async fn recv(more: &mut Option<UnboundedReceiver<Vec<PlannedCheck>>>) -> Option<Vec<PlannedCheck>> {
+    match more {
+        Some(rx) => rx.recv().await,
+        None => None,
+    }
 }
 
 enum Interrupted {
@@ -233,11 +274,33 @@ mod tests {
                     assert!(started.contains(&key), "{key} finished before it was announced as started");
                     finished.push(key);
                 }
-                Progress::Planned { .. } => {}
+                Progress::Planned { .. } | Progress::Added { .. } => {}
             }
         }
         assert_eq!(finished.len(), 3, "every planned check reports exactly once");
         assert_eq!(started.len(), 3, "every planned check says when it starts");
+    }
+
+    #[tokio::test]
+    async fn checks_added_while_running_join_the_run_and_are_announced() {
+        let (more_tx, more_rx) = tokio::sync::mpsc::unbounded_channel();
+        let first = PlannedCheck::new(&TEST, "first", "first".into(), async move {
+            let extra = PlannedCheck::new(&TEST, "found", "found".into(), async { vec![Finding::new(&TEST, "found", Status::Pass)] });
+            more_tx.send(vec![extra]).expect("the run listens");
+            vec![Finding::new(&TEST, "first", Status::Pass)]
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let findings = run_growing(vec![first], Some(more_rx), Duration::from_secs(5), Some(tx), CancellationToken::new()).await;
+        let mut subjects: Vec<&str> = findings.iter().map(|f| f.subject.as_str()).collect();
+        subjects.sort_unstable();
+        assert_eq!(subjects, ["first", "found"], "the added check ran before the run ended");
+        let mut added = 0;
+        while let Ok(p) = rx.try_recv() {
+            if let Progress::Added { checks } = p {
+                added += checks.len();
+            }
+        }
+        assert_eq!(added, 1, "the window hears about the added check");
     }
 
     #[tokio::test]

@@ -105,6 +105,8 @@ pub struct Target {
     pub previews: Vec<String>,
     /// Where the product's email comes from; the root domain unless configured.
     pub mail: MailSpec,
+    /// Names (full) the founder dropped: discovery never offers them again.
+    pub ignored: Vec<String>,
 }
 
 impl Target {
@@ -112,7 +114,16 @@ impl Target {
     pub fn bare(domain: Domain) -> Self {
         let root = HostSpec { name: domain.to_string(), label: String::new(), origin: HostOrigin::Root, required: true };
         let mail = MailSpec { domain: domain.to_string(), dkim_selectors: Vec::new() };
-        Target { hosts: vec![root], canonical: None, endpoints: Vec::new(), callbacks: Vec::new(), previews: Vec::new(), mail, domain }
+        Target {
+            hosts: vec![root],
+            canonical: None,
+            endpoints: Vec::new(),
+            callbacks: Vec::new(),
+            previews: Vec::new(),
+            mail,
+            ignored: Vec::new(),
+            domain,
+        }
     }
 
     /// The root plus the roadmap's [`DEFAULT_NAMES`]: what an audit from a bare domain covers.

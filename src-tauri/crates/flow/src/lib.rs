@@ -15,6 +15,7 @@ pub mod progress;
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};
 
+use preflight_core::discover::Discover;
 use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, Net, NetConfig, Report, Target, Verdict};
 use preflight_store::{RunSummary, Store};
 use preflight_testbed::Testbed;
@@ -32,12 +33,14 @@ pub struct AuditRequest {
     pub save: bool,
     /// The threshold the verdict is judged against.
     pub fail_on: FailOn,
+    /// Look for names the target does not list; `None` audits exactly its names.
+    pub discover: Option<Discover>,
 }
 
 impl AuditRequest {
     /// Every area, saved, judged on problems: what the window and the tray ask for.
     pub fn new(target: Target, source: Source) -> Self {
-        AuditRequest { target, source, only: Vec::new(), save: true, fail_on: FailOn::Fail }
+        AuditRequest { target, source, only: Vec::new(), save: true, fail_on: FailOn::Fail, discover: Some(Discover::default()) }
     }
 }
 
@@ -233,7 +236,7 @@ impl Flow {
 
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let forwarder = tokio::spawn(progress::forward(self.host.clone(), domain.clone(), rx));
-        let opts = AuditOptions { only: req.only.clone(), progress: Some(tx), cancel };
+        let opts = AuditOptions { only: req.only.clone(), progress: Some(tx), cancel, discover: req.discover.clone() };
         let report = audit(net, &req.target, opts).await;
         let _ = forwarder.await;
 

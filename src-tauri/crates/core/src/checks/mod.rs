@@ -10,6 +10,7 @@
 
 pub mod caching;
 pub mod cors;
+pub mod discovery;
 pub mod dns;
 pub mod edge;
 pub mod headers;
@@ -44,6 +45,7 @@ pub struct Family {
 /// Every family, in the order their findings are planned.
 pub const FAMILIES: &[Family] = &[
     dns::FAMILY,
+    discovery::FAMILY,
     zone::FAMILY,
     takeover::FAMILY,
     tls::FAMILY,
