@@ -2,7 +2,7 @@
 //! PLATFORM-NOTES), with an app manifest so each command needs an explicit permission.
 
 fn main() {
-    let commands = &["run_audit", "run_demo", "cancel_audit", "list_history", "get_run", "app_info"];
+    let commands = &["run_audit", "run_demo", "cancel_audit", "list_history", "get_run", "decide_name", "app_info"];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, history, settings};
+use crate::commands::{audit, history, names, settings};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -15,6 +15,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             audit::cancel_audit,
             history::list_history,
             history::get_run,
+            names::decide_name,
             settings::app_info,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished])

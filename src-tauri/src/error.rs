@@ -53,6 +53,7 @@ impl From<preflight_flow::FlowError> for AppError {
             F::Settings(_) | F::Network(_) => ErrorCode::InvalidSettings,
             F::Storage(_) => ErrorCode::Storage,
             F::NothingToRerun => ErrorCode::NotFound,
+            F::NotUnder { .. } => ErrorCode::InvalidDomain,
             _ => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())

@@ -163,3 +163,23 @@ test("a history that cannot be opened is explained in a banner", async () => {
   assert.match(await banner.textContent(), /newer version of Preflight/);
   await page.close();
 });
+
+test("a name discovery found can be kept from the result, and the choice is saved", async () => {
+  const { page, errors } = await open(() => {
+    window.__PF__.handlers.decide_name = () => null;
+  });
+  await page.getByRole("button", { name: "Try the demo" }).click();
+  await page.evaluate(() => window.__PF__.release());
+  await page.getByTestId("result").waitFor();
+  // The real engine's demo has a forgotten staging copy: "Your call" holds the discovery finding.
+  const found = page.getByTestId("found-names");
+  await found.waitFor();
+  const row = found.locator('li[data-name="staging.acme-chat.test"]');
+  assert.match(await row.textContent(), /found.*from a common name/s);
+  await row.getByRole("button", { name: "Keep" }).click();
+  await row.getByText("Kept: audited every time.").waitFor();
+  const calls = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "decide_name").map((c) => c.args));
+  assert.deepEqual(calls, [{ domain: "acme-chat.test", name: "staging.acme-chat.test", keep: true }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -7,7 +7,8 @@
 
 export const commands = {
 /**
- * Audits `domain` (the root and the roadmap's default names), streaming progress events.
+ * Audits `domain` (the root, the roadmap's default names and the found names the founder kept;
+ * discovery looks for more), streaming progress events.
  */
 async runAudit(domain: string) : Promise<Result<AuditResult, AppError>> {
     try {
@@ -57,6 +58,17 @@ async listHistory(limit: number) : Promise<Result<RunSummary[], AppError>> {
 async getRun(runId: number) : Promise<Result<Report, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("get_run", { runId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Keeps a found name (audited every time from now on) or drops it (never offered again).
+ */
+async decideName(domain: string, name: string, keep: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("decide_name", { domain, name, keep }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

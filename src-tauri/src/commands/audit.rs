@@ -2,7 +2,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use preflight_core::{Domain, Report, Target};
+use preflight_core::{Domain, Report};
 use preflight_flow::{AuditOutcome, AuditRequest, Source};
 use serde::Serialize;
 use specta::Type;
@@ -30,12 +30,17 @@ impl From<AuditOutcome> for AuditResult {
     }
 }
 
-/// Audits `domain` (the root and the roadmap's default names), streaming progress events.
+/// Audits `domain` (the root, the roadmap's default names and the found names the founder kept;
+/// discovery looks for more), streaming progress events.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
 pub async fn run_audit(state: State<'_, AppState>, domain: String) -> AppResult<AuditResult> {
-    let target = Target::with_defaults(Domain::parse(&domain)?);
+    let domain = Domain::parse(&domain)?;
+    let flow = state.flow.clone();
+    let target = tokio::task::spawn_blocking(move || flow.saved_target(domain))
+        .await
+        .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
     Ok(state.flow.audit(AuditRequest::new(target, Source::Desktop)).await?.into())
 }
 

@@ -1,19 +1,11 @@
 //! Reading past audits, off the async threads.
 
+use super::blocking;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use preflight_core::Report;
-use preflight_flow::{Flow, FlowError};
 use preflight_store::RunSummary;
-use std::sync::Arc;
 use tauri::State;
-
-async fn blocking<T: Send + 'static>(flow: Arc<Flow>, f: impl FnOnce(&Flow) -> Result<T, FlowError> + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(move || f(&flow))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(AppError::from)
-}
 
 /// The newest audits, newest first.
 #[tauri::command]

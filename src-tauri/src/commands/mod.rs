@@ -2,4 +2,20 @@
 
 pub mod audit;
 pub mod history;
+pub mod names;
 pub mod settings;
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use preflight_flow::{Flow, FlowError};
+use std::sync::Arc;
+
+/// Runs a blocking flow call (the history is SQLite) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    flow: Arc<Flow>,
+    f: impl FnOnce(&Flow) -> Result<T, FlowError> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(move || f(&flow))
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(AppError::from)
+}

@@ -53,6 +53,8 @@ export const api = {
   cancelAudit: (): Promise<boolean> => unwrap(commands.cancelAudit()),
   listHistory: (limit = 50): Promise<RunSummary[]> => unwrap(commands.listHistory(limit)),
   getRun: (runId: number): Promise<Report> => unwrap(commands.getRun(runId)),
+  decideName: (domain: string, name: string, keep: boolean): Promise<null> =>
+    unwrap(commands.decideName(domain, name, keep)),
   appInfo: (): Promise<AppInfo> => unwrap(commands.appInfo()),
 };
 

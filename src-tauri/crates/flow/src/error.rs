@@ -22,6 +22,9 @@ pub enum FlowError {
     /// "Run again" with nothing run before.
     #[error("There is no earlier audit to run again. Type a domain first.")]
     NothingToRerun,
+    /// A found name that is not under the product's domain.
+    #[error("{name} is not a name under {domain}.")]
+    NotUnder { name: String, domain: String },
     /// The sample product could not start.
     #[error("The sample product could not start: {0}")]
     Demo(String),

@@ -16,7 +16,7 @@ pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};
 
 use preflight_core::discover::Discover;
-use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, Net, NetConfig, Report, Target, Verdict};
+use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, HostOrigin, Net, NetConfig, Report, Target, Verdict};
 use preflight_store::{RunSummary, Store};
 use preflight_testbed::Testbed;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -192,7 +192,9 @@ impl Flow {
             demo.as_ref().map(|d| d.net.clone()).ok_or_else(|| FlowError::Demo("it stopped".into()))?
         };
         let domain = Domain::parse(preflight_testbed::demo::DOMAIN).map_err(|e| FlowError::Demo(e.to_string()))?;
-        self.run(&net, AuditRequest::new(Target::with_defaults(domain), source)).await
+        // The sample world has no certificate logs to read: discover its names from DNS alone.
+        let req = AuditRequest { discover: Some(Discover { ct_url: None }), ..AuditRequest::new(Target::with_defaults(domain), source) };
+        self.run(&net, req).await
     }
 
     /// How to reach the running sample product from another program.
@@ -206,6 +208,36 @@ impl Flow {
             connect_to: args.chunks(2).filter(|p| p[0] == "--connect-to").map(|p| p[1].clone()).collect(),
             ca_pem: bed.ca.pem(),
         })
+    }
+
+    /// Records the founder's decision about a name discovery found under `domain`: kept names are
+    /// audited every time (see [`Flow::saved_target`]), dropped ones never offered again.
+    pub fn decide_name(&self, domain: &Domain, name: &str, keep: bool) -> Result<(), FlowError> {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        let under = name.strip_suffix(&format!(".{domain}")).is_some_and(|label| {
+            !label.is_empty()
+                && label.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        });
+        if !under {
+            return Err(FlowError::NotUnder { name, domain: domain.to_string() });
+        }
+        Ok(self.store()?.decide_name(domain.as_str(), &name, keep)?)
+    }
+
+    /// What the app audits for `domain`: the root and the roadmap's names, plus the found names the
+    /// founder kept; the ones they dropped are not offered again. Without a history it is just the
+    /// defaults (an audit must not fail because History is unavailable).
+    pub fn saved_target(&self, domain: Domain) -> Target {
+        let mut target = Target::with_defaults(domain);
+        let decisions = self.store().ok().and_then(|s| s.decisions(target.domain.as_str()).ok()).unwrap_or_default();
+        let root = format!(".{}", target.domain);
+        for name in &decisions.kept {
+            if let Some(label) = name.strip_suffix(&root) {
+                target.add_host(label, HostOrigin::Configured, false);
+            }
+        }
+        target.ignored = decisions.dropped;
+        target
     }
 
     /// The newest runs, newest first, optionally of one domain.

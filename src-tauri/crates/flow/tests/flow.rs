@@ -129,3 +129,18 @@ async fn refused_settings_and_no_save_are_honoured() {
     assert_eq!(out.run_id, None);
     assert!(!dir.path().join("unsaved").exists(), "--no-save creates no database");
 }
+
+#[tokio::test]
+async fn kept_names_are_audited_next_time_and_dropped_ones_never_offered() {
+    let dir = tempfile::tempdir().expect("temp");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Flow::new(host, Err("not needed".into()));
+    let domain = Domain::parse("acme.test").expect("valid");
+    flow.decide_name(&domain, "staging.acme.test", true).expect("keep");
+    flow.decide_name(&domain, "Old.Acme.Test.", false).expect("drop, whatever the case");
+    assert!(flow.decide_name(&domain, "evil.example", true).is_err(), "only names under the domain");
+    let target = flow.saved_target(domain);
+    assert!(target.hosts.iter().any(|h| h.name == "staging.acme.test"), "kept: audited like a listed name");
+    assert_eq!(target.ignored, ["old.acme.test"], "dropped: discovery skips it");
+    assert!(target.hosts.iter().any(|h| h.name == "www.acme.test"), "the defaults stay");
+}

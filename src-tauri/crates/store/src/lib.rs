@@ -9,11 +9,13 @@
 pub mod error;
 pub mod findings;
 pub mod migrate;
+pub mod names;
 pub mod products;
 pub mod runs;
 pub mod writer;
 
 pub use error::{Result, StoreError};
+pub use names::Decisions;
 pub use runs::RunSummary;
 
 use preflight_core::Report;
@@ -114,6 +116,17 @@ impl Store {
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.reader.lock().map_err(|_| StoreError::Closed)?;
         f(&conn)
+    }
+
+    /// Records the founder's decision about a found name (keep: audit it every time; drop: never
+    /// offer it again), once committed.
+    pub fn decide_name(&self, domain: &str, name: &str, keep: bool) -> Result<()> {
+        self.writer.decide_name(domain, name, keep)
+    }
+
+    /// The founder's decisions about `domain`'s found names.
+    pub fn decisions(&self, domain: &str) -> Result<Decisions> {
+        self.read(|c| names::decisions(c, domain))
     }
 
     /// The newest runs, newest first, optionally of one domain.

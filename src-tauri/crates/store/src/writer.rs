@@ -25,6 +25,8 @@ type Reply<T> = Option<SyncSender<Result<T>>>;
 pub enum Job {
     /// Save an audit report; replies with the new run id.
     SaveReport { report: Box<Report>, source: String, reply: Reply<i64> },
+    /// Record the decision about a found name.
+    DecideName { domain: String, name: String, keep: bool, reply: SyncSender<Result<()>> },
     /// Replies once every job queued before it has been committed (or has failed).
     Flush { reply: SyncSender<Result<()>> },
 }
@@ -62,6 +64,13 @@ impl Writer {
         self.send(Job::SaveReport { report: Box::new(report), source: source.to_owned(), reply: None })
     }
 
+    /// Records a decision about a found name and waits for the commit.
+    pub fn decide_name(&self, domain: &str, name: &str, keep: bool) -> Result<()> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.send(Job::DecideName { domain: domain.to_owned(), name: name.to_owned(), keep, reply })?;
+        rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
     /// Waits until everything queued so far has been written.
     pub fn flush(&self) -> Result<()> {
         let (reply, rx) = mpsc::sync_channel(1);
@@ -96,6 +105,7 @@ fn run(mut conn: Connection, rx: Receiver<Job>) {
 enum Done {
     Saved(Reply<i64>, Result<i64>),
     Flushed(SyncSender<Result<()>>),
+    Decided(SyncSender<Result<()>>, Result<()>),
 }
 
 fn commit(conn: &mut Connection, batch: Vec<Job>) {
@@ -106,6 +116,10 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
             match job {
                 Job::SaveReport { report, source, reply } => done.push(Done::Saved(reply, in_savepoint(&mut tx, &report, &source))),
                 Job::Flush { reply } => done.push(Done::Flushed(reply)),
+                Job::DecideName { domain, name, keep, reply } => {
+                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+                    done.push(Done::Decided(reply, crate::names::decide(&tx, &domain, &name, keep, now)));
+                }
             }
         }
         tx.commit()?;
@@ -132,6 +146,12 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
                         }
                     }
                 }
+            }
+            Done::Decided(reply, result) => {
+                let _ = reply.send(match &outcome {
+                    Err(e) => Err(batch_failed(e)),
+                    Ok(()) => result,
+                });
             }
             Done::Flushed(reply) => {
                 let _ = reply.send(outcome.as_ref().map(|_| ()).map_err(batch_failed));

@@ -3,7 +3,9 @@
 //! Chosen so that a first-time user sees every status at work: a root that serves plain http
 //! (problem), a `www` whose certificate runs out in 10 days (needs attention), an `api` whose
 //! certificate was issued for another name (problem), a healthy `app`, and no `auth` (not in use).
-//! The `www` redirect and the API send no HSTS (needs attention: not the canonical host).
+//! The `www` redirect and the API send no HSTS (needs attention: not the canonical host). Nothing
+//! stands in front of the servers (no CDN), and a forgotten `staging` copy is there for discovery
+//! to find (it lists nothing in certificate logs: the demo reads none).
 
 use crate::pki::CertKind;
 use crate::web::{Answer, Site};
@@ -31,6 +33,13 @@ pub fn product() -> Product {
                 https: Answer::redirect(&format!("https://{d}")),
             },
             Site::healthy(&format!("app.{d}")),
+            // A staging copy nobody listed, still serving last month's build: discovery finds it.
+            Site {
+                host: format!("staging.{d}"),
+                cert: Some(CertKind::Valid),
+                http: Answer::redirect(&format!("https://staging.{d}")),
+                https: Answer::secure("<h1>Acme Chat</h1><script src=\"/assets/index-Qq81kLmz.js\"></script>"),
+            },
             Site {
                 host: format!("api.{d}"),
                 cert: Some(CertKind::WrongName(vec![format!("staging.{d}")])),
