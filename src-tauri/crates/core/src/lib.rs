@@ -16,6 +16,7 @@
 //!                          Net (long-lived: resolver cache, trust store, connection slots)
 //! ```
 
+pub mod cas;
 pub mod chain;
 pub mod check;
 pub mod checks;

@@ -64,7 +64,8 @@ fn find<'a>(r: &'a Report, id: &str, subject: &str) -> &'a Finding {
 async fn good_and_bad(http2: bool) -> Report {
     let d = "edge.test";
     // No edge for the product as a whole: `good.` brings Cloudflare's headers itself.
-    let product = Product { serving: Serving { http2, edge: Vec::new() }, ..Product::healthy(d, &[""]) }.site(good(d)).site(bad(d));
+    let product =
+        Product { serving: Serving { http2, edge: Vec::new(), ca: None }, ..Product::healthy(d, &[""]) }.site(good(d)).site(bad(d));
     run(product, &["good", "bad"]).await
 }
 

@@ -48,6 +48,6 @@ pub fn product() -> Product {
             },
         ],
         // Served straight from a server, with no edge in front: the demo's other warning.
-        serving: Serving { http2: true, edge: Vec::new() },
+        serving: Serving { http2: true, edge: Vec::new(), ca: None },
     }
 }

@@ -4,7 +4,7 @@
 //! quoted TXT strings (PLATFORM-NOTES pitfall 7), and code keeps each test's records beside it.
 
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, NULL, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::authority::{Catalog, MessageResponseBuilder, ZoneType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -92,6 +92,29 @@ impl Zone {
     pub fn has_apex_ns(&self) -> bool {
         let apex = self.fqdn("");
         self.records.iter().any(|(n, d)| *n == apex && matches!(d, RData::NS(_)))
+    }
+
+    /// A CAA record for `label`: `tag` is `issue` or `issuewild`, `ca` the authority's domain
+    /// (empty: no authority may issue).
+    pub fn caa(mut self, label: &str, tag: &str, ca: &str) -> Zone {
+        let name = self.fqdn(label);
+        let ca = (!ca.is_empty()).then(|| Name::from_ascii(ca).ok()).flatten();
+        let record = match tag {
+            "issuewild" => CAA::new_issuewild(false, ca, Vec::new()),
+            _ => CAA::new_issue(false, ca, Vec::new()),
+        };
+        self.records.push((name, RData::CAA(record)));
+        self
+    }
+
+    /// A DS record at `label`, as the parent zone holds for a signed zone (key tag 2371, algorithm
+    /// 13, SHA-256). The testbed is authoritative for one zone only, so it answers the DS itself.
+    pub fn ds(mut self, label: &str) -> Zone {
+        let name = self.fqdn(label);
+        let mut rdata = vec![0x09, 0x43, 13, 2];
+        rdata.extend_from_slice(&[0xab; 32]);
+        self.records.push((name, RData::Unknown { code: hickory_proto::rr::RecordType::DS, rdata: NULL::with(rdata) }));
+        self
     }
 
     /// Whether `label` is an alias (then it may have no other records).

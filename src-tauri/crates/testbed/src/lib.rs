@@ -61,7 +61,12 @@ impl Product {
                 l => Site::healthy(&format!("{l}.{domain}")),
             })
             .collect();
-        Product { domain: domain.to_owned(), zone: Zone::new(domain), sites, serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec() } }
+        Product {
+            domain: domain.to_owned(),
+            zone: Zone::new(domain),
+            sites,
+            serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None },
+        }
     }
 
     /// Replaces (or adds) the site for `host`.
@@ -88,7 +93,7 @@ impl Testbed {
 
     /// Like [`Testbed::start`], with every DNS answer held for `delay` (for benchmarks).
     pub async fn start_with_dns_delay(product: Product, delay: Duration) -> Result<Testbed, TestbedError> {
-        let ca = TestCa::new()?;
+        let ca = TestCa::named(product.serving.ca.unwrap_or(pki::DEFAULT_NAME))?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let mut zone = product.zone.clone();
         if !zone.has_apex_ns() {

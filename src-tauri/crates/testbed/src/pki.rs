@@ -29,6 +29,9 @@ pub struct Issued {
     pub key: PrivateKeyDer<'static>,
 }
 
+/// The name the testbed's CA goes by unless a test chooses another.
+pub const DEFAULT_NAME: &str = "Preflight Testbed CA";
+
 /// The testbed's certificate authority.
 pub struct TestCa {
     cert: Certificate,
@@ -60,8 +63,14 @@ fn ca_params(name: &str) -> Result<CertificateParams, PkiError> {
 
 impl TestCa {
     pub fn new() -> Result<TestCa, PkiError> {
+        TestCa::named(DEFAULT_NAME)
+    }
+
+    /// A CA whose certificates name `name` as their issuer (a test of CAA matching mints one that
+    /// calls itself after a public authority; it is trusted only by the test's own client).
+    pub fn named(name: &str) -> Result<TestCa, PkiError> {
         let key = KeyPair::generate()?;
-        let cert = ca_params("Preflight Testbed CA")?.self_signed(&key)?;
+        let cert = ca_params(name)?.self_signed(&key)?;
         Ok(TestCa { cert, key })
     }
 

@@ -179,6 +179,8 @@ pub struct Serving {
     pub http2: bool,
     /// Headers added to every answer, as an edge network in front of the sites adds its own.
     pub edge: Vec<(&'static str, &'static str)>,
+    /// The name the certificate authority goes by (`None`: the testbed's own name).
+    pub ca: Option<&'static str>,
 }
 
 /// The headers a Vercel-hosted product's answers carry (its edge names itself in them).

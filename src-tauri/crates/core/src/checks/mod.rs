@@ -8,6 +8,7 @@
 //! Checks share what they learn through [`Facts`]: `www`'s TLS check reuses the addresses `www`'s
 //! DNS check looked up, and independent checks still start at once.
 
+pub mod caa;
 pub mod caching;
 pub mod cors;
 pub mod discovery;
@@ -15,6 +16,7 @@ pub mod dns;
 pub mod edge;
 pub mod headers;
 pub mod hsts;
+pub mod ipv6;
 pub mod mixed;
 pub mod protocols;
 pub mod redirect_hygiene;
@@ -47,6 +49,8 @@ pub const FAMILIES: &[Family] = &[
     dns::FAMILY,
     discovery::FAMILY,
     zone::FAMILY,
+    caa::FAMILY,
+    ipv6::FAMILY,
     takeover::FAMILY,
     tls::FAMILY,
     protocols::FAMILY,
