@@ -6,7 +6,7 @@
 //! name itself or its closest parent up to the product's domain (RFC 8659 climbs the tree); the live
 //! certificate's issuer is matched to CAA names through `data/cas.toml`.
 
-use super::{could_not_check, no_such_name, per_host, Family};
+use super::{could_not_check, handshake_or, per_host, Family};
 use crate::cas;
 use crate::check::CheckDef;
 use crate::facts::Facts;
@@ -61,22 +61,14 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn check(facts: &Facts, host: &str, root: &str) -> Finding {
-    let issuer = match facts.tls(host).await {
-        Ok(tls) => match tls.chain.first() {
-            Some(leaf) => (leaf.issuer.clone(), leaf.names.iter().any(|n| n.starts_with("*."))),
-            None => {
-                return Finding::new(&CAA, host, Status::Skipped).title(format!("CAA for {host} was not checked: no certificate was read."))
-            }
-        },
-        Err(e) if e.is_missing_name() => return no_such_name(&CAA, host, host, &format!("CAA for {host}")),
-        Err(e) if e.is_inconclusive() => {
-            return could_not_check(Finding::new(&CAA, host, Status::Error), &format!("the CAA records of {host}"), &e)
-        }
-        Err(_) => {
-            return Finding::new(&CAA, host, Status::Skipped)
-                .title(format!("CAA for {host} was not checked because HTTPS does not open (see tls.handshake)."))
-        }
+    let tls = match handshake_or(facts, &CAA, host, &format!("CAA for {host}")).await {
+        Ok(tls) => tls,
+        Err(f) => return f,
     };
+    let Some(leaf) = tls.chain.first() else {
+        return Finding::new(&CAA, host, Status::Skipped).title(format!("CAA for {host} was not checked: no certificate was read."));
+    };
+    let issuer = (leaf.issuer.clone(), leaf.names.iter().any(|n| n.starts_with("*.")));
     // The closest name with CAA records, from the host up to the product's domain.
     let mut name = host.to_owned();
     let (at, records) = loop {

@@ -31,6 +31,7 @@ use crate::chain::Outcome;
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Status};
+use crate::net::tls::TlsInspection;
 use crate::net::{NetError, Response};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
@@ -145,6 +146,19 @@ pub(crate) async fn own_landing(facts: &Facts, def: &'static CheckDef, host: &st
     match facts.page(&landed).await {
         Ok(resp) => Ok((landed, resp)),
         Err(e) => Err(could_not_check(Finding::new(def, host, Status::Error), what, &e)),
+    }
+}
+
+/// The TLS inspection of `host` for a check that builds on it; any failure comes back as the
+/// finding `def` reports instead (the handshake's own failure is `tls.handshake`'s to tell).
+pub(crate) async fn handshake_or(facts: &Facts, def: &'static CheckDef, host: &str, what: &str) -> Result<TlsInspection, Finding> {
+    match facts.tls(host).await {
+        Ok(tls) => Ok(tls),
+        Err(e) if e.is_missing_name() => Err(no_such_name(def, host, host, &cap(what))),
+        Err(e) if e.is_inconclusive() => Err(could_not_check(Finding::new(def, host, Status::Error), what, &e)),
+        Err(e) => Err(Finding::new(def, host, Status::Skipped)
+            .title(format!("{} was not checked because HTTPS does not open on {host}.", cap(what)))
+            .detail(format!("{e}. See the tls.handshake finding for {host}."))),
     }
 }
 

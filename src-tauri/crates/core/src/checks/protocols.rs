@@ -6,7 +6,7 @@
 //! asked about with a hand-built ClientHello each (`net::legacy`), since no modern TLS library will
 //! offer them.
 
-use super::{could_not_check, no_such_name, per_host, Family};
+use super::{could_not_check, handshake_or, per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -36,17 +36,9 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn check(facts: &Facts, host: &str) -> Finding {
-    let modern = match facts.tls(host).await {
+    let modern = match handshake_or(facts, &PROTOCOLS, host, &format!("TLS versions on {host}")).await {
         Ok(tls) => tls.protocol,
-        Err(e) if e.is_missing_name() => return no_such_name(&PROTOCOLS, host, host, &format!("TLS versions on {host}")),
-        Err(e) if e.is_inconclusive() => {
-            return could_not_check(Finding::new(&PROTOCOLS, host, Status::Error), &format!("the TLS versions of {host}"), &e)
-        }
-        Err(e) => {
-            return Finding::new(&PROTOCOLS, host, Status::Skipped)
-                .title(format!("TLS versions on {host} were not checked because HTTPS does not open."))
-                .detail(format!("{e}. See the tls.handshake finding for {host}."))
-        }
+        Err(f) => return f,
     };
     let route = match facts.route(host, 443).await {
         Ok(r) => r,

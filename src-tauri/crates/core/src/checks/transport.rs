@@ -8,7 +8,7 @@
 //! connection of its own. Compression needs one request that says what we accept
 //! (`Accept-Encoding: br, gzip`); only its headers matter, and the compressed body is never inflated.
 
-use super::{could_not_check, is_html, no_such_name, own_landing, per_host, Family};
+use super::{could_not_check, handshake_or, is_html, own_landing, per_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -56,15 +56,9 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn http2(facts: &Facts, host: &str) -> Finding {
-    match facts.tls(host).await {
+    match handshake_or(facts, &HTTP2, host, &format!("HTTP/2 on {host}")).await {
         Ok(tls) => judge_http2(host, tls.alpn.as_deref()),
-        Err(e) if e.is_missing_name() => no_such_name(&HTTP2, host, host, &format!("HTTP/2 on {host}")),
-        Err(e) if e.is_inconclusive() => {
-            could_not_check(Finding::new(&HTTP2, host, Status::Error), &format!("whether {host} speaks HTTP/2"), &e)
-        }
-        Err(e) => Finding::new(&HTTP2, host, Status::Skipped)
-            .title(format!("HTTP/2 on {host} was not checked because HTTPS does not open."))
-            .detail(format!("{e}. See the tls.handshake finding for {host}.")),
+        Err(f) => f,
     }
 }
 
