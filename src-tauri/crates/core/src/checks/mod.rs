@@ -10,6 +10,7 @@
 
 pub mod caa;
 pub mod caching;
+pub mod callbacks;
 pub mod cors;
 pub mod discovery;
 pub mod dns;
@@ -65,6 +66,7 @@ pub const FAMILIES: &[Family] = &[
     caching::FAMILY,
     mixed::FAMILY,
     versions::FAMILY,
+    callbacks::FAMILY,
 ];
 
 /// Every check the engine can emit.
