@@ -112,8 +112,23 @@ impl Facts {
 
     /// The A/AAAA answer for `host`, looked up once per run. "No such name" is returned only when
     /// the resolver has proven it can be believed; otherwise it becomes an inconclusive failure, so
-    /// no check turns a broken resolver into "your site does not exist".
+    /// no check turns a broken resolver into "your site does not exist". A resolver gives up on
+    /// alias chains longer than it likes with a bare "no records": those are followed by hand, so a
+    /// long chain that does end on addresses is still reached (`dns.cname.chain` says it is too long).
     pub async fn addresses(&self, host: &str) -> Result<Addresses, NetError> {
+        let answer = self.resolved(host).await;
+        match answer {
+            Err(e) if e.is_missing_name() => match self.alias_chain(host).await {
+                Ok(AliasChain { hops, end: AliasEnd::Addresses(a) }) if !hops.is_empty() => Ok(Addresses { cnames: hops, ..a }),
+                _ => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    /// What the resolver itself answers for `host` (memoised), with "no such name" believed only
+    /// from a working resolver.
+    async fn resolved(&self, host: &str) -> Result<Addresses, NetError> {
         let key = host.trim_end_matches('.').to_ascii_lowercase();
         let answer = self.0.addresses.get_or_init(&key, || async { self.0.net.resolver().addresses(&key).await }).await;
         match answer {
@@ -153,7 +168,7 @@ impl Facts {
                     current = target;
                 }
                 Ok(None) => {
-                    let end = match self.addresses(&current).await {
+                    let end = match self.resolved(&current).await {
                         Ok(addrs) => AliasEnd::Addresses(addrs),
                         Err(e) if e.is_missing_name() => AliasEnd::Missing(current),
                         Err(e) => return Err(e),

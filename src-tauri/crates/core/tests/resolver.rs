@@ -99,7 +99,8 @@ async fn alias_loops_and_long_chains_are_told_apart_from_gone_targets() {
         zone = zone.cname(&format!("c{i}"), &format!("c{}.loops.test", i + 1));
     }
     let zone = zone.addr("c10", "127.0.0.1".parse().expect("ip"));
-    let bed = Testbed::start(Product { zone, ..Product::healthy("loops.test", &[""]) }).await.expect("testbed");
+    let product = Product { zone, ..Product::healthy("loops.test", &[""]) }.site(Site::healthy("c0.loops.test"));
+    let bed = Testbed::start(product).await.expect("testbed");
     let mut target = Target::bare(Domain::parse("loops.test").expect("valid"));
     target.add_host("a", preflight_core::HostOrigin::Configured, false);
     target.add_host("c0", preflight_core::HostOrigin::Configured, false);
@@ -110,6 +111,8 @@ async fn alias_loops_and_long_chains_are_told_apart_from_gone_targets() {
     assert_eq!(status(&report, "dns.cname.chain", "c0.loops.test"), Some(Status::Warn), "ten aliases are too many");
     assert_eq!(status(&report, "dns.cname.dangling", "c0.loops.test"), Some(Status::Pass), "the long chain does end on an address");
     assert_eq!(status(&report, "dns.resolve", "c0.loops.test"), Some(Status::Pass), "followed by hand where the resolver gave up");
+    assert_eq!(status(&report, "tls.cert.trust", "c0.loops.test"), Some(Status::Pass), "HTTPS is reached through the long chain too");
+    assert_eq!(status(&report, "redirects.https", "c0.loops.test"), Some(Status::Pass), "and so is plain http");
 }
 
 #[tokio::test]
