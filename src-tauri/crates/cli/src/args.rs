@@ -82,6 +82,10 @@ pub struct AuditArgs {
     /// Discover common names only; do not read certificate-transparency logs.
     #[arg(long, conflicts_with = "ct_url")]
     pub no_ct: bool,
+    /// Send a short burst (30 requests, 5 at a time) to each [[endpoints]] entry to see whether rate
+    /// limiting kicks in. Real traffic: it shows in your logs. Said on stderr before it starts.
+    #[arg(long)]
+    pub probe_rate_limit: bool,
     /// Where to read certificate-transparency logs (crt.sh's JSON format; {domain} is replaced).
     #[arg(long, value_name = "URL", default_value = preflight_core::discover::DEFAULT_CT_URL)]
     pub ct_url: String,

@@ -3,6 +3,7 @@
 use crate::args::{AuditArgs, Cli, Command, DemoArgs, FailOnArg, Format, HistoryArgs, NetArgs};
 use crate::render;
 use crate::{Failure, Outcome};
+use preflight_core::checks::ratelimit::Burst;
 use preflight_core::config::ProductConfig;
 use preflight_core::discover::Discover;
 use preflight_core::net::Overrides;
@@ -111,7 +112,11 @@ async fn run_audit(a: AuditArgs, flow: Flow) -> Result<Outcome, Failure> {
         FailOnArg::Never => FailOn::Never,
     };
     let discover = (!a.no_discover).then(|| Discover { ct_url: (!a.no_ct).then(|| a.ct_url.clone()) });
-    let req = AuditRequest { target, source: Source::Cli, only, save: !a.no_save, fail_on, discover };
+    let rate_limit = a.probe_rate_limit.then(Burst::default);
+    if let Some(burst) = rate_limit {
+        eprintln!("preflight: {}", burst.explain(&target));
+    }
+    let req = AuditRequest { target, source: Source::Cli, only, save: !a.no_save, fail_on, discover, rate_limit };
     let out = flow.audit(req).await.map_err(flow_failure)?;
     Ok(finish(&out, a.format))
 }

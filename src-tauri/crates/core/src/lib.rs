@@ -57,6 +57,8 @@ pub struct AuditOptions {
     /// default here so a library caller never reaches certificate logs unasked; the CLI and the app
     /// turn it on.
     pub discover: Option<discover::Discover>,
+    /// Send a short burst to each key endpoint to see rate limiting work (opt-in: real traffic).
+    pub rate_limit: Option<checks::ratelimit::Burst>,
 }
 
 /// Runs every check for `target` over `net` and returns the report.
@@ -65,6 +67,9 @@ pub async fn audit(net: &Net, target: &Target, opts: AuditOptions) -> Report {
     let started = Instant::now();
     let facts = Facts::new(net.clone(), target.domain.as_str());
     let mut plan = checks::plan(target, &facts, &opts.only);
+    if let Some(burst) = opts.rate_limit.filter(|_| opts.only.is_empty() || opts.only.contains(&Area::Edge)) {
+        plan.extend(checks::ratelimit::planned(target, &facts, burst));
+    }
     let more = opts.discover.map(|d| {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         plan.push(checks::discovery::planned(target, &facts, d, opts.only.clone(), tx));

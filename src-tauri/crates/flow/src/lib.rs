@@ -15,6 +15,7 @@ pub mod progress;
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};
 
+use preflight_core::checks::ratelimit::Burst;
 use preflight_core::discover::Discover;
 use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, HostOrigin, Net, NetConfig, Report, Target, Verdict};
 use preflight_store::{RunSummary, Store};
@@ -35,12 +36,22 @@ pub struct AuditRequest {
     pub fail_on: FailOn,
     /// Look for names the target does not list; `None` audits exactly its names.
     pub discover: Option<Discover>,
+    /// Probe rate limiting with a short burst per endpoint (opt-in).
+    pub rate_limit: Option<Burst>,
 }
 
 impl AuditRequest {
     /// Every area, saved, judged on problems: what the window and the tray ask for.
     pub fn new(target: Target, source: Source) -> Self {
-        AuditRequest { target, source, only: Vec::new(), save: true, fail_on: FailOn::Fail, discover: Some(Discover::default()) }
+        AuditRequest {
+            target,
+            source,
+            only: Vec::new(),
+            save: true,
+            fail_on: FailOn::Fail,
+            discover: Some(Discover::default()),
+            rate_limit: None,
+        }
     }
 }
 
@@ -268,7 +279,8 @@ impl Flow {
 
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let forwarder = tokio::spawn(progress::forward(self.host.clone(), domain.clone(), rx));
-        let opts = AuditOptions { only: req.only.clone(), progress: Some(tx), cancel, discover: req.discover.clone() };
+        let opts =
+            AuditOptions { only: req.only.clone(), progress: Some(tx), cancel, discover: req.discover.clone(), rate_limit: req.rate_limit };
         let report = audit(net, &req.target, opts).await;
         let _ = forwarder.await;
 

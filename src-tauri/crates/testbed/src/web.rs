@@ -65,6 +65,9 @@ pub enum Answer {
     /// An API that echoes the request's `Origin` in its CORS headers (and allows credentials when
     /// asked): the misconfiguration that lets any website act as the signed-in user.
     ReflectOrigin { credentials: bool },
+    /// Answers `then` to the first `after` requests (per host and path), 429 Too Many Requests
+    /// with `Retry-After` from then on: a rate limiter.
+    Limited { after: u32, then: Box<Answer> },
     /// Per-path answers (matched on the path without its query), `other` for every other path: a
     /// page with its hashed assets, say.
     Paths { paths: Vec<(String, Answer)>, other: Box<Answer> },
@@ -190,6 +193,8 @@ pub const VERCEL_EDGE: [(&str, &str); 2] = [("server", "Vercel"), ("x-vercel-id"
 struct Routes {
     sites: HashMap<String, Site>,
     edge: Vec<(String, String)>,
+    /// Requests seen per host and path, for [`Answer::Limited`].
+    counts: std::sync::Mutex<HashMap<String, u32>>,
 }
 
 /// The running servers; they stop when this is dropped.
@@ -220,6 +225,7 @@ impl WebServer {
         let routes = Arc::new(Routes {
             sites: sites.iter().map(|s| (s.host.to_ascii_lowercase(), s.clone())).collect(),
             edge: options.edge.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            counts: std::sync::Mutex::new(HashMap::new()),
         });
         let http = TcpListener::bind("127.0.0.1:0").await?;
         let https = TcpListener::bind("127.0.0.1:0").await?;
@@ -273,7 +279,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let routes = routes.clone();
         async move {
-            let mut resp = answer(&routes.sites, &req, secure).await;
+            let mut resp = answer(&routes, &req, secure).await;
             for (k, v) in &routes.edge {
                 if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
                     resp.headers_mut().append(k, v);
@@ -288,7 +294,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes
 
 type Body = BoxBody<Bytes, Infallible>;
 
-async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure: bool) -> Response<Body> {
+async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response<Body> {
+    let routes = &all.sites;
     let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
     let Some(site) = routes.get(&host) else {
@@ -300,7 +307,19 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let page = |status: u16, headers: &[(String, String)], body: &str| page(status, headers, body, gzip_ok);
-    match (if secure { &site.https } else { &site.http }).for_path(req.uri().path()) {
+    let mut chosen = (if secure { &site.https } else { &site.http }).for_path(req.uri().path());
+    if let Answer::Limited { after, then } = chosen {
+        let seen = all.counts.lock().map_or(0, |mut c| {
+            let n = c.entry(format!("{host}{}", req.uri().path())).or_insert(0);
+            *n += 1;
+            *n
+        });
+        if seen > *after {
+            return page(429, &[("retry-after".to_owned(), "30".to_owned())], "Too many requests");
+        }
+        chosen = then.for_path(req.uri().path());
+    }
+    match chosen {
         Answer::Redirect { status, to } => {
             let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
             let hsts = [(HSTS.0.to_owned(), HSTS.1.to_owned())];
@@ -320,7 +339,7 @@ async fn answer(routes: &HashMap<String, Site>, req: &Request<Incoming>, secure:
             }
             page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
         }
-        Answer::Paths { .. } => page(500, &[], "unreachable: for_path looks through Paths"),
+        Answer::Paths { .. } | Answer::Limited { .. } => page(500, &[], "a rate limiter inside a rate limiter is not simulated"),
         Answer::Hang => std::future::pending().await,
         Answer::Endless => {
             let chunk = Bytes::from(vec![b'x'; 64 * 1024]);

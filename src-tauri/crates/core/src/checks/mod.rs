@@ -20,6 +20,7 @@ pub mod hsts;
 pub mod ipv6;
 pub mod mixed;
 pub mod protocols;
+pub mod ratelimit;
 pub mod redirect_hygiene;
 pub mod redirects;
 pub mod takeover;
@@ -67,6 +68,7 @@ pub const FAMILIES: &[Family] = &[
     mixed::FAMILY,
     versions::FAMILY,
     callbacks::FAMILY,
+    ratelimit::FAMILY,
 ];
 
 /// Every check the engine can emit.
