@@ -93,18 +93,21 @@ pub async fn discover(facts: &Facts, target: &Target, opts: &Discover) -> Discov
         target.hosts.iter().map(|h| h.name.clone()).chain(target.ignored.iter().map(|n| n.to_ascii_lowercase())).collect();
     let guesses: Vec<String> = common_names().map(|l| format!("{l}.{domain}")).filter(|n| !known.contains(n)).collect();
     let tried = guesses.len();
-    let (wildcard, logs) = tokio::join!(wildcard(facts, &domain), read_logs(facts, &domain, opts.ct_url.as_deref()));
-    let (logs, logged) = logs;
-    let logged: Vec<String> = logged.into_iter().filter(|n| !known.contains(n)).take(MAX_CT_CANDIDATES).collect();
-    let lookups = guesses
-        .iter()
-        .map(|n| (n.clone(), Via::CommonName))
-        .chain(logged.iter().filter(|n| !guesses.contains(n)).map(|n| (n.clone(), Via::CertificateLog)));
-    let answers = futures::future::join_all(lookups.map(|(name, via)| async move {
-        let seen = exists(facts, &name).await;
-        (name, via, seen)
-    }))
-    .await;
+    // The wildcard probe, the guesses and the logs all at once; the logs' names are looked up as
+    // soon as the logs are read.
+    let guessed =
+        futures::future::join_all(guesses.iter().map(|name| async move { (name.clone(), Via::CommonName, exists(facts, name).await) }));
+    let logged = async {
+        let (logs, names) = read_logs(facts, &domain, opts.ct_url.as_deref()).await;
+        let names: Vec<String> = names.into_iter().filter(|n| !known.contains(n) && !guesses.contains(n)).take(MAX_CT_CANDIDATES).collect();
+        let seen = futures::future::join_all(
+            names.iter().map(|name| async move { (name.clone(), Via::CertificateLog, exists(facts, name).await) }),
+        )
+        .await;
+        (logs, seen)
+    };
+    let (wildcard, guessed, (logs, logged)) = tokio::join!(wildcard(facts, &domain), guessed, logged);
+    let answers = guessed.into_iter().chain(logged);
     let mut found = Vec::new();
     let mut unknown = Vec::new();
     for (name, via, seen) in answers {
@@ -131,7 +134,9 @@ enum Seen {
 }
 
 async fn exists(facts: &Facts, name: &str) -> Seen {
-    match facts.addresses(name).await {
+    // Ask whether it is an alias at the same time as its addresses: one round trip, not two.
+    let (addresses, _) = tokio::join!(facts.addresses(name), facts.alias(name));
+    match addresses {
         Ok(a) => Seen::Addresses(a),
         Err(e) if e.is_missing_name() => match facts.alias(name).await {
             Ok(Some(_)) => Seen::DanglingAlias,

@@ -78,6 +78,7 @@ struct Inner {
     tls: Memo<Result<TlsInspection, NetError>>,
     pages: Memo<Result<Response, NetError>>,
     chains: Memo<Chain>,
+    caa: Memo<Result<Vec<String>, NetError>>,
 }
 
 impl std::fmt::Debug for Facts {
@@ -98,6 +99,7 @@ impl Facts {
             tls: Memo::new(),
             pages: Memo::new(),
             chains: Memo::new(),
+            caa: Memo::new(),
         }))
     }
 
@@ -141,6 +143,12 @@ impl Facts {
             },
             other => other,
         }
+    }
+
+    /// The CAA records at `name`, asked once per run (every name below the domain climbs to it).
+    pub async fn caa(&self, name: &str) -> Result<Vec<String>, NetError> {
+        let key = name.trim_end_matches('.').to_ascii_lowercase();
+        self.0.caa.get_or_init(&key, || async { self.0.net.resolver().caa(&key).await }).await
     }
 
     /// The CNAME target of `host`, if it is an alias, asked once per run.

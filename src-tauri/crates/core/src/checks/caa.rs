@@ -61,29 +61,43 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn check(facts: &Facts, host: &str, root: &str) -> Finding {
-    let tls = match handshake_or(facts, &CAA, host, &format!("CAA for {host}")).await {
+    // The names a CAA record could sit on, closest first; all asked at once, alongside the
+    // handshake, so CAA costs one DNS round trip however deep the name is.
+    let mut names = vec![host.to_owned()];
+    let mut current = host;
+    while current != root {
+        match current.split_once('.') {
+            Some((_, parent)) if parent.len() >= root.len() => {
+                names.push(parent.to_owned());
+                current = parent;
+            }
+            _ => break,
+        }
+    }
+    let what = format!("CAA for {host}");
+    let lookups = futures::future::join_all(names.iter().map(|n| facts.caa(n)));
+    let (tls, answers) = tokio::join!(handshake_or(facts, &CAA, host, &what), lookups);
+    let tls = match tls {
         Ok(tls) => tls,
         Err(f) => return f,
     };
     let Some(leaf) = tls.chain.first() else {
         return Finding::new(&CAA, host, Status::Skipped).title(format!("CAA for {host} was not checked: no certificate was read."));
     };
-    let issuer = (leaf.issuer.clone(), leaf.names.iter().any(|n| n.starts_with("*.")));
-    // The closest name with CAA records, from the host up to the product's domain.
-    let mut name = host.to_owned();
-    let (at, records) = loop {
-        match facts.net().resolver().caa(&name).await {
-            Ok(r) if !r.is_empty() => break (Some(name.clone()), r),
+    let mut found = None;
+    for (name, answer) in names.iter().zip(answers) {
+        match answer {
+            Ok(r) if !r.is_empty() => {
+                found = Some((name.clone(), r));
+                break;
+            }
             Ok(_) => {}
             Err(e) if e.is_missing_name() => {}
             Err(e) => return could_not_check(Finding::new(&CAA, host, Status::Error), &format!("the CAA records of {name}"), &e),
         }
-        match name.split_once('.') {
-            Some((_, parent)) if name != root && parent.len() >= root.len() => name = parent.to_owned(),
-            _ => break (None, Vec::new()),
-        }
-    };
-    judge(host, at.as_deref(), &records, &issuer.0, issuer.1)
+    }
+    let (at, records) = found.map_or((None, Vec::new()), |(n, r)| (Some(n), r));
+    judge(host, at.as_deref(), &records, &leaf.issuer, leaf.names.iter().any(|n| n.starts_with("*.")))
 }
 
 /// The verdict (pure).
