@@ -174,6 +174,10 @@ test("a name discovery found can be kept from the result, and the choice is save
   // The real engine's demo has a forgotten staging copy: "Your call" holds the discovery finding.
   const found = page.getByTestId("found-names");
   await found.waitFor();
+  // Each of the found name's own findings says "found".
+  const tagged = page.locator('[data-testid="group-warn"] [data-testid="finding"]:has(.found-tag)');
+  assert.ok((await tagged.count()) > 0, "a found name's findings are marked found");
+  assert.match(await tagged.first().textContent(), /staging\.acme-chat\.test/);
   const row = found.locator('li[data-name="staging.acme-chat.test"]');
   assert.match(await row.textContent(), /found.*from a common name/s);
   await row.getByRole("button", { name: "Keep" }).click();

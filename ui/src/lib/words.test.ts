@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finding } from "./fixtures";
-import { groupBySeverity, headline, when } from "./words";
+import { foundNames, groupBySeverity, headline, when } from "./words";
 
 const summary = (fail: number, warn: number, error = 0, pass = 5) => ({ fail, warn, error, pass, skipped: 0, manual: 0 });
 
@@ -21,5 +21,13 @@ describe("words", () => {
     expect(when(now - 30_000, now)).toBe("just now");
     expect(when(now - 5 * 60_000, now)).toBe("5 minutes ago");
     expect(when(now - 3 * 3_600_000, now)).toBe("3 hours ago");
+  });
+});
+
+describe("foundNames", () => {
+  it("reads the names discovery found from its finding", () => {
+    const discovery = finding({ id: "dns.discovery", evidence: { found: [{ name: "staging.acme.test" }, { nope: 1 }] } });
+    expect([...foundNames([finding(), discovery])]).toEqual(["staging.acme.test"]);
+    expect(foundNames([finding()]).size).toBe(0);
   });
 });

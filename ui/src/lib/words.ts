@@ -54,3 +54,15 @@ export function when(ms: number, now = Date.now()): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** The names discovery found, read from the `dns.discovery` finding's evidence. */
+export function foundNames(findings: Finding[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of findings) {
+    if (f.id !== "dns.discovery") continue;
+    const list = (f.evidence as { found?: unknown } | null)?.found;
+    if (!Array.isArray(list)) continue;
+    for (const item of list) if (typeof item?.name === "string") names.add(item.name);
+  }
+  return names;
+}

@@ -49,6 +49,7 @@ pub fn headline(report: &Report) -> String {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Preflight audit of {}\n{}\n", report.domain, headline(report));
+    let found = preflight_core::checks::discovery::found_names(report);
     for status in Status::BY_SEVERITY {
         let group: Vec<&Finding> = report.findings.iter().filter(|f| f.status == status).collect();
         if group.is_empty() {
@@ -56,7 +57,9 @@ pub fn text(report: &Report) -> String {
         }
         let _ = writeln!(out, "{} ({})", status.label(), group.len());
         for f in group {
-            let _ = writeln!(out, "  {} {}", mark(f.status), f.title);
+            // Names discovery found, not listed by the founder: said on each of their findings.
+            let tag = if f.id != "dns.discovery" && found.contains(&f.subject) { "[found] " } else { "" };
+            let _ = writeln!(out, "  {} {tag}{}", mark(f.status), f.title);
             if matches!(f.status, Status::Pass | Status::Skipped) {
                 continue;
             }

@@ -52,6 +52,19 @@ pub fn planned(target: &Target, facts: &Facts, opts: Discover, only: Vec<Area>, 
     .deadline(std::time::Duration::from_secs(45))
 }
 
+/// The names a report's discovery found (read from its `dns.discovery` evidence), so front ends
+/// can mark those names' findings "found".
+pub fn found_names(report: &crate::model::Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.id == DISCOVERY.id)
+        .filter_map(|f| f.evidence.get("found").and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|n| n.get("name").and_then(|v| v.as_str()).map(str::to_owned))
+        .collect()
+}
+
 /// The finding (pure).
 pub fn judge(root: &str, d: &Discovery) -> Finding {
     let logs = match &d.logs {

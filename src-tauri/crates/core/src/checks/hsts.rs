@@ -128,11 +128,36 @@ pub fn judge(host: &str, canonical: bool, http_status: u16, header: Option<&str>
             };
             Finding::new(&HSTS, host, Status::Pass)
                 .title(format!("https://{host} tells browsers to use only the secure address for {}{extras}.", days(p.max_age)))
-                .detail(format!("Strict-Transport-Security: {}", header.unwrap_or_default()))
+                .detail(format!("Strict-Transport-Security: {}\n{}", header.unwrap_or_default(), preload_note(&p)))
                 .evidence(evidence)
         }
     }
 }
+
+/// The preload list (hstspreload.org) takes a domain whose policy has a max-age of at least a year,
+/// includeSubDomains and preload; say what is missing, since a submission without them is refused.
+pub fn preload_note(p: &Policy) -> String {
+    let mut missing = Vec::new();
+    if p.max_age < PRELOAD_MAX_AGE {
+        missing.push("a max-age of at least 31536000 (a year)");
+    }
+    if !p.include_subdomains {
+        missing.push("includeSubDomains");
+    }
+    if !p.preload {
+        missing.push("preload");
+    }
+    match (p.preload, missing.is_empty()) {
+        (_, true) => {
+            "Meets the HSTS preload list's requirements: submit the domain at hstspreload.org to be built into browsers.".to_owned()
+        }
+        (true, false) => format!("Asks to be preloaded but lacks {}, so the preload list would refuse it.", missing.join(" and ")),
+        (false, false) => format!("For the HSTS preload list (built into browsers) it would also need {}.", missing.join(" and ")),
+    }
+}
+
+/// The max-age the preload list requires: one year.
+pub const PRELOAD_MAX_AGE: u64 = 31_536_000;
 
 fn days(secs: u64) -> String {
     match secs / 86_400 {
@@ -166,5 +191,10 @@ mod tests {
         let ok = judge("acme.test", true, 301, Some("max-age=31536000; includeSubDomains"));
         assert_eq!(ok.status, Status::Pass);
         assert!(ok.title.contains("365 days, for every subdomain too"), "{}", ok.title);
+        assert!(ok.detail.contains("would also need preload"), "{}", ok.detail);
+        let eligible = judge("acme.test", true, 200, Some("max-age=63072000; includeSubDomains; preload"));
+        assert!(eligible.detail.contains("Meets the HSTS preload list's requirements"), "{}", eligible.detail);
+        let asks = judge("acme.test", true, 200, Some("max-age=15768000; preload"));
+        assert!(asks.detail.contains("lacks a max-age of at least 31536000 (a year) and includeSubDomains"), "{}", asks.detail);
     }
 }
