@@ -187,3 +187,20 @@ test("a name discovery found can be kept from the result, and the choice is save
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the rate-limit probe is off unless the founder ticks it, and then it is asked for", async () => {
+  const { page, errors } = await open((report) => {
+    window.__PF__.handlers.run_audit = () => ({ run_id: 9, save_error: null, incomplete: false, report: window.__PF__.report });
+  });
+  await page.evaluate((report) => (window.__PF__.report = report), demoReport);
+  const box = page.getByLabel(/Also test rate limiting/);
+  assert.equal(await box.isChecked(), false, "real traffic is never sent unasked");
+  await page.getByLabel("Your product's domain").fill("acme-chat.test");
+  await box.check();
+  await page.getByRole("button", { name: "Run audit" }).click();
+  await page.getByTestId("result").waitFor();
+  const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "run_audit").map((c) => c.args));
+  assert.deepEqual(args, [{ domain: "acme-chat.test", probeRateLimit: true }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -7,12 +7,12 @@
 
 export const commands = {
 /**
- * Audits `domain` (the root, the roadmap's default names and the found names the founder kept;
- * discovery looks for more), streaming progress events.
+ * Audits `domain` as its saved settings say (see `Flow::saved_target`; discovery looks for more
+ * names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint.
  */
-async runAudit(domain: string) : Promise<Result<AuditResult, AppError>> {
+async runAudit(domain: string, probeRateLimit: boolean) : Promise<Result<AuditResult, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("run_audit", { domain }) };
+    return { status: "ok", data: await TAURI_INVOKE("run_audit", { domain, probeRateLimit }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use preflight_core::checks::ratelimit::Burst;
 use preflight_core::{Domain, Report};
 use preflight_flow::{AuditOutcome, AuditRequest, Source};
 use serde::Serialize;
@@ -30,18 +31,16 @@ impl From<AuditOutcome> for AuditResult {
     }
 }
 
-/// Audits `domain` (the root, the roadmap's default names and the found names the founder kept;
-/// discovery looks for more), streaming progress events.
+/// Audits `domain` as its saved settings say (see `Flow::saved_target`; discovery looks for more
+/// names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
-pub async fn run_audit(state: State<'_, AppState>, domain: String) -> AppResult<AuditResult> {
+pub async fn run_audit(state: State<'_, AppState>, domain: String, probe_rate_limit: bool) -> AppResult<AuditResult> {
     let domain = Domain::parse(&domain)?;
-    let flow = state.flow.clone();
-    let target = tokio::task::spawn_blocking(move || flow.saved_target(domain))
-        .await
-        .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
-    Ok(state.flow.audit(AuditRequest::new(target, Source::Desktop)).await?.into())
+    let target = super::blocking(state.flow.clone(), move |f| f.saved_target(domain)).await?;
+    let rate_limit = probe_rate_limit.then(Burst::default);
+    Ok(state.flow.audit(AuditRequest { rate_limit, ..AuditRequest::new(target, Source::Desktop) }).await?.into())
 }
 
 /// Starts the sample product on this computer (once) and audits it.

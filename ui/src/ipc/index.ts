@@ -48,7 +48,8 @@ async function unwrap<T>(call: Promise<Result<T, AppError>>): Promise<T> {
 }
 
 export const api = {
-  runAudit: (domain: string): Promise<AuditResult> => unwrap(commands.runAudit(domain)),
+  runAudit: (domain: string, probeRateLimit = false): Promise<AuditResult> =>
+    unwrap(commands.runAudit(domain, probeRateLimit)),
   runDemo: (): Promise<AuditResult> => unwrap(commands.runDemo()),
   cancelAudit: (): Promise<boolean> => unwrap(commands.cancelAudit()),
   listHistory: (limit = 50): Promise<RunSummary[]> => unwrap(commands.listHistory(limit)),

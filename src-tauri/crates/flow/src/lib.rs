@@ -16,10 +16,12 @@ pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};
 
 use preflight_core::checks::ratelimit::Burst;
+use preflight_core::config::ProductConfig;
 use preflight_core::discover::Discover;
 use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, HostOrigin, Net, NetConfig, Report, Target, Verdict};
 use preflight_store::{RunSummary, Store};
 use preflight_testbed::Testbed;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio_util::sync::CancellationToken;
 
@@ -235,11 +237,32 @@ impl Flow {
         Ok(self.store()?.decide_name(domain.as_str(), &name, keep)?)
     }
 
-    /// What the app audits for `domain`: the root and the roadmap's names, plus the found names the
-    /// founder kept; the ones they dropped are not offered again. Without a history it is just the
-    /// defaults (an audit must not fail because History is unavailable).
-    pub fn saved_target(&self, domain: Domain) -> Target {
-        let mut target = Target::with_defaults(domain);
+    /// Where the app keeps a product's settings: `products/<domain>.toml` in the data folder, in the
+    /// `preflight.toml` format the CLI reads.
+    pub fn settings_file(&self, domain: &Domain) -> Option<PathBuf> {
+        self.host.data_dir().or_else(preflight_store::default_dir).map(|d| d.join("products").join(format!("{domain}.toml")))
+    }
+
+    /// What the app audits for `domain`: its settings file when there is one (names, canonical host,
+    /// endpoints, callbacks…), else the root and the roadmap's names; plus the found names the founder
+    /// kept, minus the ones they dropped. Without a history the decisions are simply not applied (an
+    /// audit must not fail because History is unavailable); a settings file that cannot be used is
+    /// an error that says why.
+    pub fn saved_target(&self, domain: Domain) -> Result<Target, FlowError> {
+        let file = self.settings_file(&domain).filter(|f| f.exists());
+        let mut target = match file {
+            Some(file) => {
+                let name = file.display().to_string();
+                let text = std::fs::read_to_string(&file).map_err(|e| FlowError::Settings(format!("cannot read {name}: {e}")))?;
+                let cfg = ProductConfig::parse(&name, &text).map_err(|e| FlowError::Settings(e.to_string()))?;
+                let target = cfg.target(&name).map_err(|e| FlowError::Settings(e.to_string()))?;
+                if target.domain != domain {
+                    return Err(FlowError::Settings(format!("{name} is about {}, not {domain}", target.domain)));
+                }
+                target
+            }
+            None => Target::with_defaults(domain),
+        };
         let decisions = self.store().ok().and_then(|s| s.decisions(target.domain.as_str()).ok()).unwrap_or_default();
         let root = format!(".{}", target.domain);
         for name in &decisions.kept {
@@ -247,8 +270,8 @@ impl Flow {
                 target.add_host(label, HostOrigin::Configured, false);
             }
         }
-        target.ignored = decisions.dropped;
-        target
+        target.ignored.extend(decisions.dropped);
+        Ok(target)
     }
 
     /// The newest runs, newest first, optionally of one domain.

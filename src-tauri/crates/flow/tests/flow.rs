@@ -139,8 +139,21 @@ async fn kept_names_are_audited_next_time_and_dropped_ones_never_offered() {
     flow.decide_name(&domain, "staging.acme.test", true).expect("keep");
     flow.decide_name(&domain, "Old.Acme.Test.", false).expect("drop, whatever the case");
     assert!(flow.decide_name(&domain, "evil.example", true).is_err(), "only names under the domain");
-    let target = flow.saved_target(domain);
+    let target = flow.saved_target(domain.clone()).expect("target");
     assert!(target.hosts.iter().any(|h| h.name == "staging.acme.test"), "kept: audited like a listed name");
     assert_eq!(target.ignored, ["old.acme.test"], "dropped: discovery skips it");
     assert!(target.hosts.iter().any(|h| h.name == "www.acme.test"), "the defaults stay");
+
+    // A settings file in the data folder (the CLI's format) shapes the target, decisions on top.
+    let file = flow.settings_file(&domain).expect("a data folder");
+    std::fs::create_dir_all(file.parent().expect("folder")).expect("mkdir");
+    let settings = "domain = \"acme.test\"\nnames = [\"app\"]\nignore = [\"legacy\"]\n[[callbacks]]\nkind = \"webhook\"\nurl = \"https://app.acme.test/hooks\"\n";
+    std::fs::write(&file, settings).expect("write");
+    let target = flow.saved_target(domain.clone()).expect("target");
+    let names: Vec<&str> = target.hosts.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names, ["acme.test", "app.acme.test", "staging.acme.test"], "exactly the file's names, plus the kept one");
+    assert_eq!(target.callbacks.len(), 1);
+    assert_eq!(target.ignored, ["legacy.acme.test", "old.acme.test"]);
+    std::fs::write(&file, "domain = \"other.test\"\n").expect("write");
+    assert!(flow.saved_target(domain).is_err(), "a file about another domain is refused, with a reason");
 }
