@@ -29,7 +29,8 @@ fn good(domain: &str) -> Site {
         ("set-cookie", "session=abc; Secure; HttpOnly; SameSite=Lax"),
     ]);
     let asset = Answer::page(&[("content-type", "text/javascript"), ("cache-control", "public, max-age=31536000, immutable")], "app()");
-    site(&format!("good.{domain}"), Answer::page(&headers, &body("")).with_path(HASHED, asset))
+    let page = Answer::page(&headers, &body("")).with_path(HASHED, asset);
+    site(&format!("good.{domain}"), Answer::Firewall { then: Box::new(page) })
 }
 
 /// `bad.`: no edge, no security headers, uncompressed, short-cached assets, a cookie on a public
@@ -64,8 +65,9 @@ fn find<'a>(r: &'a Report, id: &str, subject: &str) -> &'a Finding {
 async fn good_and_bad(http2: bool) -> Report {
     let d = "edge.test";
     // No edge for the product as a whole: `good.` brings Cloudflare's headers itself.
-    let product =
-        Product { serving: Serving { http2, edge: Vec::new(), ca: None }, ..Product::healthy(d, &[""]) }.site(good(d)).site(bad(d));
+    let product = Product { serving: Serving { http2, edge: Vec::new(), ca: None, waf: false }, ..Product::healthy(d, &[""]) }
+        .site(good(d))
+        .site(bad(d));
     run(product, &["good", "bad"]).await
 }
 
@@ -81,6 +83,7 @@ async fn a_well_kept_name_and_a_neglected_one_are_told_apart() {
         ("edge.cache.session", Status::Pass, Status::Fail),
         ("edge.mixed_content", Status::Pass, Status::Fail),
         ("edge.http2", Status::Pass, Status::Pass),
+        ("edge.waf", Status::Pass, Status::Warn),
     ];
     for (id, want_good, want_bad) in cases {
         assert_eq!(find(&r, id, g).status, want_good, "{id} on {g}: {:#?}", find(&r, id, g));

@@ -51,7 +51,8 @@ pub struct Product {
 impl Product {
     /// A product whose names all behave, to start from in tests: each name serves its own page,
     /// except `www`, which redirects to the root (one address for the product, as it should be),
-    /// hosted the way a healthy product is: behind an edge (Vercel's), with HTTP/2.
+    /// hosted the way a healthy product is: behind an edge (Vercel's) with its firewall rules on,
+    /// with HTTP/2.
     pub fn healthy(domain: &str, labels: &[&str]) -> Product {
         let sites = labels
             .iter()
@@ -65,7 +66,7 @@ impl Product {
             domain: domain.to_owned(),
             zone: Zone::new(domain),
             sites,
-            serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None },
+            serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true },
         }
     }
 

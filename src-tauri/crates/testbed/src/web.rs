@@ -65,6 +65,9 @@ pub enum Answer {
     /// An API that echoes the request's `Origin` in its CORS headers (and allows credentials when
     /// asked): the misconfiguration that lets any website act as the signed-in user.
     ReflectOrigin { credentials: bool },
+    /// A web application firewall in front of `then`: a request whose query carries a script tag
+    /// gets 403 and a block page; everything else goes through.
+    Firewall { then: Box<Answer> },
     /// Answers `then` to the first `after` requests (per host and path), 429 Too Many Requests
     /// with `Retry-After` from then on: a rate limiter.
     Limited { after: u32, then: Box<Answer> },
@@ -184,6 +187,8 @@ pub struct Serving {
     pub edge: Vec<(&'static str, &'static str)>,
     /// The name the certificate authority goes by (`None`: the testbed's own name).
     pub ca: Option<&'static str>,
+    /// The edge's firewall rules are on: every site behaves as if wrapped in [`Answer::Firewall`].
+    pub waf: bool,
 }
 
 /// The headers a Vercel-hosted product's answers carry (its edge names itself in them).
@@ -193,6 +198,7 @@ pub const VERCEL_EDGE: [(&str, &str); 2] = [("server", "Vercel"), ("x-vercel-id"
 struct Routes {
     sites: HashMap<String, Site>,
     edge: Vec<(String, String)>,
+    waf: bool,
     /// Requests seen per host and path, for [`Answer::Limited`].
     counts: std::sync::Mutex<HashMap<String, u32>>,
 }
@@ -225,6 +231,7 @@ impl WebServer {
         let routes = Arc::new(Routes {
             sites: sites.iter().map(|s| (s.host.to_ascii_lowercase(), s.clone())).collect(),
             edge: options.edge.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            waf: options.waf,
             counts: std::sync::Mutex::new(HashMap::new()),
         });
         let http = TcpListener::bind("127.0.0.1:0").await?;
@@ -308,6 +315,14 @@ async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let page = |status: u16, headers: &[(String, String)], body: &str| page(status, headers, body, gzip_ok);
     let mut chosen = (if secure { &site.https } else { &site.http }).for_path(req.uri().path());
+    let firewalled = all.waf || matches!(chosen, Answer::Firewall { .. });
+    let query = req.uri().query().unwrap_or_default().to_ascii_lowercase();
+    if firewalled && (query.contains("%3cscript") || query.contains("<script")) {
+        return page(403, &[("content-type".to_owned(), "text/html".to_owned())], "<h1>Request blocked by the firewall</h1>");
+    }
+    if let Answer::Firewall { then } = chosen {
+        chosen = then.for_path(req.uri().path());
+    }
     if let Answer::Limited { after, then } = chosen {
         let seen = all.counts.lock().map_or(0, |mut c| {
             let n = c.entry(format!("{host}{}", req.uri().path())).or_insert(0);
@@ -339,7 +354,9 @@ async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response
             }
             page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
         }
-        Answer::Paths { .. } | Answer::Limited { .. } => page(500, &[], "a rate limiter inside a rate limiter is not simulated"),
+        Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } => {
+            page(500, &[], "nested firewalls and rate limiters are not simulated")
+        }
         Answer::Hang => std::future::pending().await,
         Answer::Endless => {
             let chunk = Bytes::from(vec![b'x'; 64 * 1024]);

@@ -27,6 +27,7 @@ pub mod takeover;
 pub mod tls;
 pub mod transport;
 pub mod versions;
+pub mod waf;
 pub mod zone;
 
 use crate::chain::Outcome;
@@ -63,6 +64,7 @@ pub const FAMILIES: &[Family] = &[
     headers::FAMILY,
     cors::FAMILY,
     edge::FAMILY,
+    waf::FAMILY,
     transport::FAMILY,
     caching::FAMILY,
     mixed::FAMILY,
