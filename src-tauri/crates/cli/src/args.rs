@@ -82,6 +82,10 @@ pub struct AuditArgs {
     /// Discover common names only; do not read certificate-transparency logs.
     #[arg(long, conflicts_with = "ct_url")]
     pub no_ct: bool,
+    /// A DKIM selector to look for (the part before ._domainkey); repeatable. Adds to
+    /// [mail] dkim_selectors in the config.
+    #[arg(long = "dkim-selector", value_name = "SELECTOR")]
+    pub dkim_selectors: Vec<String>,
     /// Send a short burst (30 requests, 5 at a time) to each [[endpoints]] entry to see whether rate
     /// limiting kicks in. Real traffic: it shows in your logs. Said on stderr before it starts.
     #[arg(long)]

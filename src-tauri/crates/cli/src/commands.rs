@@ -104,7 +104,18 @@ fn finish(out: &AuditOutcome, format: Format) -> Outcome {
 }
 
 async fn run_audit(a: AuditArgs, flow: Flow) -> Result<Outcome, Failure> {
-    let target = target(&a)?;
+    let mut target = target(&a)?;
+    for s in &a.dkim_selectors {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() || !s.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+            return Err(Failure::Usage(format!(
+                "--dkim-selector \"{s}\" is not a selector (use the part before ._domainkey, like google or s1)"
+            )));
+        }
+        if !target.mail.dkim_selectors.contains(&s) {
+            target.mail.dkim_selectors.push(s);
+        }
+    }
     let only = areas(&a.only)?;
     let fail_on = match a.fail_on {
         FailOnArg::Warn => FailOn::Warn,

@@ -128,6 +128,22 @@ impl Facts {
         }
     }
 
+    /// `answer` about `name`, with "no such name" believed only from a resolver that has proven it
+    /// can be (see `net::health`): any other lookup (TXT, MX) goes through this, so a resolver that
+    /// makes up "no such name" never reads as "you have no SPF record".
+    pub async fn believe<T>(&self, name: &str, answer: Result<T, NetError>) -> Result<T, NetError> {
+        match answer {
+            Err(e) if e.is_missing_name() => match self.dns_health().await {
+                Health::Working { .. } => Err(e),
+                Health::Broken { reason } => Err(NetError::DnsFailed {
+                    name: name.to_owned(),
+                    reason: format!("DNS on this computer is not working ({reason}), so \"does not exist\" cannot be trusted"),
+                }),
+            },
+            other => other,
+        }
+    }
+
     /// What the resolver itself answers for `host` (memoised), with "no such name" believed only
     /// from a working resolver.
     async fn resolved(&self, host: &str) -> Result<Addresses, NetError> {

@@ -27,6 +27,7 @@ pub mod facts;
 pub mod gate;
 pub mod grade;
 pub mod html;
+pub mod mail;
 pub mod model;
 pub mod net;
 pub mod platforms;

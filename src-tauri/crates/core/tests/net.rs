@@ -2,7 +2,7 @@
 //! within a run and cached across runs, any method and headers, kept connections, typed records.
 
 use preflight_core::net::{trust, Request};
-use preflight_core::{audit, AuditOptions, Domain, Net, Target};
+use preflight_core::{audit, Area, AuditOptions, Domain, Net, Target};
 use preflight_testbed::{demo, Answer, Product, Site, Testbed, Zone};
 use url::Url;
 
@@ -32,7 +32,9 @@ async fn repeated_audits_share_the_trust_store_and_the_dns_cache() {
 async fn one_run_asks_each_name_once_however_many_checks_need_it() {
     let bed = Testbed::start(demo::product()).await.expect("testbed");
     let net = bed.net().await.expect("net");
-    audit(&net, &demo_target(), AuditOptions::default()).await;
+    // Every area but email, whose DKIM selectors are many lookups by design (see tests/email.rs).
+    let only = Area::ALL.iter().copied().filter(|a| *a != Area::Email).collect();
+    audit(&net, &demo_target(), AuditOptions { only, ..AuditOptions::default() }).await;
     // 5 names × (A + AAAA + CAA; the root's CAA asked once however many names climb to it), the SOA
     // that proves the resolver, the zone's NS, one CNAME query for the one missing name (auth), and
     // the domain's DS (DNSSEC): the DNS, takeover, TLS, CAA and redirect checks of a name share its

@@ -5,7 +5,8 @@
 //! certificate was issued for another name (problem), a healthy `app`, and no `auth` (not in use).
 //! The `www` redirect and the API send no HSTS (needs attention: not the canonical host). Nothing
 //! stands in front of the servers (no CDN), and a forgotten `staging` copy is there for discovery
-//! to find (it lists nothing in certificate logs: the demo reads none).
+//! to find (it lists nothing in certificate logs: the demo reads none). Mail is half set up: SPF is
+//! in place, DMARC only monitors, and no DKIM key is published (needs attention, not a problem).
 
 use crate::pki::CertKind;
 use crate::web::{Answer, Site};
@@ -18,7 +19,12 @@ pub fn product() -> Product {
     let d = DOMAIN;
     Product {
         domain: d.to_owned(),
-        zone: Zone::new(d),
+        // Mail half set up, as at most launches: SPF in place, DMARC only monitoring, no DKIM key.
+        zone: Zone::new(d)
+            .mx("", 10, &format!("mx.{d}"))
+            .addr("mx", std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+            .txt("", &["v=spf1 mx ~all"])
+            .txt("_dmarc", &[&format!("v=DMARC1; p=none; rua=mailto:dmarc@{d}")]),
         sites: vec![
             Site {
                 host: d.to_owned(),

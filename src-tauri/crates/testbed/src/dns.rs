@@ -42,6 +42,11 @@ impl Zone {
         Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new(), ttl: 60 }
     }
 
+    /// The zone's domain.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     fn fqdn(&self, label: &str) -> String {
         match label {
             "" | "@" => format!("{}.", self.origin),
@@ -115,6 +120,19 @@ impl Zone {
         rdata.extend_from_slice(&[0xab; 32]);
         self.records.push((name, RData::Unknown { code: hickory_proto::rr::RecordType::DS, rdata: NULL::with(rdata) }));
         self
+    }
+
+    /// The mail records of a well-set-up sending domain: an MX host (with its address), SPF that
+    /// allows it and ends in `-all`, DMARC at `p=reject` with reports to the domain itself, and a
+    /// 2048-bit DKIM key at `google._domainkey` (split into two strings, as long TXT records are).
+    pub fn mail_ready(self) -> Zone {
+        let origin = self.origin.clone();
+        let (head, tail) = DKIM_2048.split_at(200);
+        self.mx("", 10, &format!("mx.{origin}"))
+            .addr("mx", IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+            .txt("", &["v=spf1 mx -all"])
+            .txt("_dmarc", &[&format!("v=DMARC1; p=reject; rua=mailto:dmarc@{origin}")])
+            .txt("google._domainkey", &["v=DKIM1; k=rsa; p=", head, tail])
     }
 
     /// Whether `label` is an alias (then it may have no other records).
@@ -242,3 +260,7 @@ impl Drop for DnsServer {
         self.server.shutdown_token().cancel();
     }
 }
+
+/// A 2048-bit RSA public key (SubjectPublicKeyInfo, base64) for test DKIM records. Public by
+/// nature; its private half was never kept.
+pub const DKIM_2048: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwZijaRrzxsapL5F7K1A2GJRiysGWdipNqBY46AueIqQIbTKkaaOqaikw1b1fiZ08d+qxbELN4uowxfbM6qHXENfx0/v0Hm488lDOmBq2MV0u61MgHyvltuVk2dpyTJT0T46tXyzxyv+cvWKKXEaqwz6LoVQs8aPEPYTyNYL05YomGr0+g35Gc5A5NiPXYK7idVt8eLDgnmxLyioBJmqaZlXNl+nb5cQOOZdvr0Eah31H8MX7/hz97O7bQMyuBozXtyvR0h6Pk2w8HnRvdn0jSc+QKAt5q1ADkz6rlh2xe7PHKYtYzSInfa7iH2KsIXsbAfAnSekgNZ3pUcwgmwetywIDAQAB";

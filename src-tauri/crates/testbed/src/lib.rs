@@ -52,7 +52,7 @@ impl Product {
     /// A product whose names all behave, to start from in tests: each name serves its own page,
     /// except `www`, which redirects to the root (one address for the product, as it should be),
     /// hosted the way a healthy product is: behind an edge (Vercel's) with its firewall rules on,
-    /// with HTTP/2.
+    /// with HTTP/2, and mail set up (see [`Zone::mail_ready`]).
     pub fn healthy(domain: &str, labels: &[&str]) -> Product {
         let sites = labels
             .iter()
@@ -64,7 +64,7 @@ impl Product {
             .collect();
         Product {
             domain: domain.to_owned(),
-            zone: Zone::new(domain),
+            zone: Zone::new(domain).mail_ready(),
             sites,
             serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true },
         }

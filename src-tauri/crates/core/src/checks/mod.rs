@@ -13,16 +13,20 @@ pub mod caching;
 pub mod callbacks;
 pub mod cors;
 pub mod discovery;
+pub mod dkim;
+pub mod dmarc;
 pub mod dns;
 pub mod edge;
 pub mod headers;
 pub mod hsts;
 pub mod ipv6;
 pub mod mixed;
+pub mod mx;
 pub mod protocols;
 pub mod ratelimit;
 pub mod redirect_hygiene;
 pub mod redirects;
+pub mod spf;
 pub mod takeover;
 pub mod tls;
 pub mod transport;
@@ -71,6 +75,10 @@ pub const FAMILIES: &[Family] = &[
     versions::FAMILY,
     callbacks::FAMILY,
     ratelimit::FAMILY,
+    mx::FAMILY,
+    spf::FAMILY,
+    dkim::FAMILY,
+    dmarc::FAMILY,
 ];
 
 /// Every check the engine can emit.
