@@ -7,7 +7,7 @@
 //! list. Each key found: type, size (under 1024 bits fails, under 2048 needs attention), withdrawn
 //! (empty `p=`), test mode (`t=y`). When none is found, the finding says every selector tried.
 
-use super::{could_not_check, Family};
+use super::{could_not_check, Family, Problems};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::mail::dkim::{self, Key};
@@ -115,25 +115,26 @@ pub fn judge(domain: &str, tried: &[String], senders: &[String], found: &[Found]
                 "If you already did, add its selector (the part before ._domainkey) to preflight.toml under [mail] dkim_selectors, or pass --dkim-selector.".to_owned(),
             ]);
     }
-    let mut fail = Vec::new();
-    let mut warn = Vec::new();
+    let mut issues = Problems::default();
     for f in found {
         let at = format!("{}._domainkey.{domain}", f.selector);
         for p in &f.key.problems {
-            fail.push(format!("{at}: {p}"));
+            issues.fail.push(format!("{at}: {p}"));
         }
         match f.key.bits {
-            Some(b) if b < 1024 => fail.push(format!("{at}: a {b}-bit {} key, which receivers reject", f.key.kind)),
-            Some(b) if b < 2048 && f.key.kind == "rsa" => warn.push(format!("{at}: a {b}-bit RSA key; 2048 bits is today's minimum")),
+            Some(b) if b < 1024 => issues.fail.push(format!("{at}: a {b}-bit {} key, which receivers reject", f.key.kind)),
+            Some(b) if b < 2048 && f.key.kind == "rsa" => {
+                issues.warn.push(format!("{at}: a {b}-bit RSA key; 2048 bits is today's minimum"))
+            }
             _ => {}
         }
         if f.key.testing {
-            warn.push(format!("{at}: t=y (test mode): receivers treat its signatures as a test"));
+            issues.warn.push(format!("{at}: t=y (test mode): receivers treat its signatures as a test"));
         }
     }
     let live: Vec<&Found> = found.iter().filter(|f| !f.key.revoked).collect();
     if live.is_empty() {
-        fail.push(format!(
+        issues.fail.push(format!(
             "every key found is withdrawn (empty p=): {}",
             found.iter().map(|f| f.selector.as_str()).collect::<Vec<_>>().join(", ")
         ));
@@ -151,13 +152,7 @@ pub fn judge(domain: &str, tried: &[String], senders: &[String], found: &[Found]
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let status = if !fail.is_empty() {
-        Status::Fail
-    } else if !warn.is_empty() {
-        Status::Warn
-    } else {
-        Status::Pass
-    };
+    let status = issues.status();
     let base = Finding::new(&DKIM, domain, status).evidence(evidence);
     if status == Status::Pass {
         return base
@@ -168,10 +163,10 @@ pub fn judge(domain: &str, tried: &[String], senders: &[String], found: &[Found]
             ))
             .detail(format!("Selectors tried: {}.", tried.join(", ")));
     }
-    let all: Vec<String> = fail.iter().chain(&warn).cloned().collect();
-    base.title(format!("{domain}'s DKIM keys have a problem: {}.", all[0]))
+    let (first, listing) = issues.headline_and_detail(&format!("Keys: {keys}"));
+    base.title(format!("{domain}'s DKIM keys have a problem: {}.", first))
         .why("Receivers that cannot verify a signature treat the mail as unsigned: it is more likely to land in spam.")
-        .detail(format!("Every problem found:\n- {}\n\nKeys: {keys}", all.join("\n- ")))
+        .detail(listing)
         .fix([
             "In your email provider's console, rotate to a new 2048-bit key and publish its record; then remove the old one.".to_owned(),
             "Run this audit again to confirm.".to_owned(),

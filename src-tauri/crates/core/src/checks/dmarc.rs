@@ -7,7 +7,7 @@
 //! (`<domain>._report._dmarc.<destination>`), or they are silently dropped. Independent lookups
 //! (the record, each destination's MX and authorization) run at once.
 
-use super::{could_not_check, Family};
+use super::{could_not_check, Family, Problems};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::mail::dmarc::{self, Record};
@@ -128,45 +128,40 @@ pub fn judge(domain: &str, found: Option<&Found>, record: &Record, destinations:
                 "After two to four weeks of reports showing all your senders pass, move to p=quarantine, then p=reject.".to_owned(),
             ]);
     };
-    let mut fail: Vec<String> = Vec::new();
-    let mut warn: Vec<String> = Vec::new();
+    let mut issues = Problems::default();
     if found.records > 1 {
-        fail.push(format!("{} DMARC records at {}: receivers ignore them all; keep one", found.records, found.at));
+        issues.fail.push(format!("{} DMARC records at {}: receivers ignore them all; keep one", found.records, found.at));
     }
     for p in &record.problems {
         if p.contains("p=") || p.contains("must start") {
-            fail.push(p.clone());
+            issues.fail.push(p.clone());
         } else {
-            warn.push(p.clone());
+            issues.warn.push(p.clone());
         }
     }
     let policy = if found.inherited { record.subdomain_policy.as_ref().or(record.policy.as_ref()) } else { record.policy.as_ref() };
     match policy.map(String::as_str) {
-        Some("none") => warn.push("p=none is monitoring only: spoofers are not stopped, receivers only report".into()),
-        Some(_) if record.pct < 100 => warn.push(format!("pct={} applies the policy to only {}% of failing mail", record.pct, record.pct)),
+        Some("none") => issues.warn.push("p=none is monitoring only: spoofers are not stopped, receivers only report".into()),
+        Some(_) if record.pct < 100 => {
+            issues.warn.push(format!("pct={} applies the policy to only {}% of failing mail", record.pct, record.pct))
+        }
         _ => {}
     }
     if record.rua.is_empty() {
-        warn.push("no rua= address: you never see who sends mail as you, so you cannot move to a strict policy safely".into());
+        issues.warn.push("no rua= address: you never see who sends mail as you, so you cannot move to a strict policy safely".into());
     }
     for d in destinations {
         let name = d.domain.as_deref().unwrap_or(&d.uri);
         if d.receives_mail == Some(false) {
-            warn.push(format!("reports go to {}, but {name} cannot receive mail (no MX)", d.uri));
+            issues.warn.push(format!("reports go to {}, but {name} cannot receive mail (no MX)", d.uri));
         }
         if d.external && d.authorized == Some(false) {
-            warn.push(format!("{name} has not agreed to receive reports for your domain (no TXT at <your domain>._report._dmarc.{name}), so they are dropped"));
+            issues.warn.push(format!("{name} has not agreed to receive reports for your domain (no TXT at <your domain>._report._dmarc.{name}), so they are dropped"));
         }
     }
     let inherit = if found.inherited { format!(" (no record at _dmarc.{domain}; the one at {} applies)", found.at) } else { String::new() };
     let detail = format!("{}: {}{inherit}", found.at, found.text);
-    let status = if !fail.is_empty() {
-        Status::Fail
-    } else if !warn.is_empty() {
-        Status::Warn
-    } else {
-        Status::Pass
-    };
+    let status = issues.status();
     let words = match policy.map(String::as_str) {
         Some("reject") => "receivers refuse mail that fails authentication",
         Some("quarantine") => "receivers send mail that fails authentication to spam",
@@ -177,10 +172,10 @@ pub fn judge(domain: &str, found: Option<&Found>, record: &Record, destinations:
     if status == Status::Pass {
         return base.title(format!("{domain}'s DMARC policy is in force: {words}, and reports reach you.")).detail(detail);
     }
-    let all: Vec<String> = fail.iter().chain(&warn).cloned().collect();
-    base.title(format!("{domain}'s DMARC policy: {words}; {}.", all[0]))
+    let (first, listing) = issues.headline_and_detail(&detail);
+    base.title(format!("{domain}'s DMARC policy: {words}; {}.", first))
         .why("DMARC is what stops others sending as you, and what makes Gmail and Outlook trust your mail.")
-        .detail(format!("Every problem found:\n- {}\n\n{detail}", all.join("\n- ")))
+        .detail(listing)
         .fix([
             format!("Edit the TXT record at {}. A good target: v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}; (then p=reject once reports show all your senders pass).", found.at),
             "If reports go to another company's address, that company must publish the authorization record (your provider's setup guide has it).".to_owned(),

@@ -176,6 +176,36 @@ pub(crate) async fn handshake_or(facts: &Facts, def: &'static CheckDef, host: &s
     }
 }
 
+/// Problems found by one check, sorted into the ones that fail it and the ones that need attention:
+/// the checks that list every problem at once (the email ones) share the verdict and its wording.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    pub fail: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+impl Problems {
+    pub fn status(&self) -> Status {
+        if !self.fail.is_empty() {
+            Status::Fail
+        } else if !self.warn.is_empty() {
+            Status::Warn
+        } else {
+            Status::Pass
+        }
+    }
+    /// Every problem, the failing ones first.
+    pub fn all(&self) -> Vec<String> {
+        self.fail.iter().chain(&self.warn).cloned().collect()
+    }
+    /// The first problem (for a title) and the whole list (for the detail), above `rest`.
+    pub fn headline_and_detail(&self, rest: &str) -> (String, String) {
+        let all = self.all();
+        let first = all.first().cloned().unwrap_or_default();
+        (first, format!("Every problem found:\n- {}\n\n{rest}", all.join("\n- ")))
+    }
+}
+
 /// Whether an answer is an HTML page (rather than an API's JSON or a file).
 pub(crate) fn is_html(resp: &Response) -> bool {
     resp.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))

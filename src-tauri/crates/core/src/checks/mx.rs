@@ -4,7 +4,7 @@
 //! senders refuse), and must resolve. A null MX (RFC 7505: one record, `0 .`) is a clear "this
 //! domain receives no mail" and passes.
 
-use super::{could_not_check, Family};
+use super::{could_not_check, Family, Problems};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -83,38 +83,31 @@ pub fn judge(domain: &str, records: &[Mx], hosts: &[Host]) -> Finding {
                 format!("If {domain} should never receive mail, publish a null MX instead: MX 0 . (RFC 7505)."),
             ]);
     }
-    let mut fail = Vec::new();
-    let mut warn = Vec::new();
+    let mut issues = Problems::default();
     for h in hosts {
         if h.ip_literal {
-            fail.push(format!("{} is an address, not a name: MX must name a host", h.exchange));
+            issues.fail.push(format!("{} is an address, not a name: MX must name a host", h.exchange));
         } else if h.resolves == Some(false) {
-            fail.push(format!("{} does not resolve, so mail sent to it bounces", h.exchange));
+            issues.fail.push(format!("{} does not resolve, so mail sent to it bounces", h.exchange));
         }
         if let Some(target) = &h.alias {
-            warn.push(format!("{} is an alias (CNAME to {target}); RFC 5321 forbids that and some senders refuse", h.exchange));
+            issues.warn.push(format!("{} is an alias (CNAME to {target}); RFC 5321 forbids that and some senders refuse", h.exchange));
         }
     }
     if records.iter().any(|m| m.exchange == ".") {
-        fail.push("a null MX (.) is mixed with real mail servers: senders may give up".into());
+        issues.fail.push("a null MX (.) is mixed with real mail servers: senders may give up".into());
     }
-    let status = if !fail.is_empty() {
-        Status::Fail
-    } else if !warn.is_empty() {
-        Status::Warn
-    } else {
-        Status::Pass
-    };
+    let status = issues.status();
     let base = Finding::new(&MX, domain, status).evidence(evidence);
     if status == Status::Pass {
         return base
             .title(format!("{domain} receives mail on {} server{}.", hosts.len(), if hosts.len() == 1 { "" } else { "s" }))
             .detail(format!("MX: {list}"));
     }
-    let all: Vec<String> = fail.iter().chain(&warn).cloned().collect();
-    base.title(format!("{domain}'s mail servers have a problem: {}.", all[0]))
+    let (first, listing) = issues.headline_and_detail(&format!("MX: {list}"));
+    base.title(format!("{domain}'s mail servers have a problem: {}.", first))
         .why("Mail to your domain — replies from users, bounces, DMARC reports — does not arrive.")
-        .detail(format!("Every problem found:\n- {}\n\nMX: {list}", all.join("\n- ")))
+        .detail(listing)
         .fix([
             "Set the MX records exactly as your mail provider lists them (host names, not addresses or aliases).".to_owned(),
             "Run this audit again to confirm.".to_owned(),

@@ -8,7 +8,7 @@
 //! records, unreadable terms, loops, includes without SPF (void lookups, limit 2), `+all`, `?all`,
 //! no `all`, `ptr`, records over 512 bytes. A timeout is "couldn't check", never "no SPF".
 
-use super::{could_not_check, Family};
+use super::{could_not_check, Family, Problems};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::mail::spf::{self, Mechanism, Qualifier, Term};
@@ -250,14 +250,13 @@ pub fn judge(domain: &str, tree: &Node) -> Finding {
     let mut list = Vec::new();
     let mut void = 0;
     problems(tree, &mut list, &mut void);
-    let mut fail = Vec::new();
-    let mut warn = Vec::new();
+    let mut issues = Problems::default();
     if tree.lookups > MAX_LOOKUPS {
         let culprit = over_limit(tree).unwrap_or_default();
-        fail.push(format!("{} DNS lookups, over the limit of {MAX_LOOKUPS}: receivers stop and treat the record as broken (permerror). The 11th comes at {culprit}.", tree.lookups));
+        issues.fail.push(format!("{} DNS lookups, over the limit of {MAX_LOOKUPS}: receivers stop and treat the record as broken (permerror). The 11th comes at {culprit}.", tree.lookups));
     }
     if void > MAX_VOID {
-        fail.push(format!("{void} includes lead nowhere (void lookups), over the limit of {MAX_VOID}"));
+        issues.fail.push(format!("{void} includes lead nowhere (void lookups), over the limit of {MAX_VOID}"));
     }
     for p in &list {
         if p.contains("permerror")
@@ -266,24 +265,20 @@ pub fn judge(domain: &str, tree: &Node) -> Finding {
             || p.contains("has no SPF record")
             || p.contains("could not be looked up")
         {
-            fail.push(p.clone());
+            issues.fail.push(p.clone());
         } else {
-            warn.push(p.clone());
+            issues.warn.push(p.clone());
         }
     }
     let root = spf::parse(tree.record.as_deref().unwrap_or_default());
     match (root.all(), root.redirect()) {
-        (Some(Qualifier::Neutral), _) => warn.push("?all says \"no opinion\" about everyone else: forgers' mail is not marked".into()),
-        (None, None) => warn.push("the record has no all at the end, so mail from anyone else gets \"no opinion\" (neutral)".into()),
+        (Some(Qualifier::Neutral), _) => {
+            issues.warn.push("?all says \"no opinion\" about everyone else: forgers' mail is not marked".into())
+        }
+        (None, None) => issues.warn.push("the record has no all at the end, so mail from anyone else gets \"no opinion\" (neutral)".into()),
         _ => {}
     }
-    let status = if !fail.is_empty() {
-        Status::Fail
-    } else if !warn.is_empty() {
-        Status::Warn
-    } else {
-        Status::Pass
-    };
+    let status = issues.status();
     let detail = format!(
         "{}\n\nInclude tree (DNS lookups per branch, limit {MAX_LOOKUPS} in all):\n{}",
         tree.record.as_deref().unwrap_or_default(),
@@ -298,11 +293,11 @@ pub fn judge(domain: &str, tree: &Node) -> Finding {
             ))
             .detail(detail);
     }
-    let all: Vec<String> = fail.iter().chain(&warn).cloned().collect();
-    base.title(format!("{domain}'s SPF record has {} problem{}: {}", all.len(), if all.len() == 1 { "" } else { "s" }, all[0]))
+    let (first, listing) = issues.headline_and_detail(&detail);
+    base.title(format!("{domain}'s SPF record has {} problem{}: {first}", issues.all().len(), if issues.all().len() == 1 { "" } else { "s" }))
         .why("Receivers that find a broken or permissive SPF record treat your mail as unauthenticated: it lands in spam, or forgers' mail gets through as yours.")
-        .detail(format!("Every problem found:\n- {}\n\n{detail}", all.join("\n- ")))
-        .fix(fixes(domain, &all))
+        .detail(listing)
+        .fix(fixes(domain, &issues.all()))
 }
 
 fn fixes(domain: &str, problems: &[String]) -> Vec<String> {
