@@ -114,6 +114,9 @@ test("the demo shows live progress, then problems first with their fixes and fol
   const firstProblem = page.locator('[data-testid="group-fail"] [data-testid="finding"]').first();
   assert.ok((await firstProblem.locator("ol li").count()) > 0, "a problem lists its fix steps");
   assert.equal(await firstProblem.locator("details.evidence").getAttribute("open"), null, "evidence starts folded");
+  // The demo's DMARC only monitors: its card offers the next record to paste.
+  const dmarc = page.locator('[data-testid="finding"][data-id="email.dmarc"] [data-testid="suggested-record"]');
+  assert.match(await dmarc.textContent(), /_dmarc\.acme-chat\.test.*p=quarantine/s);
   await page.screenshot({ path: join(artifacts, "ui-demo-result.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

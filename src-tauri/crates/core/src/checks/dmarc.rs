@@ -116,7 +116,17 @@ async fn destination(facts: &Facts, org: &str, uri: &str) -> Destination {
 
 /// The verdict (pure).
 pub fn judge(domain: &str, found: Option<&Found>, record: &Record, destinations: &[Destination]) -> Finding {
-    let evidence = json!({ "found": found, "record": record, "destinations": destinations });
+    // The record to paste: a first policy when there is none, the next step up when there is one.
+    let suggested = match found.map(|_| record.policy.as_deref()) {
+        None => Some(format!("v=DMARC1; p=none; rua=mailto:dmarc@{domain}")),
+        Some(Some("none")) | Some(None) => Some(format!("v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}")),
+        _ => None,
+    };
+    let name = found.map_or_else(|| format!("_dmarc.{domain}"), |f| f.at.clone());
+    let evidence = json!({
+        "found": found, "record": record, "destinations": destinations,
+        "suggested": suggested.map(|value| json!({ "type": "TXT", "name": name, "value": value })),
+    });
     let Some(found) = found else {
         return Finding::new(&DMARC, domain, Status::Fail)
             .title(format!("{domain} has no DMARC policy, so anyone can send mail as you and receivers are not told to stop it."))

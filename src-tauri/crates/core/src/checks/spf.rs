@@ -11,6 +11,7 @@
 use super::{could_not_check, Family, Problems};
 use crate::check::CheckDef;
 use crate::facts::Facts;
+use crate::mail::providers;
 use crate::mail::spf::{self, Mechanism, Qualifier, Term};
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::net::NetError;
@@ -74,12 +75,16 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 }
 
 async fn check(facts: &Facts, domain: &str) -> Finding {
-    let tree = evaluate(facts.clone(), domain.to_owned(), "record".into(), Vec::new()).await;
+    let (tree, mx) =
+        tokio::join!(evaluate(facts.clone(), domain.to_owned(), "record".into(), Vec::new()), facts.net().resolver().mx(domain));
+    // The providers the MX points at say which includes a new record needs.
+    let hosts: Vec<String> = mx.unwrap_or_default().into_iter().map(|m| m.exchange).collect();
+    let includes: Vec<String> = providers::recognise(&hosts, &[]).iter().filter_map(|p| p.spf.first().cloned()).collect();
     if let Some(reason) = &tree.unknown {
         let err = NetError::DnsFailed { name: domain.to_owned(), reason: reason.clone() };
         return could_not_check(Finding::new(&SPF, domain, Status::Error), &format!("the SPF record of {domain}"), &err);
     }
-    judge(domain, &tree)
+    judge(domain, &tree, &includes)
 }
 
 /// Fetches and reads `domain`'s SPF record, then its includes and redirect, all at once.
@@ -231,12 +236,18 @@ pub fn describe(node: &Node, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// The verdict on an evaluated tree (pure).
-pub fn judge(domain: &str, tree: &Node) -> Finding {
+/// The verdict on an evaluated tree (pure); `includes` are the SPF includes of the providers the
+/// domain's MX points at, for the record a domain without SPF should start from.
+pub fn judge(domain: &str, tree: &Node, includes: &[String]) -> Finding {
     let mut tree_lines = Vec::new();
     describe(tree, 0, &mut tree_lines);
-    let evidence = json!({ "tree": tree, "lookups": tree.lookups, "limit": MAX_LOOKUPS });
+    let mut evidence = json!({ "tree": tree, "lookups": tree.lookups, "limit": MAX_LOOKUPS });
     if tree.record.is_none() {
+        // A record to start from, when the MX says which provider sends the domain's mail.
+        if !includes.is_empty() {
+            let value = format!("v=spf1 {} ~all", includes.iter().map(|i| format!("include:{i}")).collect::<Vec<_>>().join(" "));
+            evidence["suggested"] = json!({ "type": "TXT", "name": domain, "value": value });
+        }
         return Finding::new(&SPF, domain, Status::Fail)
             .title(format!("{domain} has no SPF record, so receivers cannot tell your mail from a forger's."))
             .why("Gmail and Outlook send unauthenticated mail to spam or refuse it: password resets and sign-up confirmations never arrive.")
@@ -347,7 +358,7 @@ mod tests {
         ];
         root.lookups = 13;
         assert_eq!(over_limit(&root).as_deref(), Some("include:b.test → a:h2.b.test (in b.test)"));
-        let f = judge("acme.test", &root);
+        let f = judge("acme.test", &root, &[]);
         assert_eq!(f.status, Status::Fail);
         assert!(f.detail.contains("The 11th comes at include:b.test → a:h2.b.test"), "{}", f.detail);
     }
@@ -356,11 +367,11 @@ mod tests {
     fn qualifiers_and_missing_records_are_judged() {
         let mut ok = leaf("acme.test", "record", 1);
         ok.record = Some("v=spf1 include:_spf.acme.test ~all".into());
-        assert_eq!(judge("acme.test", &ok).status, Status::Pass);
+        assert_eq!(judge("acme.test", &ok, &[]).status, Status::Pass);
         let mut neutral = ok.clone();
         neutral.record = Some("v=spf1 a ?all".into());
-        assert_eq!(judge("acme.test", &neutral).status, Status::Warn);
+        assert_eq!(judge("acme.test", &neutral, &[]).status, Status::Warn);
         let none = Node { domain: "acme.test".into(), via: "record".into(), void: true, ..Node::default() };
-        assert_eq!(judge("acme.test", &none).status, Status::Fail);
+        assert_eq!(judge("acme.test", &none, &[]).status, Status::Fail);
     }
 }
