@@ -123,3 +123,34 @@ async fn a_dns_server_that_does_not_answer_is_couldnt_check_never_no_record() {
     }
     assert_eq!(r.summary.fail, 0);
 }
+
+#[tokio::test]
+async fn an_mta_sts_policy_must_cover_every_mail_server() {
+    let d = "sts.test";
+    let policy = |mx: &str| {
+        preflight_testbed::Answer::page(
+            &[("content-type", "text/plain")],
+            &format!("version: STSv1\nmode: enforce\nmx: {mx}\nmax_age: 604800\n"),
+        )
+    };
+    let zone = || {
+        Zone::new(d)
+            .mx("", 10, "mx1.sts.test")
+            .mx("", 20, "mx2.sts.test")
+            .addr("mx1", LOCAL)
+            .addr("mx2", LOCAL)
+            .txt("_mta-sts", &["v=STSv1; id=20261124"])
+            .txt("_smtp._tls", &["v=TLSRPTv1; rua=mailto:tls@sts.test"])
+    };
+    let site = |mx: &str| preflight_testbed::Site {
+        https: preflight_testbed::Answer::secure("").with_path("/.well-known/mta-sts.txt", policy(mx)),
+        ..preflight_testbed::Site::healthy("mta-sts.sts.test")
+    };
+    let product = |mx: &str| Product { zone: zone(), ..Product::healthy(d, &[""]) }.site(site(mx));
+    let r = run_with(product("*.sts.test"), &[], |c| c).await;
+    assert_eq!(find(&r, "email.mta_sts").status, Status::Pass, "{:#?}", find(&r, "email.mta_sts"));
+    let r = run_with(product("mx1.sts.test"), &[], |c| c).await;
+    let f = find(&r, "email.mta_sts");
+    assert_eq!(f.status, Status::Fail, "{f:#?}");
+    assert!(f.detail.contains("mx2.sts.test match no mx: line"), "{}", f.detail);
+}

@@ -21,6 +21,7 @@ pub mod headers;
 pub mod hsts;
 pub mod ipv6;
 pub mod mixed;
+pub mod mta_sts;
 pub mod mx;
 pub mod protocols;
 pub mod ratelimit;
@@ -79,6 +80,7 @@ pub const FAMILIES: &[Family] = &[
     spf::FAMILY,
     dkim::FAMILY,
     dmarc::FAMILY,
+    mta_sts::FAMILY,
 ];
 
 /// Every check the engine can emit.
