@@ -79,6 +79,7 @@ struct Inner {
     pages: Memo<Result<Response, NetError>>,
     chains: Memo<Chain>,
     caa: Memo<Result<Vec<String>, NetError>>,
+    txt: Memo<Result<Vec<String>, NetError>>,
 }
 
 impl std::fmt::Debug for Facts {
@@ -100,6 +101,7 @@ impl Facts {
             pages: Memo::new(),
             chains: Memo::new(),
             caa: Memo::new(),
+            txt: Memo::new(),
         }))
     }
 
@@ -159,6 +161,14 @@ impl Facts {
             },
             other => other,
         }
+    }
+
+    /// The TXT records at `name`, asked once per run however many email checks read them, with
+    /// "no such name" believed only from a working resolver (see [`Facts::believe`]).
+    pub async fn txt(&self, name: &str) -> Result<Vec<String>, NetError> {
+        let key = name.trim_end_matches('.').to_ascii_lowercase();
+        let answer = self.0.txt.get_or_init(&key, || async { self.0.net.resolver().txt(&key).await }).await;
+        self.believe(&key, answer).await
     }
 
     /// The CAA records at `name`, asked once per run (every name below the domain climbs to it).

@@ -34,6 +34,9 @@ async fn a_well_set_up_sending_domain_passes_every_email_check() {
         assert_eq!(find(&r, id).status, Status::Pass, "{id}: {:#?}", find(&r, id));
     }
     assert!(find(&r, "email.dkim").title.contains("rsa 2048 bits"), "{}", find(&r, "email.dkim").title);
+    // Its mail servers are its own, not a known provider's: who sends is the founder's to confirm.
+    assert_eq!(find(&r, "email.senders").status, Status::Manual);
+    assert_eq!(find(&r, "email.mta_sts").status, Status::Pass, "no MTA-STS is information");
 }
 
 #[tokio::test]

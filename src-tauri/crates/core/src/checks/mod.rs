@@ -27,6 +27,7 @@ pub mod protocols;
 pub mod ratelimit;
 pub mod redirect_hygiene;
 pub mod redirects;
+pub mod senders;
 pub mod spf;
 pub mod takeover;
 pub mod tls;
@@ -81,6 +82,7 @@ pub const FAMILIES: &[Family] = &[
     dkim::FAMILY,
     dmarc::FAMILY,
     mta_sts::FAMILY,
+    senders::FAMILY,
 ];
 
 /// Every check the engine can emit.

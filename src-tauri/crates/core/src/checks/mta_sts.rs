@@ -85,8 +85,8 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 async fn check(facts: &Facts, domain: &str) -> Finding {
     let r = facts.net().resolver();
     let (sts, rpt, mx) = tokio::join!(
-        async { facts.believe(domain, r.txt(&format!("_mta-sts.{domain}")).await).await },
-        async { facts.believe(domain, r.txt(&format!("_smtp._tls.{domain}")).await).await },
+        async { facts.txt(&format!("_mta-sts.{domain}")).await },
+        async { facts.txt(&format!("_smtp._tls.{domain}")).await },
         async { facts.believe(domain, r.mx(domain).await).await }
     );
     let missing_ok = |x: Result<Vec<String>, crate::net::NetError>| match x {

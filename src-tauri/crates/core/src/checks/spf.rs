@@ -91,7 +91,7 @@ async fn check(facts: &Facts, domain: &str) -> Finding {
 fn evaluate(facts: Facts, domain: String, via: String, path: Vec<String>) -> BoxFuture<'static, Node> {
     Box::pin(async move {
         let mut node = Node { domain: domain.clone(), via, ..Node::default() };
-        let txts = match facts.believe(&domain, facts.net().resolver().txt(&domain).await).await {
+        let txts = match facts.txt(&domain).await {
             Ok(t) => t,
             Err(e) if e.is_missing_name() => {
                 node.void = true;

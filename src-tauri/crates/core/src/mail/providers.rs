@@ -13,6 +13,9 @@ pub struct Provider {
     /// The SPF includes it asks customers to add.
     pub spf: Vec<String>,
     pub selectors: Vec<String>,
+    /// Sends with the customer's domain as the envelope sender, so SPF aligns for DMARC.
+    #[serde(default)]
+    pub own_envelope: bool,
 }
 
 #[derive(Deserialize)]
