@@ -1,8 +1,9 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
+import type { JsonValue } from "../bindings";
 import EmailDetail from "./EmailDetail.svelte";
 
-const node = (domain: string, via: string, lookups: number, children: unknown[] = [], isVoid = false) => ({
+const node = (domain: string, via: string, lookups: number, children: JsonValue[] = [], isVoid = false): JsonValue => ({
   domain,
   via,
   lookups,
