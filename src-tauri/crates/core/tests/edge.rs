@@ -65,9 +65,10 @@ fn find<'a>(r: &'a Report, id: &str, subject: &str) -> &'a Finding {
 async fn good_and_bad(http2: bool) -> Report {
     let d = "edge.test";
     // No edge for the product as a whole: `good.` brings Cloudflare's headers itself.
-    let product = Product { serving: Serving { http2, edge: Vec::new(), ca: None, waf: false }, ..Product::healthy(d, &[""]) }
-        .site(good(d))
-        .site(bad(d));
+    let product =
+        Product { serving: Serving { http2, edge: Vec::new(), ca: None, waf: false, starttls: true }, ..Product::healthy(d, &[""]) }
+            .site(good(d))
+            .site(bad(d));
     run(product, &["good", "bad"]).await
 }
 

@@ -157,3 +157,61 @@ async fn an_mta_sts_policy_must_cover_every_mail_server() {
     assert_eq!(f.status, Status::Fail, "{f:#?}");
     assert!(f.detail.contains("mx2.sts.test match no mx: line"), "{}", f.detail);
 }
+
+#[tokio::test]
+async fn mail_servers_are_asked_to_encrypt_and_a_blocked_port_25_is_not_a_verdict() {
+    let r = run_with(Product::healthy("smtp-ok.test", &[""]), &[], |c| c).await;
+    let ok = find(&r, "email.starttls");
+    assert_eq!(ok.status, Status::Pass, "{ok:#?}");
+    assert!(ok.detail.contains("mx.smtp-ok.test: STARTTLS"), "{}", ok.detail);
+
+    let plain = Product {
+        serving: preflight_testbed::Serving { starttls: false, ..Product::healthy("smtp-plain.test", &[""]).serving },
+        ..Product::healthy("smtp-plain.test", &[""])
+    };
+    let f = find(&run_with(plain, &[], |c| c).await, "email.starttls").clone();
+    assert_eq!(f.status, Status::Fail, "{f:#?}");
+    assert!(f.title.contains("does not offer STARTTLS"), "{}", f.title);
+
+    // Port 25 goes to a server that accepts and never greets: what a network that blocks it looks like.
+    let silent = preflight_testbed::HostileServer::start(preflight_testbed::Misbehaviour::Silent).await.expect("silent server");
+    let r = run_with(Product::healthy("smtp-blocked.test", &[""]), &[], |mut c| {
+        c.connect_to
+            .insert(0, preflight_core::net::ConnectTo { host: None, port: Some(25), to_host: None, to_port: Some(silent.addr.port()) });
+        c.timeouts.tls = Duration::from_millis(500);
+        c
+    })
+    .await;
+    let blocked = find(&r, "email.starttls");
+    assert_eq!(blocked.status, Status::Error, "{blocked:#?}");
+    assert!(blocked.title.contains("probably blocks it"), "{}", blocked.title);
+}
+
+#[tokio::test]
+async fn a_record_split_into_many_strings_and_a_50_kb_answer_are_read_within_bounds() {
+    // SPF split the way DNS consoles split long records: joined without spaces, as receivers do.
+    let d = "split.test";
+    let filler = format!("ip4:192.0.2.{} ", 1);
+    let big: Vec<String> =
+        std::iter::once("v=spf1 ".to_owned()).chain((0..200).map(|_| filler.repeat(16).chars().take(250).collect())).collect();
+    let big_refs: Vec<&str> = big.iter().map(String::as_str).collect();
+    let zone = Zone::new(d)
+        .mx("", 10, "mx.split.test")
+        .addr("mx", LOCAL)
+        .txt("", &["v=spf1 ip4:192.0.2.1", " mx", " -all"])
+        .txt("huge", &big_refs);
+    let r = run(zone, &[]).await;
+    let spf = find(&r, "email.spf");
+    assert_eq!(spf.status, Status::Pass, "the three strings make one valid record: {spf:#?}");
+    // The 50 KB record comes back whole over TCP (EDNS UDP tops out at 1232 bytes) and is judged.
+    let bed = Testbed::start(Product { zone: Zone::new("huge.test").txt("", &big_refs), ..Product::healthy("huge.test", &[""]) })
+        .await
+        .expect("testbed");
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let target = Target::bare(Domain::parse("huge.test").expect("valid"));
+    let r = audit(&net, &target, AuditOptions { only: vec![Area::Email], ..AuditOptions::default() }).await;
+    let spf = find(&r, "email.spf");
+    assert_eq!(spf.status, Status::Warn, "too long, and no all at the end: {}", spf.title);
+    assert!(spf.detail.contains("44807 bytes, over 512"), "{}", spf.title);
+    assert!(spf.detail.len() < 4096, "the finding stays small: {} bytes", spf.detail.len());
+}

@@ -6,7 +6,7 @@ use preflight_testbed::{Product, Serving, Testbed, Zone, VERCEL_EDGE};
 
 /// A product whose certificates come from a CA that calls itself `ca`, with `zone`'s records.
 async fn run(d: &str, zone: Zone, ca: Option<&'static str>) -> Report {
-    let serving = Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca, waf: true };
+    let serving = Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca, waf: true, starttls: true };
     let bed = Testbed::start(Product { zone, serving, ..Product::healthy(d, &["", "app"]) }).await.expect("testbed");
     let mut target = Target::bare(Domain::parse(d).expect("valid"));
     target.add_host("app", HostOrigin::Configured, true);

@@ -54,6 +54,6 @@ pub fn product() -> Product {
             },
         ],
         // Served straight from a server, with no edge in front: the demo's other warning.
-        serving: Serving { http2: true, edge: Vec::new(), ca: None, waf: false },
+        serving: Serving { http2: true, edge: Vec::new(), ca: None, waf: false, starttls: true },
     }
 }

@@ -135,6 +135,17 @@ impl Zone {
             .txt("google._domainkey", &["v=DKIM1; k=rsa; p=", head, tail])
     }
 
+    /// The mail hosts the zone's MX records name (a null MX excluded).
+    pub fn mx_hosts(&self) -> Vec<String> {
+        self.records
+            .iter()
+            .filter_map(|(_, d)| match d {
+                RData::MX(m) if !m.exchange().is_root() => Some(m.exchange().to_ascii().trim_end_matches('.').to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether `label` is an alias (then it may have no other records).
     pub fn is_alias(&self, label: &str) -> bool {
         let name = self.fqdn(label);

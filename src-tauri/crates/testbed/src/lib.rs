@@ -11,6 +11,7 @@ pub mod dns;
 pub mod hostile;
 pub mod openssl;
 pub mod pki;
+pub mod smtp;
 pub mod web;
 
 pub use dns::{DnsServer, Zone};
@@ -66,7 +67,7 @@ impl Product {
             domain: domain.to_owned(),
             zone: Zone::new(domain).mail_ready(),
             sites,
-            serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true },
+            serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true, starttls: true },
         }
     }
 
@@ -84,6 +85,8 @@ pub struct Testbed {
     pub ca: TestCa,
     pub dns: DnsServer,
     pub web: WebServer,
+    /// The mail server of the zone's MX hosts, when it has any.
+    pub smtp: Option<smtp::SmtpServer>,
     pub domain: String,
 }
 
@@ -108,9 +111,12 @@ impl Testbed {
                 zone = zone.addr(label, loopback);
             }
         }
+        let mail_hosts = zone.mx_hosts();
         let dns = DnsServer::start_delayed(&[zone], delay).await?;
         let web = WebServer::start(&ca, &product.sites, &product.serving).await?;
-        Ok(Testbed { ca, dns, web, domain: product.domain })
+        let smtp =
+            if mail_hosts.is_empty() { None } else { Some(smtp::SmtpServer::start(&ca, &mail_hosts, product.serving.starttls).await?) };
+        Ok(Testbed { ca, dns, web, smtp, domain: product.domain })
     }
 
     /// The engine's settings for this testbed: its DNS, its CA only, and its ports.
@@ -132,10 +138,14 @@ impl Testbed {
 
     /// `--connect-to` values that send ports 80 and 443 to the testbed's listeners.
     pub fn connect_to(&self) -> Vec<ConnectTo> {
-        vec![
+        let mut out = vec![
             ConnectTo { host: None, port: Some(80), to_host: None, to_port: Some(self.web.http_addr.port()) },
             ConnectTo { host: None, port: Some(443), to_host: None, to_port: Some(self.web.https_addr.port()) },
-        ]
+        ];
+        if let Some(smtp) = &self.smtp {
+            out.push(ConnectTo { host: None, port: Some(25), to_host: None, to_port: Some(smtp.addr.port()) });
+        }
+        out
     }
 
     /// The same settings as command-line flags, for the CLI and the desktop app's environment.
@@ -148,5 +158,8 @@ impl Testbed {
             "--connect-to".into(),
             format!(":443::{}", self.web.https_addr.port()),
         ]
+        .into_iter()
+        .chain(self.smtp.iter().flat_map(|s| ["--connect-to".to_owned(), format!(":25::{}", s.addr.port())]))
+        .collect()
     }
 }

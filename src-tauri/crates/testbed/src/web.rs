@@ -189,6 +189,8 @@ pub struct Serving {
     pub ca: Option<&'static str>,
     /// The edge's firewall rules are on: every site behaves as if wrapped in [`Answer::Firewall`].
     pub waf: bool,
+    /// The mail servers (the zone's MX hosts, on one loopback SMTP server) offer STARTTLS.
+    pub starttls: bool,
 }
 
 /// The headers a Vercel-hosted product's answers carry (its edge names itself in them).

@@ -29,6 +29,7 @@ pub mod redirect_hygiene;
 pub mod redirects;
 pub mod senders;
 pub mod spf;
+pub mod starttls;
 pub mod takeover;
 pub mod tls;
 pub mod transport;
@@ -83,6 +84,7 @@ pub const FAMILIES: &[Family] = &[
     dmarc::FAMILY,
     mta_sts::FAMILY,
     senders::FAMILY,
+    starttls::FAMILY,
 ];
 
 /// Every check the engine can emit.

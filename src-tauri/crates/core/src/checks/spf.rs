@@ -37,6 +37,8 @@ pub const MAX_LOOKUPS: u32 = 10;
 pub const MAX_VOID: u32 = 2;
 /// A record longer than this may not fit a plain DNS answer.
 pub const MAX_BYTES: usize = 512;
+/// The most of a record's text kept for the finding.
+const MAX_SHOWN: usize = 1024;
 /// Includes deeper than this are not followed (a loop that changes names every level).
 const MAX_DEPTH: usize = 10;
 
@@ -57,6 +59,9 @@ pub struct Node {
     pub void: bool,
     /// The lookup could not be made (timeout): nothing below it is known.
     pub unknown: Option<String>,
+    /// The record's `all` qualifier and whether it redirects (read from the whole record).
+    pub all: Option<Qualifier>,
+    pub redirects: bool,
 }
 
 /// One term as evaluated.
@@ -118,8 +123,16 @@ fn evaluate(facts: Facts, domain: String, via: String, path: Vec<String>) -> Box
         if text.len() > MAX_BYTES {
             node.problems.push(format!("the record of {domain} is {} bytes, over {MAX_BYTES}: some receivers cannot fetch it", text.len()));
         }
-        node.record = Some((*text).clone());
+        // Kept for the evidence and the tree, bounded: a hostile 60 KB record must not become a
+        // 60 KB finding (the size problem itself is said above).
+        node.record = Some(if text.len() > MAX_SHOWN {
+            format!("{}… ({} bytes in all)", text.chars().take(MAX_SHOWN).collect::<String>(), text.len())
+        } else {
+            (*text).clone()
+        });
         let parsed = spf::parse(text);
+        node.all = parsed.all();
+        node.redirects = parsed.redirect().is_some();
         for bad in &parsed.invalid {
             node.problems.push(format!("\"{bad}\" in the record of {domain} is not valid SPF (permerror)"));
         }
@@ -281,12 +294,13 @@ pub fn judge(domain: &str, tree: &Node, includes: &[String]) -> Finding {
             issues.warn.push(p.clone());
         }
     }
-    let root = spf::parse(tree.record.as_deref().unwrap_or_default());
-    match (root.all(), root.redirect()) {
+    match (tree.all, tree.redirects) {
         (Some(Qualifier::Neutral), _) => {
             issues.warn.push("?all says \"no opinion\" about everyone else: forgers' mail is not marked".into())
         }
-        (None, None) => issues.warn.push("the record has no all at the end, so mail from anyone else gets \"no opinion\" (neutral)".into()),
+        (None, false) => {
+            issues.warn.push("the record has no all at the end, so mail from anyone else gets \"no opinion\" (neutral)".into())
+        }
         _ => {}
     }
     let status = issues.status();
@@ -344,7 +358,15 @@ mod tests {
 
     fn leaf(domain: &str, via: &str, lookups: u32) -> Node {
         let steps = (0..lookups).map(|i| Step { text: format!("a:h{i}.{domain}"), queries_dns: true, child: None }).collect();
-        Node { domain: domain.into(), via: via.into(), record: Some("v=spf1 -all".into()), steps, lookups, ..Node::default() }
+        Node {
+            domain: domain.into(),
+            via: via.into(),
+            record: Some("v=spf1 -all".into()),
+            steps,
+            lookups,
+            all: Some(Qualifier::Fail),
+            ..Node::default()
+        }
     }
 
     #[test]
@@ -370,6 +392,7 @@ mod tests {
         assert_eq!(judge("acme.test", &ok, &[]).status, Status::Pass);
         let mut neutral = ok.clone();
         neutral.record = Some("v=spf1 a ?all".into());
+        neutral.all = Some(Qualifier::Neutral);
         assert_eq!(judge("acme.test", &neutral, &[]).status, Status::Warn);
         let none = Node { domain: "acme.test".into(), via: "record".into(), void: true, ..Node::default() };
         assert_eq!(judge("acme.test", &none, &[]).status, Status::Fail);

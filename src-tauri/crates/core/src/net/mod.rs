@@ -20,6 +20,7 @@ pub mod legacy;
 pub mod overrides;
 pub mod records;
 pub mod resolve;
+pub mod smtp;
 pub mod tls;
 pub mod trust;
 
@@ -134,6 +135,14 @@ impl Net {
     pub async fn probe_legacy(&self, host: &str, route: &Route, version: legacy::Legacy) -> Result<legacy::Reply, NetError> {
         let (tcp, _, _permit) = self.connect(host, route).await?;
         legacy::probe(&self.0.cfg, tcp, host, version).await
+    }
+
+    /// Greets the mail server `host` along `route`, asks for STARTTLS and inspects its certificate
+    /// (see `smtp`); a connection that cannot be made is reported at [`smtp::Stage::Connect`].
+    pub async fn probe_smtp(&self, host: &str, route: &Route) -> Result<smtp::Probe, (smtp::Stage, NetError)> {
+        let verifier = self.verifier().map_err(|e| (smtp::Stage::Connect, e))?;
+        let (tcp, _, _permit) = self.connect(host, route).await.map_err(|e| (smtp::Stage::Connect, e))?;
+        smtp::probe(&self.0.cfg, verifier, host, tcp).await
     }
 
     /// Opens a keep-alive connection to the origin of `url` along `route`.

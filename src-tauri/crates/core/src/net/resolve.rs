@@ -81,6 +81,9 @@ impl Resolver {
         opts.timeout = cfg.timeouts.dns;
         opts.attempts = 2;
         opts.preserve_intermediates = true;
+        // EDNS lets an answer of up to 1232 bytes (a 2048-bit DKIM key, a long SPF record) come over
+        // UDP in one go; larger ones are retried over TCP.
+        opts.edns0 = true;
         opts.ndots = 0;
         opts.cache_size = 1024;
         opts.negative_max_ttl = Some(NEGATIVE_TTL_CAP);

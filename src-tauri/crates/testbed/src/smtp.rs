@@ -1,0 +1,145 @@
+//! A small mail server on loopback that speaks just enough SMTP for the STARTTLS check: a greeting,
+//! EHLO (listing STARTTLS when it is on), STARTTLS with a certificate from the testbed CA, QUIT.
+//!
+//! Anything else gets `502`. It never accepts a message. Checked once by hand against Debian's
+//! exim4 answering the same conversation (see the issue's closing note).
+
+use crate::pki::{CertKind, TestCa};
+use crate::web::WebError;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::ServerConfig;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+/// The running server; it stops when dropped.
+#[derive(Debug)]
+pub struct SmtpServer {
+    pub addr: SocketAddr,
+    cancel: CancellationToken,
+}
+
+#[derive(Debug)]
+struct ByName(HashMap<String, Arc<CertifiedKey>>);
+
+impl ResolvesServerCert for ByName {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.get(&hello.server_name()?.to_ascii_lowercase()).cloned()
+    }
+}
+
+impl SmtpServer {
+    /// Serves the mail hosts `names`; with `starttls` off, EHLO does not offer it (plain-text mail).
+    pub async fn start(ca: &TestCa, names: &[String], starttls: bool) -> Result<SmtpServer, WebError> {
+        let provider = rustls::crypto::ring::default_provider();
+        let mut keys = HashMap::new();
+        for name in names {
+            let issued = ca.issue(name, &CertKind::Valid)?;
+            let signer = provider.key_provider.load_private_key(issued.key)?;
+            keys.insert(name.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
+        }
+        let tls = ServerConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(ByName(keys)));
+        let acceptor = TlsAcceptor::from(Arc::new(tls));
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let server = SmtpServer { addr: listener.local_addr()?, cancel: CancellationToken::new() };
+        let cancel = server.cancel.clone();
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    a = listener.accept() => a,
+                    () = cancel.cancelled() => return,
+                };
+                let Ok((tcp, _)) = accepted else { continue };
+                let (acceptor, cancel) = (acceptor.clone(), cancel.clone());
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = session(tcp, acceptor, starttls) => {}
+                        () = cancel.cancelled() => {}
+                    }
+                });
+            }
+        });
+        Ok(server)
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// One plain-text conversation, upgraded to TLS on STARTTLS.
+async fn session(tcp: tokio::net::TcpStream, acceptor: TlsAcceptor, starttls: bool) {
+    let mut io = BufReader::new(tcp);
+    if io.get_mut().write_all(b"220 mx.testbed ESMTP Preflight testbed\r\n").await.is_err() {
+        return;
+    }
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match io.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let cmd = line.trim().to_ascii_uppercase();
+        let reply: &[u8] = if cmd.starts_with("EHLO") {
+            if starttls {
+                b"250-mx.testbed\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+            } else {
+                b"250-mx.testbed\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+            }
+        } else if cmd == "STARTTLS" && starttls {
+            if io.get_mut().write_all(b"220 2.0.0 Ready to start TLS\r\n").await.is_err() {
+                return;
+            }
+            // Nothing may be buffered past the STARTTLS line: the client waits for our 220.
+            let tcp = io.into_inner();
+            if let Ok(tls) = acceptor.accept(tcp).await {
+                encrypted(tls).await;
+            }
+            return;
+        } else if cmd == "QUIT" {
+            let _ = io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await;
+            return;
+        } else {
+            b"502 5.5.2 Not implemented\r\n"
+        };
+        if io.get_mut().write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// After STARTTLS: answer EHLO and QUIT until the client leaves.
+async fn encrypted<S: AsyncRead + AsyncWrite + Unpin>(tls: S) {
+    let mut io = BufReader::new(tls);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match io.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let cmd = line.trim().to_ascii_uppercase();
+        let reply: &[u8] = if cmd.starts_with("EHLO") {
+            b"250-mx.testbed\r\n250 8BITMIME\r\n"
+        } else if cmd == "QUIT" {
+            let _ = io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await;
+            return;
+        } else {
+            b"502 5.5.2 Not implemented\r\n"
+        };
+        if io.get_mut().write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
