@@ -1,8 +1,9 @@
 //! A small mail server on loopback that speaks just enough SMTP for the STARTTLS check: a greeting,
 //! EHLO (listing STARTTLS when it is on), STARTTLS with a certificate from the testbed CA, QUIT.
 //!
-//! Anything else gets `502`. It never accepts a message. Checked once by hand against Debian's
-//! exim4 answering the same conversation (see the closing note).
+//! Anything else gets `502`. It never accepts a message. The probe was also run once by hand against
+//! Debian's exim4 4.96: that found exim refusing a TLS handshake offering HTTP protocols (ALPN), which
+//! this server now refuses too, so the tests would catch it.
 
 use crate::pki::{CertKind, TestCa};
 use crate::web::WebError;
@@ -43,10 +44,12 @@ impl SmtpServer {
             let signer = provider.key_provider.load_private_key(issued.key)?;
             keys.insert(name.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
         }
-        let tls = ServerConfig::builder_with_provider(Arc::new(provider))
+        let mut tls = ServerConfig::builder_with_provider(Arc::new(provider))
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_cert_resolver(Arc::new(ByName(keys)));
+        // Like exim: a client that offers only HTTP protocols (ALPN) after STARTTLS is refused.
+        tls.alpn_protocols = vec![b"smtp".to_vec()];
         let acceptor = TlsAcceptor::from(Arc::new(tls));
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let server = SmtpServer { addr: listener.local_addr()?, cancel: CancellationToken::new() };

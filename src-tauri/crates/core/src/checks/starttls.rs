@@ -95,7 +95,10 @@ pub fn judge(domain: &str, outcomes: &[Outcome]) -> Finding {
                 let cert = tls
                     .chain
                     .first()
-                    .map(|c| format!("certificate for {} from {}", c.names.join(", "), c.issuer_name()))
+                    .map(|c| {
+                        let names = if c.names.is_empty() { format!("no names ({})", c.subject) } else { c.names.join(", ") };
+                        format!("certificate for {names} from {}", c.issuer_name())
+                    })
                     .unwrap_or_default();
                 if let Some(problem) = &tls.problem {
                     issues.warn.push(format!(

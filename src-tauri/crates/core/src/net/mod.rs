@@ -128,7 +128,7 @@ impl Net {
     pub async fn inspect_tls(&self, host: &str, route: &Route) -> Result<tls::TlsInspection, NetError> {
         let verifier = self.verifier()?;
         let (tcp, _, _permit) = self.connect(host, route).await?;
-        tls::inspect(&self.0.cfg, verifier, host, tcp).await
+        tls::inspect(&self.0.cfg, verifier, host, tcp, tls::HTTP_ALPN).await
     }
 
     /// Asks `host` whether it still accepts an old TLS version (see `legacy`).

@@ -117,7 +117,7 @@ pub async fn probe(
         reply(&mut tcp, host).await
     };
     match within(step, || format!("STARTTLS with {host}"), start).await {
-        Ok((220, _)) => match tls::inspect(cfg, verifier, host, tcp).await {
+        Ok((220, _)) => match tls::inspect(cfg, verifier, host, tcp, &[]).await {
             Ok(inspection) => out.tls = Some(inspection),
             Err(e) => out.starttls_error = Some(e.to_string()),
         },

@@ -80,6 +80,9 @@ fn client_config(verifier: Arc<dyn ServerCertVerifier>) -> Result<ClientConfig, 
     Ok(config)
 }
 
+/// What an inspecting handshake with a web server offers (ALPN): HTTP/2 and HTTP/1.1.
+pub const HTTP_ALPN: &[&[u8]] = &[b"h2", b"http/1.1"];
+
 /// A connector that refuses any certificate a browser would refuse.
 pub fn strict_connector(verifier: Arc<WebPkiServerVerifier>) -> Result<TlsConnector, NetError> {
     let v: Arc<dyn ServerCertVerifier> = verifier;
@@ -96,12 +99,20 @@ pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tc
 }
 
 /// Completes a handshake for `host` over `tcp` whatever the certificate, and reports on it.
-pub async fn inspect(cfg: &NetConfig, verifier: Arc<WebPkiServerVerifier>, host: &str, tcp: TcpStream) -> Result<TlsInspection, NetError> {
+/// `alpn` is what the connection offers: `HTTP_ALPN` for a web server; nothing for a mail server
+/// (exim, for one, refuses a handshake that offers HTTP protocols after STARTTLS).
+pub async fn inspect(
+    cfg: &NetConfig,
+    verifier: Arc<WebPkiServerVerifier>,
+    host: &str,
+    tcp: TcpStream,
+    alpn: &[&[u8]],
+) -> Result<TlsInspection, NetError> {
     let recorder = Arc::new(Recording { inner: verifier, verdicts: Mutex::new(None) });
     let mut config = client_config(recorder.clone())?;
     // Offered here only: nothing is sent over this connection, so asking costs nothing and tells
     // whether the server speaks HTTP/2 (requests themselves stay on HTTP/1.1).
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = TlsConnector::from(Arc::new(config));
     let started = Instant::now();
     let stream = handshake(cfg, &connector, host, tcp).await?;
