@@ -221,12 +221,22 @@ impl DnsServer {
         DnsServer::serve(zones, false, delay).await
     }
 
+    /// Serves `zones` at a chosen address (a benchmark puts it on port 53, where tools that cannot
+    /// be told a port look), holding every answer for `delay`.
+    pub async fn start_at(addr: SocketAddr, zones: &[Zone], delay: Duration) -> Result<DnsServer, DnsError> {
+        DnsServer::serve_at(Some(addr), zones, false, delay).await
+    }
+
     /// A resolver gone wrong: "no such name" for every query, whatever the name.
     pub async fn start_lying() -> Result<DnsServer, DnsError> {
         DnsServer::serve(&[], true, Duration::ZERO).await
     }
 
     async fn serve(zones: &[Zone], lying: bool, delay: Duration) -> Result<DnsServer, DnsError> {
+        DnsServer::serve_at(None, zones, lying, delay).await
+    }
+
+    async fn serve_at(at: Option<SocketAddr>, zones: &[Zone], lying: bool, delay: Duration) -> Result<DnsServer, DnsError> {
         let mut catalog = Catalog::new();
         for zone in zones {
             let auth = zone.authority()?;
@@ -236,7 +246,10 @@ impl DnsServer {
         // UDP first, then TCP on the same port; another process may take that port in between, so retry.
         let mut last = None;
         for _ in 0..20 {
-            let udp = UdpSocket::bind("127.0.0.1:0").await?;
+            let udp = match at {
+                Some(a) => UdpSocket::bind(a).await?,
+                None => UdpSocket::bind("127.0.0.1:0").await?,
+            };
             let addr = udp.local_addr()?;
             match TcpListener::bind(addr).await {
                 Ok(tcp) => {
