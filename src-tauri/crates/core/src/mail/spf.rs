@@ -99,7 +99,10 @@ impl Record {
 /// Whether a TXT string is an SPF record (`v=spf1` followed by a space or nothing).
 pub fn is_spf(txt: &str) -> bool {
     let t = txt.trim_start();
-    t.len() >= 6 && t[..6].eq_ignore_ascii_case("v=spf1") && t[6..].chars().next().is_none_or(|c| c == ' ')
+    // `get`, not indexing: a TXT record is arbitrary bytes, and byte 6 may fall inside a character
+    // (found by the fuzz target `spf_parse`).
+    t.get(..6).is_some_and(|v| v.eq_ignore_ascii_case("v=spf1"))
+        && t.get(6..).is_some_and(|rest| rest.chars().next().is_none_or(|c| c == ' '))
 }
 
 /// Parses an SPF record's text (starting with `v=spf1`).
@@ -243,6 +246,9 @@ mod tests {
 
     #[test]
     fn arbitrary_input_never_panics() {
+        // The fuzzer's first find: a multi-byte character across byte 6.
+        assert!(!is_spf("\u{10} [\u{35d}\u{a5}\0  "));
+        assert!(!is_spf("v=spf\u{e9}"));
         for junk in [
             "",
             "v=spf1",
