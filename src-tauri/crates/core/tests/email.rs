@@ -215,3 +215,24 @@ async fn a_record_split_into_many_strings_and_a_50_kb_answer_are_read_within_bou
     assert!(spf.detail.contains("44807 bytes, over 512"), "{}", spf.title);
     assert!(spf.detail.len() < 4096, "the finding stays small: {} bytes", spf.detail.len());
 }
+
+#[tokio::test]
+async fn servfail_is_couldnt_check_and_a_cname_at_dmarc_is_followed() {
+    let failing = preflight_testbed::DnsServer::start_failing().await.expect("dns");
+    let r = run_with(Product::healthy("servfail.test", &[""]), &[], |mut c| {
+        c.nameservers = vec![failing.addr];
+        c
+    })
+    .await;
+    for id in ["email.mx", "email.spf", "email.dmarc"] {
+        assert_eq!(find(&r, id).status, Status::Error, "SERVFAIL is not \"no record\" ({id}): {:#?}", find(&r, id));
+    }
+    let d = "alias-dmarc.test";
+    let zone = Zone::new(d)
+        .mx("", 10, "mx.alias-dmarc.test")
+        .addr("mx", LOCAL)
+        .cname("_dmarc", "policy.alias-dmarc.test")
+        .txt("policy", &["v=DMARC1; p=reject; rua=mailto:d@alias-dmarc.test"]);
+    let dmarc = find(&run(zone, &[]).await, "email.dmarc").clone();
+    assert_eq!(dmarc.status, Status::Pass, "a CNAME at _dmarc is followed, as receivers do: {dmarc:#?}");
+}

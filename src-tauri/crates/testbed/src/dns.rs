@@ -176,10 +176,12 @@ impl Zone {
 
 /// The catalog, counting every query it is asked: benchmarks and tests read how many queries an
 /// audit really sent, measured where they arrive. A lying server answers "no such name" to
-/// everything instead, with no SOA, as captive portals and broken resolvers do.
+/// everything instead, with no SOA, as captive portals and broken resolvers do; a failing one
+/// answers SERVFAIL to everything.
 struct Counting {
     catalog: Catalog,
-    lying: bool,
+    /// The error every query gets instead of an answer, when the server is broken on purpose.
+    lying: Option<ResponseCode>,
     /// Held before every answer: a slow network or a distant resolver, for benchmarks.
     delay: Duration,
     queries: Arc<AtomicU64>,
@@ -192,10 +194,10 @@ impl RequestHandler for Counting {
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
-        if !self.lying {
+        let Some(code) = self.lying else {
             return self.catalog.handle_request(request, response_handle).await;
-        }
-        let response = MessageResponseBuilder::from_message_request(request).error_msg(request.header(), ResponseCode::NXDomain);
+        };
+        let response = MessageResponseBuilder::from_message_request(request).error_msg(request.header(), code);
         match response_handle.send_response(response).await {
             Ok(info) => info,
             Err(_) => ResponseInfo::from(*request.header()),
@@ -213,30 +215,35 @@ pub struct DnsServer {
 impl DnsServer {
     /// Serves `zones` over UDP and TCP on the same loopback port.
     pub async fn start(zones: &[Zone]) -> Result<DnsServer, DnsError> {
-        DnsServer::serve(zones, false, Duration::ZERO).await
+        DnsServer::serve(zones, None, Duration::ZERO).await
     }
 
     /// Serves `zones`, holding every answer for `delay` (answers still go out concurrently).
     pub async fn start_delayed(zones: &[Zone], delay: Duration) -> Result<DnsServer, DnsError> {
-        DnsServer::serve(zones, false, delay).await
+        DnsServer::serve(zones, None, delay).await
     }
 
     /// Serves `zones` at a chosen address (a benchmark puts it on port 53, where tools that cannot
     /// be told a port look), holding every answer for `delay`.
     pub async fn start_at(addr: SocketAddr, zones: &[Zone], delay: Duration) -> Result<DnsServer, DnsError> {
-        DnsServer::serve_at(Some(addr), zones, false, delay).await
+        DnsServer::serve_at(Some(addr), zones, None, delay).await
     }
 
     /// A resolver gone wrong: "no such name" for every query, whatever the name.
     pub async fn start_lying() -> Result<DnsServer, DnsError> {
-        DnsServer::serve(&[], true, Duration::ZERO).await
+        DnsServer::serve(&[], Some(ResponseCode::NXDomain), Duration::ZERO).await
     }
 
-    async fn serve(zones: &[Zone], lying: bool, delay: Duration) -> Result<DnsServer, DnsError> {
+    /// A resolver that is down: SERVFAIL for every query.
+    pub async fn start_failing() -> Result<DnsServer, DnsError> {
+        DnsServer::serve(&[], Some(ResponseCode::ServFail), Duration::ZERO).await
+    }
+
+    async fn serve(zones: &[Zone], lying: Option<ResponseCode>, delay: Duration) -> Result<DnsServer, DnsError> {
         DnsServer::serve_at(None, zones, lying, delay).await
     }
 
-    async fn serve_at(at: Option<SocketAddr>, zones: &[Zone], lying: bool, delay: Duration) -> Result<DnsServer, DnsError> {
+    async fn serve_at(at: Option<SocketAddr>, zones: &[Zone], lying: Option<ResponseCode>, delay: Duration) -> Result<DnsServer, DnsError> {
         let mut catalog = Catalog::new();
         for zone in zones {
             let auth = zone.authority()?;

@@ -10,6 +10,7 @@ use super::config::NetConfig;
 use super::error::NetError;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::proto::xfer::Protocol;
 use hickory_resolver::proto::ProtoErrorKind;
@@ -179,6 +180,13 @@ impl Resolver {
 fn classify(host: &str, e: &ResolveError) -> NetError {
     if e.is_nx_domain() {
         return NetError::NoSuchName(host.to_owned());
+    }
+    // A server that failed (SERVFAIL, REFUSED) said nothing about the name: that is "couldn't
+    // look", never "no records" (which would read as "you have no SPF record").
+    if let Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) = e.proto().map(|p| p.kind()) {
+        if !matches!(*response_code, ResponseCode::NoError | ResponseCode::NXDomain) {
+            return NetError::DnsFailed { name: host.to_owned(), reason: format!("the DNS server answered {response_code}") };
+        }
     }
     if e.is_no_records_found() {
         return NetError::NoRecords(host.to_owned());
