@@ -170,7 +170,15 @@ pub fn judge(domain: &str, found: Option<&Found>, record: &Record, destinations:
         }
     }
     let inherit = if found.inherited { format!(" (no record at _dmarc.{domain}; the one at {} applies)", found.at) } else { String::new() };
-    let detail = format!("{}: {}{inherit}", found.at, found.text);
+    let mode = |m: &str| if m == "s" { "strict (the exact domain)" } else { "relaxed (any subdomain)" };
+    let detail = format!(
+        "{}: {}{inherit}\nAlignment: DKIM {}, SPF {}; the policy applies to {}% of failing mail.",
+        found.at,
+        found.text,
+        mode(&record.adkim),
+        mode(&record.aspf),
+        record.pct
+    );
     let status = issues.status();
     let words = match policy.map(String::as_str) {
         Some("reject") => "receivers refuse mail that fails authentication",

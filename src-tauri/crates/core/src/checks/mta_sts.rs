@@ -124,7 +124,11 @@ async fn check(facts: &Facts, domain: &str) -> Finding {
 
 /// The verdict (pure).
 pub fn judge(domain: &str, seen: &Seen) -> Finding {
-    let evidence = json!(seen);
+    let mut evidence = json!(seen);
+    if seen.txt.is_some() && seen.tls_rpt.is_none() {
+        // The record to paste: reports about failed encryption to the domain itself.
+        evidence["suggested"] = json!({ "type": "TXT", "name": format!("_smtp._tls.{domain}"), "value": format!("v=TLSRPTv1; rua=mailto:tls-reports@{domain}") });
+    }
     if seen.txt.is_none() {
         let rpt = if seen.tls_rpt.is_some() { " TLS reporting (_smtp._tls) is set up." } else { "" };
         return Finding::new(&MTA_STS, domain, Status::Pass)
