@@ -4,6 +4,8 @@
 //! from: the per-monitor state machine ([`state`]), pure and driven by an injected clock, so the
 //! rules (confirmation before DOWN, recovery after successes, paused while this machine is offline
 //! or just woke up) are tested to the millisecond without waiting. The scheduler, the probes, the
-//! store and the notifications come next and only feed it observations.
+//! store and the notifications come next and only feed it observations. The HTTP probe and the
+//! connectivity guard ([`probe`]) turn the network into those observations.
 
+pub mod probe;
 pub mod state;

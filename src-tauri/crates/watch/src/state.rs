@@ -25,12 +25,18 @@ pub enum State {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cause {
-    Status { code: u16 },
+    Status {
+        code: u16,
+    },
     Timeout,
     Dns,
     Tls,
     Connect,
     Keyword,
+    /// Answered, but slower than the monitor's threshold.
+    Slow {
+        ms: u64,
+    },
 }
 
 /// One probe's outcome.
