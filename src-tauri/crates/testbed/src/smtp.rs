@@ -86,63 +86,39 @@ async fn session(tcp: tokio::net::TcpStream, acceptor: TlsAcceptor, starttls: bo
     if io.get_mut().write_all(b"220 mx.testbed ESMTP Preflight testbed\r\n").await.is_err() {
         return;
     }
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match io.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let cmd = line.trim().to_ascii_uppercase();
-        let reply: &[u8] = if cmd.starts_with("EHLO") {
-            if starttls {
-                b"250-mx.testbed\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
-            } else {
-                b"250-mx.testbed\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-            }
-        } else if cmd == "STARTTLS" && starttls {
-            if io.get_mut().write_all(b"220 2.0.0 Ready to start TLS\r\n").await.is_err() {
-                return;
-            }
-            // Nothing may be buffered past the STARTTLS line: the client waits for our 220.
-            let tcp = io.into_inner();
-            if let Ok(tls) = acceptor.accept(tcp).await {
-                encrypted(tls).await;
-            }
-            return;
-        } else if cmd == "QUIT" {
-            let _ = io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await;
-            return;
-        } else {
-            b"502 5.5.2 Not implemented\r\n"
-        };
-        if io.get_mut().write_all(reply).await.is_err() {
-            return;
+    if converse(&mut io, starttls).await {
+        // Nothing may be buffered past the STARTTLS line: the client waits for our 220.
+        if let Ok(tls) = acceptor.accept(io.into_inner()).await {
+            converse(&mut BufReader::new(tls), false).await;
         }
     }
 }
 
-/// After STARTTLS: answer EHLO and QUIT until the client leaves.
-async fn encrypted<S: AsyncRead + AsyncWrite + Unpin>(tls: S) {
-    let mut io = BufReader::new(tls);
+/// Answers EHLO (offering STARTTLS when asked to), QUIT and nothing else, until the client leaves
+/// (false) or asks for STARTTLS after it was offered (true, once the 220 is sent).
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(io: &mut BufReader<S>, offer_starttls: bool) -> bool {
     let mut line = String::new();
     loop {
         line.clear();
         match io.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return false,
             Ok(_) => {}
         }
         let cmd = line.trim().to_ascii_uppercase();
-        let reply: &[u8] = if cmd.starts_with("EHLO") {
-            b"250-mx.testbed\r\n250 8BITMIME\r\n"
+        let reply: &[u8] = if cmd.starts_with("EHLO") && offer_starttls {
+            b"250-mx.testbed\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+        } else if cmd.starts_with("EHLO") {
+            b"250-mx.testbed\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+        } else if cmd == "STARTTLS" && offer_starttls {
+            return io.get_mut().write_all(b"220 2.0.0 Ready to start TLS\r\n").await.is_ok();
         } else if cmd == "QUIT" {
             let _ = io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await;
-            return;
+            return false;
         } else {
             b"502 5.5.2 Not implemented\r\n"
         };
         if io.get_mut().write_all(reply).await.is_err() {
-            return;
+            return false;
         }
     }
 }

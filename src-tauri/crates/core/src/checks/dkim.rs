@@ -12,7 +12,7 @@ use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::mail::dkim::{self, Key};
 use crate::mail::providers::{self, COMMON_SELECTORS};
-use crate::mail::spf::{self, Mechanism, Term};
+use crate::mail::spf;
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
@@ -46,16 +46,7 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 async fn selectors(facts: &Facts, domain: &str, mine: &[String]) -> (Vec<String>, Vec<String>) {
     let (mx, txt) = tokio::join!(facts.net().resolver().mx(domain), facts.txt(domain));
     let mx_hosts: Vec<String> = mx.unwrap_or_default().into_iter().map(|m| m.exchange).collect();
-    let includes: Vec<String> = txt
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| spf::is_spf(t))
-        .flat_map(|t| spf::parse(t).terms)
-        .filter_map(|t| match t {
-            Term::Directive { mechanism: Mechanism::Include { domain }, .. } => Some(domain),
-            _ => None,
-        })
-        .collect();
+    let includes = spf::includes(&txt.unwrap_or_default());
     let found = providers::recognise(&mx_hosts, &includes);
     let names = found.iter().map(|p| p.name.clone()).collect();
     let mut list: Vec<String> = Vec::new();

@@ -10,7 +10,7 @@ use super::{could_not_check, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::mail::providers::{self, Provider};
-use crate::mail::spf::{self, Mechanism, Term};
+use crate::mail::spf;
 use crate::mail::{dkim, dmarc};
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::runner::PlannedCheck;
@@ -53,15 +53,7 @@ async fn check(facts: &Facts, domain: &str) -> Finding {
         Err(e) if e.is_missing_name() => Vec::new(),
         Err(e) => return could_not_check(Finding::new(&SENDERS, domain, Status::Error), &format!("who sends mail for {domain}"), &e),
     };
-    let includes: Vec<String> = txt
-        .iter()
-        .filter(|t| spf::is_spf(t))
-        .flat_map(|t| spf::parse(t).terms)
-        .filter_map(|t| match t {
-            Term::Directive { mechanism: Mechanism::Include { domain }, .. } => Some(domain),
-            _ => None,
-        })
-        .collect();
+    let includes = spf::includes(&txt);
     let hosts: Vec<String> = mx.unwrap_or_default().into_iter().map(|m| m.exchange).collect();
     let found = providers::recognise(&hosts, &includes);
     let senders = futures::future::join_all(found.iter().map(|p| sender(facts, domain, p, &includes))).await;

@@ -207,6 +207,19 @@ fn domain_spec(s: &str) -> Option<String> {
     ok.then(|| s.to_ascii_lowercase())
 }
 
+/// The `include:` domains of the SPF record(s) among a name's TXT strings: who the domain says
+/// sends for it.
+pub fn includes(txts: &[String]) -> Vec<String> {
+    txts.iter()
+        .filter(|t| is_spf(t))
+        .flat_map(|t| parse(t).terms)
+        .filter_map(|t| match t {
+            Term::Directive { mechanism: Mechanism::Include { domain }, .. } => Some(domain),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether a domain-spec uses macros, so it names a different domain for each message and cannot
 /// be followed by an audit.
 pub fn has_macro(domain: &str) -> bool {
