@@ -5,6 +5,7 @@
 //! never appear in this file: an endpoint names a keychain entry (`secret = "api-token"`).
 
 use crate::domain::{Domain, DomainError};
+use crate::monitor::{MonitorSpec, ProbeSpec, DEFAULT_INTERVAL_SECS, MAX_INTERVAL_SECS};
 use crate::target::{Callback, CallbackKind, Endpoint, HostOrigin, MailSpec, Target, DEFAULT_NAMES};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +37,44 @@ pub struct ProductConfig {
     pub endpoints: Vec<EndpointConfig>,
     #[serde(default)]
     pub callbacks: Vec<CallbackConfig>,
+    /// What the watcher keeps an eye on, beyond the default set.
+    #[serde(default)]
+    pub monitors: Vec<MonitorConfig>,
+}
+
+/// `[[monitors]]`: one flat table whatever the kind, so a typo in any key is refused.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorConfig {
+    pub name: String,
+    /// `http` (default), `cert`, `dns` or `audit`.
+    #[serde(default = "http")]
+    pub kind: String,
+    pub interval_secs: Option<u32>,
+    /// http: the address; cert and dns: the host name; audit: the domain.
+    pub url: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    #[serde(default = "get")]
+    pub method: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub secret: Option<String>,
+    pub expect_status: Option<u16>,
+    pub up_below: Option<u16>,
+    pub keyword: Option<String>,
+    pub json_field: Option<String>,
+    pub json_equals: Option<String>,
+    pub max_latency_ms: Option<u64>,
+    /// dns: the record type and the values it must have.
+    pub record: Option<String>,
+    #[serde(default)]
+    pub expect: Vec<String>,
+}
+
+fn http() -> String {
+    "http".to_owned()
 }
 
 /// `[mail]`
@@ -156,6 +195,40 @@ impl ProductConfig {
         }
         Ok(target)
     }
+
+    /// The monitors this file defines, validated (the product's domain fills what a kind leaves out).
+    pub fn monitors(&self, file: &str) -> Result<Vec<MonitorSpec>, ConfigError> {
+        self.monitors.iter().map(|m| monitor(file, &self.domain, m)).collect()
+    }
+}
+
+fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, ConfigError> {
+    let value = |message: String| ConfigError::Value { file: file.to_owned(), message };
+    let needs = |what: &str| value(format!("monitor \"{}\" ({}) needs {what}", m.name, m.kind));
+    let host = || m.host.clone().unwrap_or_else(|| domain.to_owned());
+    let probe = match m.kind.as_str() {
+        "http" => ProbeSpec::Http {
+            url: m.url.clone().ok_or_else(|| needs("url"))?,
+            method: m.method.clone(),
+            headers: m.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            body: m.body.clone(),
+            secret: m.secret.clone(),
+            expect_status: m.expect_status,
+            up_below: m.up_below.unwrap_or(400),
+            keyword: m.keyword.clone(),
+            json_field: m.json_field.clone(),
+            json_equals: m.json_equals.clone(),
+            max_latency_ms: m.max_latency_ms,
+        },
+        "cert" => ProbeSpec::Cert { host: host(), port: m.port.unwrap_or(443) },
+        "dns" => ProbeSpec::Dns { name: host(), record: m.record.clone().ok_or_else(|| needs("record"))?, expect: m.expect.clone() },
+        "audit" => ProbeSpec::Audit { domain: host() },
+        other => return Err(value(format!("monitor \"{}\": kind \"{other}\" is not one of http, cert, dns, audit", m.name))),
+    };
+    let default_interval = if m.kind == "audit" { MAX_INTERVAL_SECS } else { DEFAULT_INTERVAL_SECS };
+    MonitorSpec { name: m.name.clone(), interval_secs: m.interval_secs.unwrap_or(default_interval), probe }
+        .validated()
+        .map_err(|e| value(e.to_string()))
 }
 
 fn web_url(file: &str, what: &str, value: &str) -> Result<String, ConfigError> {
@@ -270,5 +343,34 @@ mod tests {
             "domain = \"a.test\"\n[[endpoints]]\nname = \"x\"\nurl = \"https://a.test\"\nheaders = { Authorization = \"Bearer s3cr3t\" }";
         let err = ProductConfig::parse("p.toml", text).expect("parses").target("p.toml").expect_err("no secrets in the file");
         assert!(err.to_string().contains("keychain") && !err.to_string().contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn monitors_are_read_per_kind_and_checked() {
+        let text = r#"
+            domain = "acme.test"
+            [[monitors]]
+            name = "health"
+            url = "https://api.acme.test/health"
+            json_field = "status"
+            json_equals = "ok"
+            interval_secs = 30
+            [[monitors]]
+            name = "cert"
+            kind = "cert"
+            [[monitors]]
+            name = "mail"
+            kind = "dns"
+            record = "mx"
+            expect = ["10 mx.acme.test."]
+        "#;
+        let ms = ProductConfig::parse("p.toml", text).expect("valid").monitors("p.toml").expect("valid monitors");
+        assert_eq!(ms.len(), 3);
+        assert_eq!(ms[1].probe, ProbeSpec::Cert { host: "acme.test".into(), port: 443 });
+        assert!(matches!(&ms[2].probe, ProbeSpec::Dns { record, .. } if record == "MX"));
+        let bad = "domain = \"acme.test\"\n[[monitors]]\nname = \"x\"\nkind = \"ping\"";
+        assert!(ProductConfig::parse("p.toml", bad).expect("parses").monitors("p.toml").is_err());
+        let bad = "domain = \"acme.test\"\n[[monitors]]\nname = \"x\"\nintervall = 5";
+        assert!(ProductConfig::parse("p.toml", bad).is_err(), "a typo is refused");
     }
 }

@@ -29,6 +29,7 @@ pub mod grade;
 pub mod html;
 pub mod mail;
 pub mod model;
+pub mod monitor;
 pub mod net;
 pub mod platforms;
 pub mod runner;

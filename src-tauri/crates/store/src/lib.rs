@@ -1,4 +1,5 @@
-//! Preflight's history: one SQLite file holding products, audit runs and their findings.
+//! Preflight's history: one SQLite file holding products, audit runs and their findings, and the
+//! watcher's monitors, samples, rollups, incidents and deploys.
 //!
 //! The file lives in the platform's app-data folder (or a folder the caller names, which is how
 //! `PREFLIGHT_DATA_DIR` and tests work). It is opened in WAL mode with a busy timeout, migrated on
@@ -6,17 +7,26 @@
 //! Reads use their own connection. A database from a newer app version is refused untouched.
 //! Several processes (the CLI in a terminal, the desktop app) may open the same file at once.
 
+pub mod deploys;
 pub mod error;
 pub mod findings;
+pub mod incidents;
 pub mod migrate;
+pub mod monitors;
 pub mod names;
 pub mod products;
 pub mod runs;
+pub mod samples;
 pub mod writer;
 
+pub use deploys::Deploy;
 pub use error::{Result, StoreError};
+pub use incidents::Incident;
+pub use monitors::MonitorRow;
 pub use names::Decisions;
 pub use runs::RunSummary;
+pub use samples::{Sample, Window};
+pub use writer::WatchOp;
 
 use preflight_core::Report;
 use rusqlite::{Connection, OpenFlags};
@@ -132,6 +142,50 @@ impl Store {
     /// The newest runs, newest first, optionally of one domain.
     pub fn history(&self, domain: Option<&str>, limit: u32) -> Result<Vec<RunSummary>> {
         self.read(|c| runs::list(c, domain, limit))
+    }
+
+    /// Applies a watcher change and waits for the commit (see [`WatchOp`] for what it returns).
+    pub fn watch(&self, op: WatchOp) -> Result<i64> {
+        self.writer.watch(op)
+    }
+
+    /// Queues a watcher change without waiting (samples, incidents: the batch lands together).
+    pub fn queue_watch(&self, op: WatchOp) -> Result<()> {
+        self.writer.queue_watch(op)
+    }
+
+    /// The monitors, optionally of one product.
+    pub fn monitors(&self, domain: Option<&str>) -> Result<Vec<MonitorRow>> {
+        self.read(|c| monitors::list(c, domain))
+    }
+
+    pub fn monitor(&self, id: i64) -> Result<Option<MonitorRow>> {
+        self.read(|c| monitors::get(c, id))
+    }
+
+    /// Uptime and latency of the monitors together over a window, from the rollups.
+    pub fn window(&self, monitor_ids: &[i64], from_ms: i64, to_ms: i64) -> Result<Window> {
+        self.read(|c| samples::window(c, monitor_ids, from_ms, to_ms))
+    }
+
+    /// A monitor's raw samples since `from_ms`, oldest first.
+    pub fn recent_samples(&self, monitor_id: i64, from_ms: i64, limit: u32) -> Result<Vec<Sample>> {
+        self.read(|c| samples::recent(c, monitor_id, from_ms, limit))
+    }
+
+    /// Failed probes of the monitors since `from_ms`.
+    pub fn failures_since(&self, monitor_ids: &[i64], from_ms: i64, now_ms: i64) -> Result<u64> {
+        self.read(|c| samples::failures_since(c, monitor_ids, from_ms, now_ms))
+    }
+
+    /// The newest incidents, optionally of one monitor.
+    pub fn incidents(&self, monitor_id: Option<i64>, limit: u32) -> Result<Vec<Incident>> {
+        self.read(|c| incidents::list(c, monitor_id, limit))
+    }
+
+    /// The newest deploys of a product.
+    pub fn deploys(&self, domain: &str, limit: u32) -> Result<Vec<Deploy>> {
+        self.read(|c| deploys::list(c, domain, limit))
     }
 
     /// A stored run as a full report, or `None` if there is no such run.

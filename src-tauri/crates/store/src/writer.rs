@@ -27,8 +27,49 @@ pub enum Job {
     SaveReport { report: Box<Report>, source: String, reply: Reply<i64> },
     /// Record the decision about a found name.
     DecideName { domain: String, name: String, keep: bool, reply: SyncSender<Result<()>> },
+    /// A change the watcher makes (samples, incidents, monitors, deploys); replies with a row id
+    /// or a count.
+    Watch { op: WatchOp, reply: Reply<i64> },
     /// Replies once every job queued before it has been committed (or has failed).
     Flush { reply: SyncSender<Result<()>> },
+}
+
+/// What the watcher writes.
+#[derive(Debug)]
+pub enum WatchOp {
+    Samples(Vec<crate::samples::Sample>),
+    SaveMonitor { domain: String, spec: Box<preflight_core::monitor::MonitorSpec> },
+    EnableMonitor { id: i64, enabled: bool },
+    DeleteMonitor { id: i64 },
+    OpenIncident { monitor_id: i64, at_ms: i64, cause: String },
+    CloseIncident { monitor_id: i64, at_ms: i64 },
+    MarkDeploy { domain: String, at_ms: i64, version: Option<String>, source: String },
+    Prune { now_ms: i64 },
+}
+
+impl WatchOp {
+    fn apply(self, conn: &Connection) -> Result<i64> {
+        let now = now_ms();
+        Ok(match self {
+            WatchOp::Samples(samples) => {
+                crate::samples::insert(conn, &samples)?;
+                samples.len() as i64
+            }
+            WatchOp::SaveMonitor { domain, spec } => crate::monitors::upsert(conn, &domain, &spec, now)?,
+            WatchOp::EnableMonitor { id, enabled } => i64::from(crate::monitors::set_enabled(conn, id, enabled)?),
+            WatchOp::DeleteMonitor { id } => i64::from(crate::monitors::delete(conn, id)?),
+            WatchOp::OpenIncident { monitor_id, at_ms, cause } => crate::incidents::open(conn, monitor_id, at_ms, &cause)?,
+            WatchOp::CloseIncident { monitor_id, at_ms } => i64::from(crate::incidents::close(conn, monitor_id, at_ms)?),
+            WatchOp::MarkDeploy { domain, at_ms, version, source } => {
+                crate::deploys::insert(conn, &domain, at_ms, version.as_deref(), &source)?
+            }
+            WatchOp::Prune { now_ms } => crate::samples::prune(conn, now_ms)? as i64,
+        })
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Handle to the writer thread.
@@ -71,6 +112,18 @@ impl Writer {
         rx.recv().map_err(|_| StoreError::Closed)?
     }
 
+    /// Applies a watcher change and waits for the commit.
+    pub fn watch(&self, op: WatchOp) -> Result<i64> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.send(Job::Watch { op, reply: Some(reply) })?;
+        rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues a watcher change (samples, incidents) without waiting; a failure is logged.
+    pub fn queue_watch(&self, op: WatchOp) -> Result<()> {
+        self.send(Job::Watch { op, reply: None })
+    }
+
     /// Waits until everything queued so far has been written.
     pub fn flush(&self) -> Result<()> {
         let (reply, rx) = mpsc::sync_channel(1);
@@ -104,6 +157,7 @@ fn run(mut conn: Connection, rx: Receiver<Job>) {
 /// A job's outcome, delivered only after the batch's commit has decided whether it holds.
 enum Done {
     Saved(Reply<i64>, Result<i64>),
+    Watched(Reply<i64>, Result<i64>),
     Flushed(SyncSender<Result<()>>),
     Decided(SyncSender<Result<()>>, Result<()>),
 }
@@ -116,9 +170,17 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
             match job {
                 Job::SaveReport { report, source, reply } => done.push(Done::Saved(reply, in_savepoint(&mut tx, &report, &source))),
                 Job::Flush { reply } => done.push(Done::Flushed(reply)),
+                Job::Watch { op, reply } => {
+                    let result = (|| {
+                        let sp = tx.savepoint()?;
+                        let out = op.apply(&sp)?;
+                        sp.commit()?;
+                        Ok(out)
+                    })();
+                    done.push(Done::Watched(reply, result));
+                }
                 Job::DecideName { domain, name, keep, reply } => {
-                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-                    done.push(Done::Decided(reply, crate::names::decide(&tx, &domain, &name, keep, now)));
+                    done.push(Done::Decided(reply, crate::names::decide(&tx, &domain, &name, keep, now_ms())));
                 }
             }
         }
@@ -131,7 +193,7 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
     let batch_failed = |e: &StoreError| StoreError::Corrupt(format!("the batch was not saved: {e}"));
     for d in done {
         match d {
-            Done::Saved(reply, result) => {
+            Done::Saved(reply, result) | Done::Watched(reply, result) => {
                 let result = match &outcome {
                     Err(e) => Err(batch_failed(e)),
                     Ok(()) => result,
@@ -142,7 +204,7 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
                     }
                     None => {
                         if let Err(e) = result {
-                            tracing::error!(error = %e, "a queued save failed");
+                            tracing::error!(error = %e, "a queued write failed");
                         }
                     }
                 }
