@@ -74,6 +74,8 @@ pub enum Answer {
     /// Per-path answers (matched on the path without its query), `other` for every other path: a
     /// page with its hashed assets, say.
     Paths { paths: Vec<(String, Answer)>, other: Box<Answer> },
+    /// `then`, until the test flips the switch: an outage on demand.
+    Switched { switch: Switch, then: Box<Answer> },
     /// Accept the request and never answer.
     Hang,
     /// A 200 whose body never ends (a hostile or broken server).
@@ -119,6 +121,46 @@ impl Answer {
             a = paths.iter().find(|(p, _)| p == path).map_or(other.as_ref(), |(_, x)| x);
         }
         a
+    }
+}
+
+/// What a [`Answer::Switched`] site does now; clones share the switch.
+#[derive(Debug, Clone, Default)]
+pub struct Switch(Arc<std::sync::atomic::AtomicU8>);
+
+impl PartialEq for Switch {
+    fn eq(&self, other: &Switch) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for Switch {}
+
+impl Switch {
+    const SERVE: u8 = 0;
+    const FAIL: u8 = 1;
+    const HANG: u8 = 2;
+
+    pub fn new() -> Switch {
+        Switch::default()
+    }
+    /// Answer normally.
+    pub fn serve(&self) {
+        self.0.store(Self::SERVE, std::sync::atomic::Ordering::SeqCst);
+    }
+    /// Answer 503 Service Unavailable.
+    pub fn fail(&self) {
+        self.0.store(Self::FAIL, std::sync::atomic::Ordering::SeqCst);
+    }
+    /// Accept and never answer.
+    pub fn hang(&self) {
+        self.0.store(Self::HANG, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn mode(&self) -> u8 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    /// `then`, behind this switch.
+    pub fn around(&self, then: Answer) -> Answer {
+        Answer::Switched { switch: self.clone(), then: Box::new(then) }
     }
 }
 
@@ -336,6 +378,13 @@ async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response
         }
         chosen = then.for_path(req.uri().path());
     }
+    if let Answer::Switched { switch, then } = chosen {
+        match switch.mode() {
+            Switch::FAIL => return page(503, &[("content-type".to_owned(), "text/plain".to_owned())], "down for maintenance"),
+            Switch::HANG => return std::future::pending().await,
+            _ => chosen = then.for_path(req.uri().path()),
+        }
+    }
     match chosen {
         Answer::Redirect { status, to } => {
             let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -356,7 +405,7 @@ async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response
             }
             page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
         }
-        Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } => {
+        Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } | Answer::Switched { .. } => {
             page(500, &[], "nested firewalls and rate limiters are not simulated")
         }
         Answer::Hang => std::future::pending().await,

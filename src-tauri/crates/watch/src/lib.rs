@@ -1,11 +1,32 @@
 //! The uptime watcher (issue 8), Tauri-free so the tray and `preflight watch` share it.
 //!
-//! Built in slices. This first one is the part every other builds on and that false alarms come
-//! from: the per-monitor state machine ([`state`]), pure and driven by an injected clock, so the
-//! rules (confirmation before DOWN, recovery after successes, paused while this machine is offline
-//! or just woke up) are tested to the millisecond without waiting. The scheduler, the probes, the
-//! store and the notifications come next and only feed it observations. The HTTP probe and the
-//! connectivity guard ([`probe`]) turn the network into those observations.
+//! ```text
+//!  Monitor tasks (one each, jittered, bounded by probe slots)
+//!     │  probe::run ──► Outcome ──► Guard (only on failure: is *this machine* online?)
+//!     │                                 │
+//!     └──► Tracker::observe (state: UP/PENDING/DOWN/PAUSED, confirmation, wake grace)
+//!              │
+//!           dispatcher ──► Recorder (samples, rollups, incidents, deploys in SQLite)
+//!              │       ──► Notifier (grouping, recovery, reminders, mute)
+//!              ▼
+//!           Event stream ──► front end (tray, notifications, `--format jsonl`)
+//! ```
+//!
+//! The rules that keep it from crying wolf live in [`state`] (pure, on an injected [`clock`]);
+//! the scheduler in [`schedule`] only feeds it observations.
 
+pub mod clock;
+pub mod event;
+pub mod guard;
+pub mod notice;
 pub mod probe;
+pub mod record;
+pub mod schedule;
 pub mod state;
+
+pub use clock::{Clock, FastClock, SystemClock};
+pub use event::Event;
+pub use guard::{Reference, DEFAULT_REFERENCES};
+pub use notice::{Notice, NoticeKind};
+pub use schedule::{Auditor, Monitor, Overall, Secrets, Settings, Watcher};
+pub use state::{Rules, State};

@@ -33,10 +33,31 @@ pub enum Cause {
     Tls,
     Connect,
     Keyword,
+    /// The JSON field was missing or had another value.
+    Json,
+    /// DNS records no longer what they should be.
+    Drift,
     /// Answered, but slower than the monitor's threshold.
     Slow {
         ms: u64,
     },
+}
+
+impl Cause {
+    /// The cause in a few plain words, as the notification and the incident say it.
+    pub fn words(&self) -> String {
+        match self {
+            Cause::Status { code } => format!("answered with error {code}"),
+            Cause::Timeout => "did not answer in time".into(),
+            Cause::Dns => "its name could not be looked up (DNS)".into(),
+            Cause::Tls => "its secure connection (HTTPS certificate) failed".into(),
+            Cause::Connect => "refused the connection".into(),
+            Cause::Keyword => "the expected text was missing from the page".into(),
+            Cause::Json => "the health answer did not say it is healthy".into(),
+            Cause::Drift => "its DNS records changed".into(),
+            Cause::Slow { ms } => format!("answered too slowly ({ms} ms)"),
+        }
+    }
 }
 
 /// One probe's outcome.
@@ -81,6 +102,8 @@ pub struct Transition {
     pub from: State,
     pub to: State,
     pub cause: Option<Cause>,
+    /// For going DOWN: when the first failure of the outage was seen.
+    pub since: Option<u64>,
     /// For a recovery: how long it was down.
     pub down_for_ms: Option<u64>,
     /// Whether the founder is told (going DOWN, and coming back from DOWN).
@@ -121,6 +144,15 @@ impl Tracker {
         self.state
     }
 
+    /// Whether the monitor is down, or paused in the middle of an outage.
+    pub fn is_down(&self) -> bool {
+        self.state == State::Down || (self.state == State::Paused && self.before_pause == State::Down)
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// Takes one observation at `now` and returns the transition it causes, if any.
     pub fn observe(&mut self, now: u64, probe: Probe, network: Network) -> Option<Transition> {
         if self.last_seen.is_some_and(|last| now.saturating_sub(last) > self.rules.sleep_gap_ms) {
@@ -145,7 +177,8 @@ impl Tracker {
             return None;
         }
         self.state = to;
-        Some(Transition { at: now, from, to, cause, down_for_ms, notify })
+        let since = if to == State::Down { self.down_since } else { None };
+        Some(Transition { at: now, from, to, cause, since, down_for_ms, notify })
     }
 
     fn pause(&mut self, now: u64) -> Option<Transition> {
@@ -161,8 +194,7 @@ impl Tracker {
     fn success(&mut self, now: u64) -> Option<Transition> {
         self.failures = 0;
         self.first_failure_at = None;
-        let was_down = self.state == State::Down || (self.state == State::Paused && self.before_pause == State::Down);
-        if !was_down {
+        if !self.is_down() {
             self.successes = 0;
             return self.go(now, State::Up, None, None, false);
         }
@@ -178,7 +210,7 @@ impl Tracker {
 
     fn failure(&mut self, now: u64, cause: Cause) -> Option<Transition> {
         self.successes = 0;
-        if self.state == State::Down || (self.state == State::Paused && self.before_pause == State::Down) {
+        if self.is_down() {
             // Still down (a pause in between does not make it a new outage).
             return self.go(now, State::Down, None, None, false);
         }

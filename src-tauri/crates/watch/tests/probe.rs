@@ -1,43 +1,69 @@
-//! The HTTP probe and the connectivity guard against the testbed's servers.
+//! Each kind of probe and the connectivity guard against the testbed's servers.
 
+use preflight_core::monitor::ProbeSpec;
 use preflight_testbed::{Answer, HostileServer, Misbehaviour, Product, Site, Testbed};
-use preflight_watch::probe::{guard, http, HttpMonitor};
+use preflight_watch::guard::{ask, Reference};
+use preflight_watch::probe::{run, Note};
 use preflight_watch::state::{Cause, Network, Probe};
-use url::Url;
-
-fn monitor(url: &str) -> HttpMonitor {
-    HttpMonitor { name: "home".into(), url: Url::parse(url).expect("url"), expect_status: None, keyword: None, max_latency_ms: None }
-}
 
 #[tokio::test]
 async fn each_failure_keeps_its_cause() {
     let d = "watch.test";
     let broken = Answer::Page { status: 503, headers: vec![], body: "maintenance".into() };
-    let product = Product::healthy(d, &["", "api"]).site(Site { https: broken, ..Site::healthy(&format!("api.{d}")) });
+    let health = Answer::page(&[("content-type", "application/json")], r#"{"status":"degraded"}"#);
+    let product = Product::healthy(d, &["", "api"])
+        .site(Site { https: broken, ..Site::healthy(&format!("api.{d}")) })
+        .site(Site { https: Answer::secure("home").with_path("/health", health), ..Site::healthy(d) });
     let bed = Testbed::start(product).await.expect("testbed");
     let net = bed.net().await.expect("net");
+    let probe = |spec: ProbeSpec| {
+        let net = net.clone();
+        async move { run(&net, &spec, None, &[]).await }
+    };
 
-    let (ok, ms) = http(&net, &monitor("https://watch.test/")).await;
-    assert_eq!(ok, Probe::Ok);
-    assert!(ms.is_some());
-    assert_eq!(http(&net, &monitor("https://api.watch.test/")).await.0, Probe::Failed(Cause::Status { code: 503 }));
-    let keyword = HttpMonitor { keyword: Some("Welcome".into()), ..monitor("https://watch.test/") };
-    assert_eq!(http(&net, &keyword).await.0, Probe::Failed(Cause::Keyword));
-    assert_eq!(http(&net, &monitor("https://nowhere.watch.test/")).await.0, Probe::Failed(Cause::Dns));
+    let ok = probe(ProbeSpec::get("https://watch.test/")).await;
+    assert_eq!(ok.probe, Probe::Ok);
+    assert!(ok.latency_ms.is_some());
+    assert_eq!(probe(ProbeSpec::get("https://api.watch.test/")).await.probe, Probe::Failed(Cause::Status { code: 503 }));
+    let mut keyword = ProbeSpec::get("https://watch.test/");
+    if let ProbeSpec::Http { keyword: k, .. } = &mut keyword {
+        *k = Some("Welcome".into());
+    }
+    assert_eq!(probe(keyword).await.probe, Probe::Failed(Cause::Keyword));
+    let mut json = ProbeSpec::get("https://watch.test/health");
+    if let ProbeSpec::Http { json_field, json_equals, .. } = &mut json {
+        *json_field = Some("status".into());
+        *json_equals = Some("ok".into());
+    }
+    assert_eq!(probe(json).await.probe, Probe::Failed(Cause::Json));
+    assert_eq!(probe(ProbeSpec::get("https://nowhere.watch.test/")).await.probe, Probe::Failed(Cause::Dns));
+
+    let cert = probe(ProbeSpec::Cert { host: d.into(), port: 443 }).await;
+    assert_eq!(cert.probe, Probe::Ok);
+    assert!(matches!(cert.note, Some(Note::CertDays(days)) if days > 21), "{:?}", cert.note);
+
+    let records = probe(ProbeSpec::Dns { name: format!("api.{d}"), record: "A".into(), expect: vec!["127.0.0.1".into()] }).await;
+    assert_eq!(records.probe, Probe::Ok);
+    let drifted = probe(ProbeSpec::Dns { name: format!("api.{d}"), record: "A".into(), expect: vec!["192.0.2.7".into()] }).await;
+    assert_eq!(drifted.probe, Probe::Failed(Cause::Drift));
+    assert_eq!(drifted.note, Some(Note::Records(vec!["127.0.0.1".into()])));
 }
 
 #[tokio::test]
 async fn the_guard_says_offline_only_when_no_reference_answers() {
     let bed = Testbed::start(Product::healthy("ref.test", &[""])).await.expect("testbed");
     let net = bed.net().await.expect("net");
-    let up = Url::parse("https://ref.test/").expect("url");
+    let up = Reference::parse("https://ref.test/").expect("reference");
     let silent = HostileServer::start(Misbehaviour::Silent).await.expect("silent");
     let mut cfg = bed.net_config();
     cfg.timeouts.http = std::time::Duration::from_millis(300);
     cfg.timeouts.tls = std::time::Duration::from_millis(300);
     let quick = preflight_core::Net::new(cfg).await.expect("net");
-    let dead = Url::parse(&format!("http://127.0.0.1:{}/", silent.addr.port())).expect("url");
-    assert_eq!(guard(&net, &[up.clone(), dead.clone()]).await, Network::Online, "one answering reference is enough");
-    assert_eq!(guard(&quick, &[dead]).await, Network::Offline);
-    assert_eq!(guard(&quick, &[]).await, Network::Offline, "no reference proves nothing");
+    let dead = Reference::parse(&format!("http://127.0.0.1:{}/", silent.addr.port())).expect("reference");
+    let closed = Reference::parse("127.0.0.1:1").expect("reference");
+    assert_eq!(ask(&net, &[up.clone(), dead.clone()]).await, Network::Online, "one answering reference is enough");
+    assert_eq!(ask(&quick, &[dead, closed]).await, Network::Offline);
+    assert_eq!(ask(&quick, &[]).await, Network::Offline, "no reference proves nothing");
+    let dns = Reference::parse(&format!("{}", bed.web.https_addr)).expect("reference");
+    assert_eq!(ask(&net, &[dns]).await, Network::Online, "a port that accepts is enough");
 }

@@ -1,0 +1,506 @@
+//! The scheduler: one task per monitor, each on its own interval with jitter, all sharing a bounded
+//! number of probe slots, the connectivity guard and one dispatcher that records and announces.
+//!
+//! Every task belongs to the [`Watcher`]; dropping it cancels them all. Start times are spread
+//! over the first interval, so a restart of two hundred monitors is not two hundred requests at
+//! once; after a sleep the tasks whose timers all expired together spread out again before probing.
+//! A failure is re-probed quickly (confirmation should not take three full intervals), and the
+//! guard is asked before any failure may count.
+
+use crate::clock::Clock;
+use crate::event::Event;
+use crate::guard::{Guard, Reference};
+use crate::notice::{Change, Notice, NoticeKind, Notifier};
+use crate::probe::{self, Note, Outcome};
+use crate::record::Recorder;
+use crate::state::{Network, Probe, Rules, State, Tracker};
+use futures::future::BoxFuture;
+use preflight_core::monitor::{MonitorSpec, ProbeSpec};
+use preflight_core::Net;
+use preflight_store::Store;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// A monitor to run: its stored id (or a stand-in for an unsaved one), its product and definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Monitor {
+    pub id: i64,
+    pub domain: String,
+    pub spec: MonitorSpec,
+}
+
+/// Re-runs the audit of a domain and returns the titles of failures the previous run did not have.
+pub type Auditor = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Vec<String>, String>> + Send + Sync>;
+
+/// Loads the keychain value an endpoint names (product, entry name).
+pub type Secrets = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
+
+/// How the watcher behaves.
+#[derive(Clone)]
+pub struct Settings {
+    pub rules: Rules,
+    pub references: Vec<Reference>,
+    /// Probes in flight at most.
+    pub concurrency: usize,
+    /// After a failure, the next probe comes this soon (or at the interval, if shorter).
+    pub quick_reprobe_ms: u64,
+    /// Changes within this window become one notice.
+    pub group_window_ms: u64,
+    /// Remind while something is down (at least every 30 minutes); off by default.
+    pub reminder_every_ms: Option<u64>,
+    pub auditor: Option<Auditor>,
+    pub secrets: Option<Secrets>,
+    /// Where samples, incidents and deploys are recorded.
+    pub store: Option<Arc<Store>>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("rules", &self.rules)
+            .field("references", &self.references)
+            .field("concurrency", &self.concurrency)
+            .field("store", &self.store.as_ref().map(|s| s.path().to_owned()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    pub fn new(references: Vec<Reference>) -> Settings {
+        Settings {
+            rules: Rules::default(),
+            references,
+            concurrency: 16,
+            quick_reprobe_ms: 10_000,
+            group_window_ms: 3_000,
+            reminder_every_ms: None,
+            auditor: None,
+            secrets: None,
+            store: None,
+        }
+    }
+}
+
+/// The worst state across monitors, for the tray icon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Overall {
+    /// Nothing to watch.
+    Idle,
+    Ok,
+    /// Something is failing but not confirmed down.
+    Degraded,
+    /// This machine is offline, or the founder paused watching.
+    Paused,
+    Down,
+}
+
+/// What the front ends can change while it runs.
+#[derive(Debug, Default)]
+struct Controls {
+    paused: AtomicBool,
+    muted_until: AtomicU64,
+}
+
+/// A running watcher. Dropping it stops every task.
+#[derive(Debug)]
+pub struct Watcher {
+    tasks: JoinSet<()>,
+    controls: Arc<Controls>,
+    states: Arc<Mutex<HashMap<i64, (String, State)>>>,
+    clock: Arc<dyn Clock>,
+}
+
+/// What a monitor task reports to the dispatcher.
+#[derive(Debug)]
+enum Report {
+    Probed { monitor: Monitor, at: u64, outcome: Outcome, change: Option<crate::state::Transition> },
+    Network { at: u64, online: bool },
+    Audited { monitor: Monitor, at: u64, new_failures: Vec<String> },
+}
+
+impl Watcher {
+    /// Starts watching `monitors`; events arrive on the returned receiver.
+    pub fn start(net: Net, clock: Arc<dyn Clock>, monitors: Vec<Monitor>, settings: Settings) -> (Watcher, UnboundedReceiver<Event>) {
+        let (events, rx) = unbounded_channel();
+        let (reports, inbox) = unbounded_channel();
+        let controls = Arc::new(Controls::default());
+        let states = Arc::new(Mutex::new(monitors.iter().map(|m| (m.id, (m.spec.name.clone(), State::Up))).collect::<HashMap<_, _>>()));
+        let guard = Arc::new(Guard::new(net.clone(), clock.clone(), settings.references.clone()));
+        let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        let recorder = settings.store.clone().map(Recorder::new);
+        let notifier = Notifier::new(settings.group_window_ms, settings.reminder_every_ms);
+        tasks.spawn(dispatch(inbox, events, notifier, recorder, clock.clone(), controls.clone(), states.clone()));
+        for (i, m) in monitors.into_iter().enumerate() {
+            let task = Task {
+                net: net.clone(),
+                clock: clock.clone(),
+                guard: guard.clone(),
+                slots: slots.clone(),
+                controls: controls.clone(),
+                reports: reports.clone(),
+                settings: settings.clone(),
+                seed: (m.id as u64) ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ clock.now_ms(),
+                monitor: m,
+            };
+            tasks.spawn(task.run());
+        }
+        (Watcher { tasks, controls, states, clock }, rx)
+    }
+
+    /// Every monitor's state now, by id.
+    pub fn states(&self) -> Vec<(i64, String, State)> {
+        let paused = self.controls.paused.load(Ordering::SeqCst);
+        let states =
+            self.states.lock().map(|s| s.iter().map(|(id, (n, st))| (*id, n.clone(), *st)).collect::<Vec<_>>()).unwrap_or_default();
+        let mut out: Vec<_> = states.into_iter().map(|(id, n, st)| (id, n, if paused { State::Paused } else { st })).collect();
+        out.sort_by_key(|(id, _, _)| *id);
+        out
+    }
+
+    /// The worst state, for the tray icon.
+    pub fn overall(&self) -> Overall {
+        overall(self.states().iter().map(|(_, _, s)| *s))
+    }
+
+    /// Stops (or resumes) probing everything.
+    pub fn pause_all(&self, paused: bool) {
+        self.controls.paused.store(paused, Ordering::SeqCst);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.controls.paused.load(Ordering::SeqCst)
+    }
+
+    /// No notifications for `ms` from now (0 unmutes).
+    pub fn mute_for(&self, ms: u64) {
+        let until = if ms == 0 { 0 } else { self.clock.now_ms() + ms };
+        self.controls.muted_until.store(until, Ordering::SeqCst);
+    }
+
+    /// Until when notifications are muted (milliseconds on the watcher's clock; 0 when not muted).
+    pub fn muted_until(&self) -> u64 {
+        let until = self.controls.muted_until.load(Ordering::SeqCst);
+        if until > self.clock.now_ms() {
+            until
+        } else {
+            0
+        }
+    }
+
+    /// Waits until every task has stopped (they stop only when cancelled or on a panic).
+    pub async fn join(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// The worst of some states.
+pub fn overall(states: impl Iterator<Item = State>) -> Overall {
+    states
+        .map(|s| match s {
+            State::Up => Overall::Ok,
+            State::Pending => Overall::Degraded,
+            State::Paused => Overall::Paused,
+            State::Down => Overall::Down,
+        })
+        .max()
+        .unwrap_or(Overall::Idle)
+}
+
+struct Task {
+    net: Net,
+    clock: Arc<dyn Clock>,
+    guard: Arc<Guard>,
+    slots: Arc<Semaphore>,
+    controls: Arc<Controls>,
+    reports: UnboundedSender<Report>,
+    settings: Settings,
+    seed: u64,
+    monitor: Monitor,
+}
+
+impl Task {
+    /// A number in `0..n` (xorshift: jitter needs spread, not secrecy).
+    fn random(&mut self, n: u64) -> u64 {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        if n == 0 {
+            0
+        } else {
+            self.seed % n
+        }
+    }
+
+    async fn run(mut self) {
+        let interval = u64::from(self.monitor.spec.interval_secs) * 1000;
+        let mut tracker = Tracker::new(self.settings.rules);
+        let authorization = self.authorization().await;
+        let mut learned: Vec<String> = Vec::new();
+        // Spread the first probes over the first interval (at most a minute).
+        let mut delay = self.random(interval.min(60_000));
+        loop {
+            let expected = self.clock.now_ms() + delay;
+            self.clock.sleep(delay).await;
+            let late = self.clock.now_ms().saturating_sub(expected);
+            if late > tracker.rules().sleep_gap_ms {
+                // Woke from a sleep with every timer expired at once: spread out again first.
+                let spread = self.random(interval.min(60_000));
+                self.clock.sleep(spread).await;
+            }
+            if self.controls.paused.load(Ordering::SeqCst) {
+                delay = interval;
+                continue;
+            }
+            let Ok(_slot) = self.slots.acquire().await else { return };
+            if let ProbeSpec::Audit { domain } = &self.monitor.spec.probe {
+                self.audit(domain.clone()).await;
+                delay = interval;
+                continue;
+            }
+            let deadline = Duration::from_millis(interval.clamp(1_000, 30_000).max(self.net.config().timeouts.check.as_millis() as u64));
+            let outcome =
+                match tokio::time::timeout(deadline, probe::run(&self.net, &self.monitor.spec.probe, authorization.as_deref(), &learned))
+                    .await
+                {
+                    Ok(o) => o,
+                    Err(_) => Outcome { probe: Probe::Failed(crate::state::Cause::Timeout), latency_ms: None, note: None },
+                };
+            drop(_slot);
+            if let (Some(Note::Records(values)), true) = (&outcome.note, learned.is_empty()) {
+                if outcome.probe == Probe::Ok {
+                    learned = values.clone();
+                }
+            }
+            // Only a failure needs proof that this machine is online (and a DOWN monitor's
+            // failures are kept as they are: it is already down).
+            let network = match &outcome.probe {
+                Probe::Failed(_) if !tracker.is_down() => self.guard.check().await,
+                _ => Network::Online,
+            };
+            let at = self.clock.now_ms();
+            let change = tracker.observe(at, outcome.probe.clone(), network);
+            if network == Network::Offline || change.as_ref().is_some_and(|c| c.from == State::Paused) {
+                let _ = self.reports.send(Report::Network { at, online: network == Network::Online });
+            }
+            let pending = tracker.state() == State::Pending;
+            if self.reports.send(Report::Probed { monitor: self.monitor.clone(), at, outcome, change }).is_err() {
+                return;
+            }
+            let jitter = interval / 10;
+            delay = if pending { self.settings.quick_reprobe_ms.min(interval) } else { interval - jitter + self.random(2 * jitter + 1) };
+        }
+    }
+
+    async fn authorization(&self) -> Option<String> {
+        let ProbeSpec::Http { secret: Some(name), .. } = &self.monitor.spec.probe else { return None };
+        let secrets = self.settings.secrets.clone()?;
+        let (domain, name) = (self.monitor.domain.clone(), name.clone());
+        let found = tokio::task::spawn_blocking(move || secrets(&domain, &name)).await.ok().flatten();
+        if found.is_none() {
+            tracing::warn!(monitor = %self.monitor.spec.name, "the keychain entry this monitor names was not found; probing without it");
+        }
+        found
+    }
+
+    async fn audit(&self, domain: String) {
+        let Some(auditor) = self.settings.auditor.clone() else { return };
+        match auditor(domain).await {
+            Ok(new_failures) => {
+                let at = self.clock.now_ms();
+                let _ = self.reports.send(Report::Audited { monitor: self.monitor.clone(), at, new_failures });
+            }
+            Err(e) => tracing::warn!(error = %e, "the scheduled audit could not run"),
+        }
+    }
+}
+
+/// The one place that records, announces and keeps the shared state.
+async fn dispatch(
+    mut inbox: UnboundedReceiver<Report>,
+    events: UnboundedSender<Event>,
+    mut notifier: Notifier,
+    mut recorder: Option<Recorder>,
+    clock: Arc<dyn Clock>,
+    controls: Arc<Controls>,
+    states: Arc<Mutex<HashMap<i64, (String, State)>>>,
+) {
+    let mut online = true;
+    let mut cert_warned: HashMap<i64, i64> = HashMap::new();
+    let mut builds: HashMap<String, String> = HashMap::new();
+    loop {
+        let report = tokio::select! {
+            r = inbox.recv() => match r { Some(r) => Some(r), None => break },
+            _ = clock.sleep(1_000) => None,
+        };
+        let now = clock.now_ms();
+        notifier.mute(controls.muted_until.load(Ordering::SeqCst));
+        match report {
+            Some(Report::Network { at, online: now_online }) if now_online != online => {
+                online = now_online;
+                let _ = events.send(Event::Network { at, online });
+            }
+            Some(Report::Network { .. }) | None => {}
+            Some(Report::Audited { monitor, at, new_failures }) if !new_failures.is_empty() => {
+                let notice = Notice {
+                    kind: NoticeKind::NewFailures,
+                    title: format!("New problems on {}", monitor.domain),
+                    body: format!("Today's audit found {} new: {}.", new_failures.len(), new_failures.join("; ")),
+                    monitors: vec![monitor.spec.name.clone()],
+                    at,
+                };
+                if let Some(n) = notifier.extra(now, notice) {
+                    let _ = events.send(Event::Notice(n));
+                }
+            }
+            Some(Report::Audited { .. }) => {}
+            Some(Report::Probed { monitor, at, outcome, change }) => {
+                let cause = match &outcome.probe {
+                    Probe::Failed(c) => Some(c.words()),
+                    Probe::Ok => None,
+                };
+                let paused = change.as_ref().map_or_else(
+                    || states.lock().ok().and_then(|s| s.get(&monitor.id).map(|(_, st)| *st == State::Paused)).unwrap_or(false),
+                    |c| c.to == State::Paused,
+                );
+                // While this machine is offline a probe says nothing about the product: not stored.
+                if !paused {
+                    let _ = events.send(Event::Sample {
+                        at,
+                        monitor_id: monitor.id,
+                        ok: outcome.probe == Probe::Ok,
+                        latency_ms: outcome.latency_ms,
+                        cause: cause.clone(),
+                    });
+                    if let Some(r) = recorder.as_mut() {
+                        r.sample(monitor.id, at, outcome.probe == Probe::Ok, outcome.latency_ms, cause);
+                    }
+                }
+                match &outcome.note {
+                    Some(Note::CertDays(days)) => {
+                        if let Some(n) = cert_notice(&mut cert_warned, &monitor, *days, at) {
+                            if let Some(n) = notifier.extra(now, n) {
+                                let _ = events.send(Event::Notice(n));
+                            }
+                        }
+                    }
+                    Some(Note::Build(fingerprint)) if outcome.probe == Probe::Ok => {
+                        let previous = builds.insert(monitor.domain.clone(), fingerprint.clone());
+                        if previous.is_some_and(|p| &p != fingerprint) {
+                            let version = short_version(fingerprint);
+                            if let Some(r) = recorder.as_mut() {
+                                r.deploy(&monitor.domain, at, &version);
+                            }
+                            let _ = events.send(Event::Deploy { at, domain: monitor.domain.clone(), version });
+                        }
+                    }
+                    _ => {}
+                }
+                if let Some(t) = change {
+                    if let Ok(mut s) = states.lock() {
+                        s.insert(monitor.id, (monitor.spec.name.clone(), t.to));
+                    }
+                    if let Some(r) = recorder.as_mut() {
+                        r.transition(monitor.id, &t);
+                    }
+                    let _ = events.send(Event::Changed {
+                        at: t.at,
+                        monitor_id: monitor.id,
+                        monitor: monitor.spec.name.clone(),
+                        from: t.from,
+                        to: t.to,
+                        cause: t.cause.as_ref().map(|c| c.words()),
+                        down_for_ms: t.down_for_ms,
+                    });
+                    notifier.push(now, Change { monitor_id: monitor.id, monitor: monitor.spec.name.clone(), transition: t });
+                }
+            }
+        }
+        for n in notifier.due(now) {
+            let _ = events.send(Event::Notice(n));
+        }
+        if let Some(r) = recorder.as_mut() {
+            r.tick(now);
+        }
+    }
+    if let Some(r) = recorder.as_mut() {
+        r.flush();
+    }
+}
+
+/// The certificate warnings: once as each of 21, 14 and 7 days is crossed, again after a renewal.
+fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
+    const STEPS: [i64; 3] = [21, 14, 7];
+    let step = STEPS.iter().copied().filter(|s| days <= *s).min();
+    let Some(step) = step else {
+        warned.remove(&monitor.id);
+        return None;
+    };
+    if warned.get(&monitor.id).is_some_and(|w| *w <= step) {
+        return None;
+    }
+    warned.insert(monitor.id, step);
+    let host = monitor.spec.probe.host().unwrap_or_default();
+    let when = if days <= 0 { "has expired".to_owned() } else { format!("expires in {days} days") };
+    Some(Notice {
+        kind: NoticeKind::CertExpiring,
+        title: format!("The certificate of {host} {when}"),
+        body: "Visitors will see a security warning once it expires. Check that automatic renewal works at your host, or renew it now."
+            .into(),
+        monitors: vec![monitor.spec.name.clone()],
+        at,
+    })
+}
+
+/// A deploy's name from a fingerprint: the build id, or the first hashed asset.
+fn short_version(fingerprint: &str) -> String {
+    let first = fingerprint.split(' ').find(|p| !p.is_empty() && *p != "build").unwrap_or(fingerprint);
+    let file = first.rsplit('/').next().unwrap_or(first);
+    file.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert_monitor() -> Monitor {
+        Monitor {
+            id: 1,
+            domain: "acme.test".into(),
+            spec: MonitorSpec {
+                name: "Certificate".into(),
+                interval_secs: 60,
+                probe: ProbeSpec::Cert { host: "acme.test".into(), port: 443 },
+            },
+        }
+    }
+
+    #[test]
+    fn certificate_warnings_come_once_per_step_and_again_after_renewal() {
+        let mut warned = HashMap::new();
+        let m = cert_monitor();
+        let told: Vec<i64> = [40, 25, 21, 20, 15, 14, 13, 8, 7, 6, 1, 90, 21]
+            .iter()
+            .filter(|d| cert_notice(&mut warned, &m, **d, 0).is_some())
+            .copied()
+            .collect();
+        assert_eq!(told, [21, 14, 7, 21]);
+    }
+
+    #[test]
+    fn the_tray_shows_the_worst_state() {
+        assert_eq!(overall([State::Up, State::Pending].into_iter()), Overall::Degraded);
+        assert_eq!(overall([State::Up, State::Paused, State::Down].into_iter()), Overall::Down);
+        assert_eq!(overall(std::iter::empty()), Overall::Idle);
+        assert_eq!(short_version("/assets/index-BxY7zQ1a.js /assets/app.css"), "index-BxY7zQ1a.js");
+        assert_eq!(short_version("build k3Jd9"), "k3Jd9");
+    }
+}
