@@ -33,6 +33,19 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
         }
         Command::History(h) => history(h, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Demo(d) => demo(d, Flow::new(host, Ok(NetConfig::default()))).await,
+        Command::Watch(w) => {
+            let cfg = net_config(&w.net);
+            crate::watch::watch(w, Arc::new(Flow::new(host, cfg))).await
+        }
+        Command::Monitors(m) => crate::watch::monitors(m, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Deploy(d) => crate::watch::deploy(d, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Channels(c) => {
+            let cfg = match &c.action {
+                crate::args::ChannelsAction::Test { net, .. } => net_config(net),
+                _ => Ok(NetConfig::default()),
+            };
+            crate::watch::channels(c, &Flow::new(host, cfg)).await
+        }
     }
 }
 

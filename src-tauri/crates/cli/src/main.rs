@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod render;
+mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -25,6 +25,15 @@ pub enum FlowError {
     /// A found name that is not under the product's domain.
     #[error("{name} is not a name under {domain}.")]
     NotUnder { name: String, domain: String },
+    /// A value the founder gave cannot be used (a monitor, a channel); the message says why.
+    #[error("{0}")]
+    Invalid(String),
+    /// The keychain refused to keep or give back a secret.
+    #[error("The keychain could not be used: {0}")]
+    Keychain(String),
+    /// A test message did not reach its channel.
+    #[error("The test message did not arrive: {0}")]
+    Delivery(String),
     /// The sample product could not start.
     #[error("The sample product could not start: {0}")]
     Demo(String),

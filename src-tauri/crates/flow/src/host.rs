@@ -14,6 +14,8 @@ pub enum Source {
     Tray,
     Cli,
     Demo,
+    /// The watcher's daily re-run.
+    Watch,
 }
 
 impl Source {
@@ -24,6 +26,7 @@ impl Source {
             Source::Tray => "tray",
             Source::Cli => "cli",
             Source::Demo => "demo",
+            Source::Watch => "watch",
         }
     }
 }

@@ -8,9 +8,14 @@
 //! target (what the tray's "Run audit of …" re-runs, the same one its label names), and the sample
 //! product of "Try the demo".
 
+pub mod changes;
+mod channels;
 pub mod error;
 pub mod host;
 pub mod progress;
+mod watching;
+
+pub use watching::{MonitorOverview, Morning};
 
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};

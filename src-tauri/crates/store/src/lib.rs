@@ -7,6 +7,7 @@
 //! Reads use their own connection. A database from a newer app version is refused untouched.
 //! Several processes (the CLI in a terminal, the desktop app) may open the same file at once.
 
+pub mod channels;
 pub mod deploys;
 pub mod error;
 pub mod findings;
@@ -19,6 +20,7 @@ pub mod runs;
 pub mod samples;
 pub mod writer;
 
+pub use channels::ChannelRow;
 pub use deploys::Deploy;
 pub use error::{Result, StoreError};
 pub use incidents::Incident;
@@ -181,6 +183,11 @@ impl Store {
     /// The newest incidents, optionally of one monitor.
     pub fn incidents(&self, monitor_id: Option<i64>, limit: u32) -> Result<Vec<Incident>> {
         self.read(|c| incidents::list(c, monitor_id, limit))
+    }
+
+    /// The outside channels alerts go to.
+    pub fn channels(&self) -> Result<Vec<ChannelRow>> {
+        self.read(channels::list)
     }
 
     /// The newest deploys of a product.

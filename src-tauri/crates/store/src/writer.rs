@@ -45,6 +45,8 @@ pub enum WatchOp {
     CloseIncident { monitor_id: i64, at_ms: i64 },
     MarkDeploy { domain: String, at_ms: i64, version: Option<String>, source: String },
     Prune { now_ms: i64 },
+    AddChannel { name: String, kind: String, hint: String },
+    DeleteChannel { id: i64 },
 }
 
 impl WatchOp {
@@ -64,6 +66,8 @@ impl WatchOp {
                 crate::deploys::insert(conn, &domain, at_ms, version.as_deref(), &source)?
             }
             WatchOp::Prune { now_ms } => crate::samples::prune(conn, now_ms)? as i64,
+            WatchOp::AddChannel { name, kind, hint } => crate::channels::insert(conn, &name, &kind, &hint, now)?,
+            WatchOp::DeleteChannel { id } => i64::from(crate::channels::delete(conn, id)?),
         })
     }
 }

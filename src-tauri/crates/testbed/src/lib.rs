@@ -17,7 +17,7 @@ pub mod web;
 pub use dns::{DnsServer, Zone};
 pub use hostile::{HostileServer, Misbehaviour};
 pub use pki::{CertKind, TestCa};
-pub use web::{Answer, Serving, Site, Switch, WebServer, VERCEL_EDGE};
+pub use web::{Answer, Inbox, Received, Serving, Site, Switch, WebServer, VERCEL_EDGE};
 
 use preflight_core::net::{ConnectTo, Net, NetConfig, NetError, Timeouts};
 use std::net::{IpAddr, Ipv4Addr};

@@ -76,6 +76,8 @@ pub enum Answer {
     Paths { paths: Vec<(String, Answer)>, other: Box<Answer> },
     /// `then`, until the test flips the switch: an outage on demand.
     Switched { switch: Switch, then: Box<Answer> },
+    /// Keeps every request (method, path, headers, body) in the inbox and answers its status.
+    Inbox(Inbox),
     /// Accept the request and never answer.
     Hang,
     /// A 200 whose body never ends (a hostile or broken server).
@@ -161,6 +163,63 @@ impl Switch {
     /// `then`, behind this switch.
     pub fn around(&self, then: Answer) -> Answer {
         Answer::Switched { switch: self.clone(), then: Box::new(then) }
+    }
+}
+
+/// One request an [`Answer::Inbox`] received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Where posted requests land (a webhook receiver); clones share it. It answers `fail_first`
+/// requests with 500 before answering 200, to test retries.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox {
+    got: Arc<std::sync::Mutex<Vec<Received>>>,
+    fail_first: Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl PartialEq for Inbox {
+    fn eq(&self, other: &Inbox) -> bool {
+        Arc::ptr_eq(&self.got, &other.got)
+    }
+}
+impl Eq for Inbox {}
+
+impl Inbox {
+    pub fn new() -> Inbox {
+        Inbox::default()
+    }
+    /// Answer the next `n` requests with 500 (they are still kept).
+    pub fn fail_next(&self, n: u32) {
+        self.fail_first.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+    /// What arrived so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+    fn take(&self, req: &Request<Bytes>) -> u16 {
+        let headers = req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
+        let got = Received {
+            method: req.method().as_str().to_owned(),
+            path: req.uri().path().to_owned(),
+            headers,
+            body: String::from_utf8_lossy(req.body()).into_owned(),
+        };
+        if let Ok(mut g) = self.got.lock() {
+            g.push(got);
+        }
+        let failing =
+            self.fail_first.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1));
+        if failing.is_ok() {
+            500
+        } else {
+            200
+        }
     }
 }
 
@@ -330,6 +389,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let routes = routes.clone();
         async move {
+            // Bodies are read (bounded) so an inbox can keep what was posted to it.
+            let (parts, body) = req.into_parts();
+            let body = http_body_util::Limited::new(body, 1 << 20).collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let req = Request::from_parts(parts, body);
             let mut resp = answer(&routes, &req, secure).await;
             for (k, v) in &routes.edge {
                 if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
@@ -345,7 +408,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(io: S, routes
 
 type Body = BoxBody<Bytes, Infallible>;
 
-async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response<Body> {
+async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Body> {
     let routes = &all.sites;
     let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
@@ -408,6 +471,7 @@ async fn answer(all: &Routes, req: &Request<Incoming>, secure: bool) -> Response
         Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } | Answer::Switched { .. } => {
             page(500, &[], "nested firewalls and rate limiters are not simulated")
         }
+        Answer::Inbox(inbox) => page(inbox.take(req), &[], "ok"),
         Answer::Hang => std::future::pending().await,
         Answer::Endless => {
             let chunk = Bytes::from(vec![b'x'; 64 * 1024]);

@@ -27,6 +27,8 @@ pub enum Event {
     Notice(Notice),
     /// The connectivity guard changed its mind.
     Network { at: u64, online: bool },
+    /// A notice could not be posted to an outside channel, even after retries.
+    ChannelFailed { at: u64, channel: String, error: String },
     /// The site started serving a new build.
     Deploy { at: u64, domain: String, version: String },
 }

@@ -15,6 +15,7 @@
 //! The rules that keep it from crying wolf live in [`state`] (pure, on an injected [`clock`]);
 //! the scheduler in [`schedule`] only feeds it observations.
 
+pub mod channels;
 pub mod clock;
 pub mod event;
 pub mod guard;

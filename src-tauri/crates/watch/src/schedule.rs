@@ -58,6 +58,10 @@ pub struct Settings {
     pub secrets: Option<Secrets>,
     /// Where samples, incidents and deploys are recorded.
     pub store: Option<Arc<Store>>,
+    /// Outside channels every notice is also posted to.
+    pub channels: Vec<crate::channels::Target>,
+    /// Pauses between delivery attempts.
+    pub backoff: Vec<Duration>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -67,6 +71,7 @@ impl std::fmt::Debug for Settings {
             .field("references", &self.references)
             .field("concurrency", &self.concurrency)
             .field("store", &self.store.as_ref().map(|s| s.path().to_owned()))
+            .field("channels", &self.channels)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +88,8 @@ impl Settings {
             auditor: None,
             secrets: None,
             store: None,
+            channels: Vec::new(),
+            backoff: crate::channels::BACKOFF.to_vec(),
         }
     }
 }
@@ -138,7 +145,9 @@ impl Watcher {
         let mut tasks = JoinSet::new();
         let recorder = settings.store.clone().map(Recorder::new);
         let notifier = Notifier::new(settings.group_window_ms, settings.reminder_every_ms);
-        tasks.spawn(dispatch(inbox, events, notifier, recorder, clock.clone(), controls.clone(), states.clone()));
+        let out =
+            Outbox { net: net.clone(), channels: settings.channels.clone(), backoff: settings.backoff.clone(), deliveries: JoinSet::new() };
+        tasks.spawn(dispatch(inbox, events, notifier, recorder, out, clock.clone(), controls.clone(), states.clone()));
         for (i, m) in monitors.into_iter().enumerate() {
             let task = Task {
                 net: net.clone(),
@@ -323,12 +332,44 @@ impl Task {
     }
 }
 
+/// Notices on their way to the outside channels.
+struct Outbox {
+    net: Net,
+    channels: Vec<crate::channels::Target>,
+    backoff: Vec<Duration>,
+    deliveries: JoinSet<(String, Result<(), String>)>,
+}
+
+impl Outbox {
+    /// Tells the front end and posts to every channel (each delivery on its own, with retries).
+    fn announce(&mut self, events: &UnboundedSender<Event>, notice: Notice) {
+        for target in &self.channels {
+            let (net, target, notice, backoff) = (self.net.clone(), target.clone(), notice.clone(), self.backoff.clone());
+            self.deliveries.spawn(async move {
+                let result = crate::channels::deliver(&net, &target, &notice, &backoff).await;
+                (target.name, result)
+            });
+        }
+        let _ = events.send(Event::Notice(notice));
+    }
+
+    /// The next finished delivery (pending forever when none is under way).
+    async fn next(&mut self) -> Option<(String, Result<(), String>)> {
+        if self.deliveries.is_empty() {
+            return std::future::pending().await;
+        }
+        self.deliveries.join_next().await.and_then(Result::ok)
+    }
+}
+
 /// The one place that records, announces and keeps the shared state.
+#[allow(clippy::too_many_arguments)]
 async fn dispatch(
     mut inbox: UnboundedReceiver<Report>,
     events: UnboundedSender<Event>,
     mut notifier: Notifier,
     mut recorder: Option<Recorder>,
+    mut out: Outbox,
     clock: Arc<dyn Clock>,
     controls: Arc<Controls>,
     states: Arc<Mutex<HashMap<i64, (String, State)>>>,
@@ -340,6 +381,12 @@ async fn dispatch(
         let report = tokio::select! {
             r = inbox.recv() => match r { Some(r) => Some(r), None => break },
             _ = clock.sleep(1_000) => None,
+            Some((channel, result)) = out.next() => {
+                if let Err(error) = result {
+                    let _ = events.send(Event::ChannelFailed { at: clock.now_ms(), channel, error });
+                }
+                None
+            }
         };
         let now = clock.now_ms();
         notifier.mute(controls.muted_until.load(Ordering::SeqCst));
@@ -358,7 +405,7 @@ async fn dispatch(
                     at,
                 };
                 if let Some(n) = notifier.extra(now, notice) {
-                    let _ = events.send(Event::Notice(n));
+                    out.announce(&events, n);
                 }
             }
             Some(Report::Audited { .. }) => {}
@@ -388,7 +435,7 @@ async fn dispatch(
                     Some(Note::CertDays(days)) => {
                         if let Some(n) = cert_notice(&mut cert_warned, &monitor, *days, at) {
                             if let Some(n) = notifier.extra(now, n) {
-                                let _ = events.send(Event::Notice(n));
+                                out.announce(&events, n);
                             }
                         }
                     }
@@ -425,7 +472,7 @@ async fn dispatch(
             }
         }
         for n in notifier.due(now) {
-            let _ = events.send(Event::Notice(n));
+            out.announce(&events, n);
         }
         if let Some(r) = recorder.as_mut() {
             r.tick(now);

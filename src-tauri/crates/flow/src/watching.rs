@@ -1,0 +1,198 @@
+//! The watcher as every front end starts it: monitors from the history (or a default set made from
+//! the last audit), samples and incidents recorded there, endpoint credentials from the keychain,
+//! and the daily audit re-run that announces only new problems.
+
+use crate::{changes, AuditRequest, Flow, FlowError, Source};
+use preflight_core::checks::dns;
+use preflight_core::monitor::{self, MonitorSpec};
+use preflight_core::{Domain, Status};
+use preflight_store::{MonitorRow, WatchOp};
+use preflight_watch::{Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Watcher};
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+impl Flow {
+    /// The product's names that answered in its last stored audit.
+    pub fn live_names(&self, domain: &Domain) -> Vec<String> {
+        let last = self.store().ok().and_then(|s| {
+            let run = s.history(Some(domain.as_str()), 1).ok()?.into_iter().next()?;
+            s.report(run.id).ok().flatten()
+        });
+        let mut live: Vec<String> = last
+            .map(|r| r.findings.into_iter().filter(|f| f.id == dns::RESOLVE.id && f.status == Status::Pass).map(|f| f.subject).collect())
+            .unwrap_or_default();
+        if live.is_empty() {
+            live.push(domain.to_string());
+        }
+        live
+    }
+
+    /// The sensible monitors for `domain` (home page, API, login page, certificate, key endpoints,
+    /// daily audit), from its settings and its last audit.
+    pub fn default_monitors(&self, domain: &Domain) -> Result<Vec<MonitorSpec>, FlowError> {
+        let target = self.saved_target(domain.clone())?;
+        Ok(monitor::default_set(&target, &self.live_names(domain)))
+    }
+
+    /// Adds the default set to the product's monitors (ones with the same name are updated, not
+    /// doubled); returns the product's monitors.
+    pub fn add_default_monitors(&self, domain: &Domain) -> Result<Vec<MonitorRow>, FlowError> {
+        let store = self.store()?;
+        for spec in self.default_monitors(domain)? {
+            store.watch(WatchOp::SaveMonitor { domain: domain.to_string(), spec: Box::new(spec) })?;
+        }
+        Ok(store.monitors(Some(domain.as_str()))?)
+    }
+
+    /// Saves (adds or edits) one monitor after checking it.
+    pub fn save_monitor(&self, domain: &Domain, spec: MonitorSpec) -> Result<i64, FlowError> {
+        let spec = spec.validated().map_err(|e| FlowError::Invalid(e.to_string()))?;
+        Ok(self.store()?.watch(WatchOp::SaveMonitor { domain: domain.to_string(), spec: Box::new(spec) })?)
+    }
+
+    /// The stored monitors, as the watcher runs them (enabled ones only).
+    pub fn stored_monitors(&self, domain: Option<&Domain>) -> Result<Vec<Monitor>, FlowError> {
+        let rows = self.store()?.monitors(domain.map(Domain::as_str))?;
+        Ok(rows.into_iter().filter(|r| r.enabled).map(|r| Monitor { id: r.id, domain: r.domain, spec: r.spec }).collect())
+    }
+
+    /// Re-runs `domain`'s audit, saves it, and returns the titles of problems the previous run did
+    /// not have.
+    pub async fn audit_news(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
+        let previous = self.store().ok().and_then(|s| {
+            let run = s.history(Some(domain.as_str()), 1).ok()?.into_iter().next()?;
+            s.report(run.id).ok().flatten()
+        });
+        let target = self.saved_target(domain.clone())?;
+        let outcome = self.audit(AuditRequest::new(target, Source::Watch)).await?;
+        let Some(previous) = previous else { return Ok(Vec::new()) };
+        Ok(changes::between(&previous, &outcome.report)
+            .new
+            .into_iter()
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| f.title.clone())
+            .collect())
+    }
+
+    /// Starts the watcher over `monitors` with this flow's network, history, keychain and auditor.
+    /// `record` off keeps the history untouched (ad-hoc monitors of `preflight watch --no-save`).
+    pub async fn watch(
+        self: &Arc<Self>,
+        monitors: Vec<Monitor>,
+        references: Vec<Reference>,
+        tune: impl FnOnce(&mut Settings),
+        clock: Arc<dyn Clock>,
+        record: bool,
+    ) -> Result<(Watcher, UnboundedReceiver<Event>), FlowError> {
+        let net = self.net().await?;
+        let mut settings = Settings::new(references);
+        if record {
+            settings.store = Some(self.store()?);
+        }
+        let flow = Arc::downgrade(self);
+        let auditor: Auditor = Arc::new(move |domain: String| {
+            let flow = flow.clone();
+            Box::pin(async move {
+                let flow = flow.upgrade().ok_or_else(|| "the app is closing".to_owned())?;
+                let domain = Domain::parse(&domain).map_err(|e| e.to_string())?;
+                flow.audit_news(&domain).await.map_err(|e| e.to_string())
+            })
+        });
+        settings.auditor = Some(auditor);
+        let secrets: Secrets = Arc::new(|product: &str, name: &str| {
+            let found = preflight_vault::load(&preflight_vault::SecretRef::new(product, name));
+            found.ok().flatten().map(|s| s.expose().clone())
+        });
+        settings.secrets = Some(secrets);
+        let me = self.clone();
+        settings.channels = tokio::task::spawn_blocking(move || me.channel_targets()).await.unwrap_or_default();
+        tune(&mut settings);
+        Ok(Watcher::start(net, clock, monitors, settings))
+    }
+}
+
+/// One monitor with its figures, as the dashboard and `preflight monitors` show it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MonitorOverview {
+    pub monitor: MonitorRow,
+    pub day: preflight_store::Window,
+    pub week: preflight_store::Window,
+    pub month: preflight_store::Window,
+    /// The newest incident, open or closed.
+    pub last_incident: Option<preflight_store::Incident>,
+}
+
+/// The three morning questions for a product: uptime over 7 days, p95 of its key monitors, errors
+/// since the last deploy.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Morning {
+    pub domain: String,
+    pub uptime_7d_pct: Option<f64>,
+    pub p95_7d_ms: Option<u64>,
+    pub last_deploy: Option<preflight_store::Deploy>,
+    /// Failed probes since the last deploy (since the start of the history when there is none).
+    pub errors_since_deploy: u64,
+    /// p95 over the day before and since the last deploy.
+    pub p95_before_deploy_ms: Option<u64>,
+    pub p95_since_deploy_ms: Option<u64>,
+}
+
+const DAY_MS: i64 = preflight_store::samples::DAY_MS;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Flow {
+    /// Every stored monitor (optionally of one product) with its 24 h, 7 d and 30 d figures.
+    pub fn monitor_overview(&self, domain: Option<&Domain>) -> Result<Vec<MonitorOverview>, FlowError> {
+        let store = self.store()?;
+        let now = now_ms();
+        let rows = store.monitors(domain.map(Domain::as_str))?;
+        rows.into_iter()
+            .map(|m| {
+                let ids = [m.id];
+                Ok(MonitorOverview {
+                    day: store.window(&ids, now - DAY_MS, now + 1)?,
+                    week: store.window(&ids, now - 7 * DAY_MS, now + 1)?,
+                    month: store.window(&ids, now - 30 * DAY_MS, now + 1)?,
+                    last_incident: store.incidents(Some(m.id), 1)?.into_iter().next(),
+                    monitor: m,
+                })
+            })
+            .collect()
+    }
+
+    /// The morning numbers of `domain`, from the rollups (probe monitors only: the certificate and
+    /// DNS monitors' handshakes and lookups are not the product's latency).
+    pub fn morning(&self, domain: &Domain) -> Result<Morning, FlowError> {
+        let store = self.store()?;
+        let now = now_ms();
+        let ids: Vec<i64> =
+            store.monitors(Some(domain.as_str()))?.into_iter().filter(|m| m.spec.probe.kind() == "http").map(|m| m.id).collect();
+        let week = store.window(&ids, now - 7 * DAY_MS, now + 1)?;
+        let last_deploy = store.deploys(domain.as_str(), 1)?.into_iter().next();
+        let since = last_deploy.as_ref().map_or(0, |d| d.at_ms);
+        let (before, after) = match &last_deploy {
+            Some(d) => (store.window(&ids, d.at_ms - DAY_MS, d.at_ms)?.p95_ms, store.window(&ids, d.at_ms, now + 1)?.p95_ms),
+            None => (None, None),
+        };
+        Ok(Morning {
+            domain: domain.to_string(),
+            uptime_7d_pct: week.uptime_pct,
+            p95_7d_ms: week.p95_ms,
+            errors_since_deploy: store.failures_since(&ids, since, now)?,
+            last_deploy,
+            p95_before_deploy_ms: before,
+            p95_since_deploy_ms: after,
+        })
+    }
+
+    /// Records a deploy of `domain` now (from CI: `preflight deploy mark`).
+    pub fn mark_deploy(&self, domain: &Domain, version: Option<String>) -> Result<i64, FlowError> {
+        let op = WatchOp::MarkDeploy { domain: domain.to_string(), at_ms: now_ms(), version, source: "marker".into() };
+        Ok(self.store()?.watch(op)?)
+    }
+}
