@@ -2,7 +2,32 @@
 //! PLATFORM-NOTES), with an app manifest so each command needs an explicit permission.
 
 fn main() {
-    let commands = &["run_audit", "run_demo", "cancel_audit", "list_history", "get_run", "decide_name", "app_info"];
+    let commands = &[
+        "run_audit",
+        "run_demo",
+        "cancel_audit",
+        "list_history",
+        "get_run",
+        "decide_name",
+        "app_info",
+        "monitor_overview",
+        "morning",
+        "monitor_samples",
+        "list_incidents",
+        "add_default_monitors",
+        "save_monitor",
+        "delete_monitor",
+        "set_monitor_enabled",
+        "watch_status",
+        "mute_alerts",
+        "pause_watching",
+        "list_channels",
+        "add_channel",
+        "remove_channel",
+        "test_channel",
+        "autostart_enabled",
+        "set_autostart",
+    ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -1,8 +1,8 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, history, names, settings};
-use crate::events::{AuditFinished, AuditProgress, AuditStarted};
+use crate::commands::{audit, channels, history, monitors, names, settings, startup};
+use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
@@ -17,8 +17,25 @@ pub fn builder() -> Builder<tauri::Wry> {
             history::get_run,
             names::decide_name,
             settings::app_info,
+            monitors::monitor_overview,
+            monitors::morning,
+            monitors::monitor_samples,
+            monitors::list_incidents,
+            monitors::add_default_monitors,
+            monitors::save_monitor,
+            monitors::delete_monitor,
+            monitors::set_monitor_enabled,
+            monitors::watch_status,
+            monitors::mute_alerts,
+            monitors::pause_watching,
+            channels::list_channels,
+            channels::add_channel,
+            channels::remove_channel,
+            channels::test_channel,
+            startup::autostart_enabled,
+            startup::set_autostart,
         ])
-        .events(collect_events![AuditStarted, AuditProgress, AuditFinished])
+        .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
 }
 
 /// The TypeScript bindings as text.

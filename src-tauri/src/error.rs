@@ -21,6 +21,10 @@ pub enum ErrorCode {
     NotFound,
     /// An audit is already running.
     Busy,
+    /// The OS keychain refused to keep or give a secret.
+    Keychain,
+    /// A test message did not reach its channel.
+    Unreachable,
     /// A bug or a machine problem.
     Internal,
 }
@@ -50,7 +54,9 @@ impl From<preflight_flow::FlowError> for AppError {
         use preflight_flow::FlowError as F;
         let code = match &e {
             F::Busy => ErrorCode::Busy,
-            F::Settings(_) | F::Network(_) => ErrorCode::InvalidSettings,
+            F::Settings(_) | F::Network(_) | F::Invalid(_) => ErrorCode::InvalidSettings,
+            F::Keychain(_) => ErrorCode::Keychain,
+            F::Delivery(_) => ErrorCode::Unreachable,
             F::Storage(_) => ErrorCode::Storage,
             F::NothingToRerun => ErrorCode::NotFound,
             F::NotUnder { .. } => ErrorCode::InvalidDomain,

@@ -49,3 +49,27 @@ impl From<&Finished> for AuditFinished {
         }
     }
 }
+
+/// A monitor changed state (the dashboard and the tray follow these).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct MonitorChanged {
+    pub at: u64,
+    pub monitor_id: i64,
+    pub monitor: String,
+    /// `up`, `pending`, `down` or `paused`.
+    pub from: String,
+    pub to: String,
+    pub cause: Option<String>,
+    pub down_for_ms: Option<u64>,
+}
+
+/// Something the watcher told the founder (also shown as a desktop notification), or an alert that
+/// could not reach an outside channel.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct WatchNotice {
+    pub at: u64,
+    /// `down`, `up`, `reminder`, `cert_expiring`, `new_failures`, `deploy` or `channel_failed`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+}

@@ -13,13 +13,15 @@ pub mod logging;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod watcher;
+pub mod window;
 
 use preflight_core::net::Overrides;
 use preflight_flow::Flow;
 use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::{Manager, WindowEvent};
+use tauri::{Manager, RunEvent};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -46,34 +48,42 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let host = Arc::new(host::DesktopHost { app: app.handle().clone(), data_dir: data_dir.clone() });
     // The network handle and the history open on first use: the window appears without waiting
     // for the trust store or the database.
-    app.manage(AppState { flow: Arc::new(Flow::new(host, net)) });
+    app.manage(AppState { flow: Arc::new(Flow::new(host, net)), watch: Default::default(), tray: Default::default() });
     tray::install(app.handle())?;
+    // Started at login: straight to the tray, no window.
+    if !std::env::args().any(|a| a == HIDDEN_ARG) {
+        window::show(app.handle());
+    }
+    tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())
 }
+
+/// The argument start-at-login passes: open in the tray only.
+const HIDDEN_ARG: &str = "--hidden";
 
 /// Starts the desktop app.
 pub fn run() {
     let specta = bindings::builder();
     let app = tauri::Builder::default()
+        // First: a second launch only brings this one forward (one watcher, one writer).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
             setup(app)
         })
-        .on_window_event(|window, event| {
-            // Closing the window keeps Preflight in the tray; Quit is in the tray menu.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == "main" {
-                    let _ = window.hide();
-                    api.prevent_close();
-                }
-            }
-        })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        // Closing the window destroys it (and its web processes); the app stays in the tray with
+        // the watcher. Only Quit (an explicit exit code) ends it.
+        Ok(app) => app.run(|_, event| {
+            if let RunEvent::ExitRequested { code: None, api, .. } = event {
+                api.prevent_exit();
+            }
+        }),
         Err(e) => {
             eprintln!("Preflight could not start: {e}");
             std::process::exit(1);

@@ -1,16 +1,18 @@
 //! The tray icon: its menu, its icon per health, and what the menu does.
 //!
-//! The menu model and the health → icon mapping are plain functions, unit-tested, because a
-//! headless X server has no tray host to click (PLATFORM-NOTES pitfall 8). The Tauri calls below
-//! only render that model. "Run audit of …" runs in Rust through the shared flow, which re-runs
-//! exactly the target whose domain the label names; the window follows along through the events.
+//! The menu model and the health → icon mapping are plain functions over a [`TrayModel`],
+//! unit-tested, because a headless X server has no tray host to click (PLATFORM-NOTES pitfall 8).
+//! The Tauri calls below only render that model. With monitors, the icon shows the worst monitor
+//! state; without, the last audit's outcome. "Run audit of …" runs in Rust through the shared flow.
 
 use crate::events::AuditFinished;
 use crate::state::AppState;
+use crate::{watcher, window};
 use preflight_core::Summary;
 use preflight_flow::Source;
+use preflight_watch::{Overall, State};
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem};
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -26,7 +28,7 @@ pub enum Health {
     Degraded,
     /// A problem (for audits) or a monitor down.
     Down,
-    /// Watching is paused (offline, muted).
+    /// Watching is paused (offline, or by the founder).
     Paused,
 }
 
@@ -64,123 +66,273 @@ pub fn tooltip(domain: &str, s: &Summary) -> String {
     }
 }
 
+/// Everything the tray renders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrayModel {
+    pub last_domain: Option<String>,
+    pub auditing: bool,
+    /// The last audit's icon and tooltip.
+    pub audit: Option<(Health, String)>,
+    /// Each monitor's name and state, in order.
+    pub monitors: Vec<(String, State)>,
+    pub paused: bool,
+    pub muted: bool,
+}
+
 /// A menu item's meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuAction {
     Open,
     RunAudit,
+    Mute(u8),
+    Unmute,
+    Pause,
+    Resume,
     Quit,
 }
 
 impl MenuAction {
-    fn id(self) -> &'static str {
+    const ALL: [MenuAction; 9] = [
+        MenuAction::Open,
+        MenuAction::RunAudit,
+        MenuAction::Mute(1),
+        MenuAction::Mute(4),
+        MenuAction::Mute(8),
+        MenuAction::Unmute,
+        MenuAction::Pause,
+        MenuAction::Resume,
+        MenuAction::Quit,
+    ];
+
+    fn id(self) -> String {
         match self {
-            MenuAction::Open => "open",
-            MenuAction::RunAudit => "run_audit",
-            MenuAction::Quit => "quit",
+            MenuAction::Open => "open".into(),
+            MenuAction::RunAudit => "run_audit".into(),
+            MenuAction::Mute(h) => format!("mute_{h}"),
+            MenuAction::Unmute => "unmute".into(),
+            MenuAction::Pause => "pause".into(),
+            MenuAction::Resume => "resume".into(),
+            MenuAction::Quit => "quit".into(),
         }
     }
+
     fn from_id(id: &str) -> Option<MenuAction> {
-        [MenuAction::Open, MenuAction::RunAudit, MenuAction::Quit].into_iter().find(|a| a.id() == id)
+        MenuAction::ALL.into_iter().find(|a| a.id() == id)
     }
 }
 
 /// One line of the tray menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuEntry {
-    pub action: MenuAction,
-    pub label: String,
-    pub enabled: bool,
+pub enum MenuEntry {
+    Item {
+        action: MenuAction,
+        label: String,
+        enabled: bool,
+    },
+    /// A line that only informs (a monitor and its state).
+    Info(String),
+    Separator,
+}
+
+fn state_word(s: State) -> &'static str {
+    match s {
+        State::Up => "up",
+        State::Pending => "failing, checking again",
+        State::Down => "DOWN",
+        State::Paused => "paused",
+    }
 }
 
 /// The menu for the current situation.
-pub fn menu_model(last_domain: Option<&str>, auditing: bool) -> Vec<MenuEntry> {
-    let run_label = match (auditing, last_domain) {
+pub fn menu_model(m: &TrayModel) -> Vec<MenuEntry> {
+    let item = |action, label: &str, enabled| MenuEntry::Item { action, label: label.to_owned(), enabled };
+    let run_label = match (m.auditing, &m.last_domain) {
         (true, _) => "Audit running…".to_owned(),
         (false, Some(d)) => format!("Run audit of {d}"),
         (false, None) => "Run audit".to_owned(),
     };
-    vec![
-        MenuEntry { action: MenuAction::Open, label: "Open Preflight".into(), enabled: true },
-        MenuEntry { action: MenuAction::RunAudit, label: run_label, enabled: !auditing && last_domain.is_some() },
-        MenuEntry { action: MenuAction::Quit, label: "Quit Preflight".into(), enabled: true },
-    ]
+    let mut out = vec![item(MenuAction::Open, "Open Preflight", true)];
+    out.push(MenuEntry::Item { action: MenuAction::RunAudit, label: run_label, enabled: !m.auditing && m.last_domain.is_some() });
+    if !m.monitors.is_empty() {
+        out.push(MenuEntry::Separator);
+        for (name, state) in m.monitors.iter().take(12) {
+            let state = if m.paused { State::Paused } else { *state };
+            out.push(MenuEntry::Info(format!("{name}: {}", state_word(state))));
+        }
+        if m.monitors.len() > 12 {
+            out.push(MenuEntry::Info(format!("…and {} more (open Preflight)", m.monitors.len() - 12)));
+        }
+        out.push(MenuEntry::Separator);
+        if m.muted {
+            out.push(item(MenuAction::Unmute, "Unmute notifications", true));
+        } else {
+            out.extend([
+                item(MenuAction::Mute(1), "Mute for 1 hour", true),
+                item(MenuAction::Mute(4), "Mute for 4 hours", true),
+                item(MenuAction::Mute(8), "Mute for 8 hours", true),
+            ]);
+        }
+        out.push(if m.paused {
+            item(MenuAction::Resume, "Resume watching", true)
+        } else {
+            item(MenuAction::Pause, "Pause watching", true)
+        });
+    }
+    out.push(MenuEntry::Separator);
+    out.push(item(MenuAction::Quit, "Quit Preflight", true));
+    out
+}
+
+/// The icon and tooltip: the worst monitor state when there are monitors, else the last audit.
+pub fn look(m: &TrayModel) -> (Health, String) {
+    if m.monitors.is_empty() {
+        return m.audit.clone().unwrap_or((Health::Unknown, "Preflight".to_owned()));
+    }
+    if m.paused {
+        return (Health::Paused, "Preflight: watching is paused".to_owned());
+    }
+    let overall = preflight_watch::schedule::overall(m.monitors.iter().map(|(_, s)| *s));
+    let named = |s: State| m.monitors.iter().filter(|(_, st)| *st == s).map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    match overall {
+        Overall::Down => (Health::Down, format!("Preflight: down: {}", named(State::Down))),
+        Overall::Paused => (Health::Paused, "Preflight: paused (this computer looks offline)".to_owned()),
+        Overall::Degraded => (Health::Degraded, format!("Preflight: failing, checking again: {}", named(State::Pending))),
+        Overall::Ok | Overall::Idle => {
+            let n = m.monitors.len();
+            (Health::Ok, format!("Preflight: {n} monitor{} up", if n == 1 { "" } else { "s" }))
+        }
+    }
 }
 
 fn build_menu<R: Runtime>(app: &AppHandle<R>, entries: &[MenuEntry]) -> tauri::Result<Menu<R>> {
-    let items = entries
-        .iter()
-        .map(|e| MenuItem::with_id(app, e.action.id(), &e.label, e.enabled, None::<&str>))
-        .collect::<tauri::Result<Vec<_>>>()?;
-    let refs: Vec<&dyn tauri::menu::IsMenuItem<R>> = items.iter().map(|i| i as &dyn tauri::menu::IsMenuItem<R>).collect();
+    let mut items: Vec<Box<dyn IsMenuItem<R>>> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            MenuEntry::Item { action, label, enabled } => {
+                items.push(Box::new(MenuItem::with_id(app, action.id(), label, *enabled, None::<&str>)?))
+            }
+            MenuEntry::Info(label) => items.push(Box::new(MenuItem::with_id(app, format!("info_{i}"), label, false, None::<&str>)?)),
+            MenuEntry::Separator => items.push(Box::new(PredefinedMenuItem::separator(app)?)),
+        }
+    }
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|i| i.as_ref()).collect();
     Menu::with_items(app, &refs)
 }
 
 /// Creates the tray icon.
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
-    let menu = build_menu(app, &menu_model(None, false))?;
+    let menu = build_menu(app, &menu_model(&TrayModel::default()))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(icon_bytes(Health::Unknown))?)
         .tooltip("Preflight")
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(|app, event| match MenuAction::from_id(event.id.as_ref()) {
-            Some(MenuAction::Open) => show_window(app),
-            Some(MenuAction::RunAudit) => {
-                show_window(app);
-                let flow = app.state::<AppState>().flow.clone();
-                tauri::async_runtime::spawn(async move {
-                    if let Err(e) = flow.rerun_last(Source::Tray).await {
-                        tracing::warn!(error = %e, "the tray's audit did not run");
-                    }
-                });
+        .on_menu_event(|app, event| {
+            let Some(action) = MenuAction::from_id(event.id.as_ref()) else { return };
+            match action {
+                MenuAction::Open => window::show(app),
+                MenuAction::RunAudit => {
+                    window::show(app);
+                    let flow = app.state::<AppState>().flow.clone();
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(e) = flow.rerun_last(Source::Tray).await {
+                            tracing::warn!(error = %e, "the tray's audit did not run");
+                        }
+                    });
+                }
+                MenuAction::Mute(hours) => watcher::mute(app, u64::from(hours) * 3_600_000),
+                MenuAction::Unmute => watcher::mute(app, 0),
+                MenuAction::Pause => watcher::pause(app, true),
+                MenuAction::Resume => watcher::pause(app, false),
+                MenuAction::Quit => app.exit(0),
             }
-            Some(MenuAction::Quit) => app.exit(0),
-            None => {}
         })
         .build(app)?;
     Ok(())
 }
 
-/// Brings the main window back (it hides instead of closing).
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
+/// Changes the tray model and renders it.
+pub fn update(app: &AppHandle, change: impl FnOnce(&mut TrayModel)) {
+    let model = {
+        let state = app.state::<AppState>();
+        let Ok(mut m) = state.tray.lock() else { return };
+        change(&mut m);
+        m.clone()
+    };
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return };
+    if let Ok(menu) = build_menu(app, &menu_model(&model)) {
+        let _ = tray.set_menu(Some(menu));
     }
+    let (health, tip) = look(&model);
+    if let Ok(icon) = Image::from_bytes(icon_bytes(health)) {
+        let _ = tray.set_icon(Some(icon));
+    }
+    let _ = tray.set_tooltip(Some(tip));
 }
 
 /// Marks an audit of `domain` as running (or not) in the menu.
 pub fn set_auditing(app: &AppHandle, auditing: bool, domain: Option<&str>) {
-    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY_ID), build_menu(app, &menu_model(domain, auditing))) {
-        let _ = tray.set_menu(Some(menu));
-    }
+    update(app, |m| {
+        m.auditing = auditing;
+        if let Some(d) = domain {
+            m.last_domain = Some(d.to_owned());
+        }
+    });
 }
 
-/// Shows an audit's outcome in the icon and tooltip.
+/// Shows an audit's outcome in the icon and tooltip (when no monitor has a say).
 pub fn show_result(app: &AppHandle, finished: &AuditFinished) {
-    if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        if let Ok(icon) = Image::from_bytes(icon_bytes(health_of(&finished.summary))) {
-            let _ = tray.set_icon(Some(icon));
-        }
-        let _ = tray.set_tooltip(Some(tooltip(&finished.domain, &finished.summary)));
-    }
+    update(app, |m| m.audit = Some((health_of(&finished.summary), tooltip(&finished.domain, &finished.summary))));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn actions(m: &TrayModel) -> Vec<MenuAction> {
+        menu_model(m)
+            .into_iter()
+            .filter_map(|e| match e {
+                MenuEntry::Item { action, .. } => Some(action),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn run_audit_needs_a_domain_and_no_audit_running() {
-        let m = menu_model(None, false);
-        assert_eq!(m.iter().map(|e| e.action).collect::<Vec<_>>(), vec![MenuAction::Open, MenuAction::RunAudit, MenuAction::Quit]);
-        assert!(!m[1].enabled, "nothing to re-run before the first audit");
-        let m = menu_model(Some("acme.com"), false);
-        assert_eq!(m[1].label, "Run audit of acme.com");
-        assert!(m[1].enabled);
-        assert!(!menu_model(Some("acme.com"), true)[1].enabled, "no second audit while one runs");
+        let m = TrayModel::default();
+        assert_eq!(actions(&m), vec![MenuAction::Open, MenuAction::RunAudit, MenuAction::Quit]);
+        assert!(matches!(&menu_model(&m)[1], MenuEntry::Item { enabled: false, .. }), "nothing to re-run before the first audit");
+        let m = TrayModel { last_domain: Some("acme.com".into()), ..TrayModel::default() };
+        assert!(matches!(&menu_model(&m)[1], MenuEntry::Item { label, enabled: true, .. } if label == "Run audit of acme.com"));
+        let busy = TrayModel { auditing: true, ..m };
+        assert!(matches!(&menu_model(&busy)[1], MenuEntry::Item { enabled: false, .. }), "no second audit while one runs");
+    }
+
+    #[test]
+    fn monitors_list_their_state_and_offer_mute_and_pause() {
+        let mut m = TrayModel { monitors: vec![("Home page".into(), State::Up), ("API".into(), State::Down)], ..TrayModel::default() };
+        let menu = menu_model(&m);
+        assert!(menu.contains(&MenuEntry::Info("API: DOWN".into())), "{menu:?}");
+        assert_eq!(
+            actions(&m),
+            vec![
+                MenuAction::Open,
+                MenuAction::RunAudit,
+                MenuAction::Mute(1),
+                MenuAction::Mute(4),
+                MenuAction::Mute(8),
+                MenuAction::Pause,
+                MenuAction::Quit
+            ]
+        );
+        assert_eq!(look(&m), (Health::Down, "Preflight: down: API".to_owned()), "the worst state wins");
+        m.muted = true;
+        m.paused = true;
+        assert!(actions(&m).contains(&MenuAction::Unmute) && actions(&m).contains(&MenuAction::Resume));
+        assert_eq!(look(&m).0, Health::Paused);
+        assert!(menu_model(&m).contains(&MenuEntry::Info("Home page: paused".into())));
     }
 
     #[test]
@@ -194,12 +346,14 @@ mod tests {
         assert_eq!(tooltip("a.com", &unsure), "Preflight: a.com could not be checked completely");
         assert_ne!(icon_bytes(Health::Down), icon_bytes(Health::Ok), "down and ok must look different");
         assert!(icon_bytes(Health::Ok).starts_with(b"\x89PNG"), "tray icons are PNGs");
+        let pending = TrayModel { monitors: vec![("API".into(), State::Pending)], ..TrayModel::default() };
+        assert_eq!(look(&pending).0, Health::Degraded);
     }
 
     #[test]
     fn menu_ids_round_trip() {
-        for a in [MenuAction::Open, MenuAction::RunAudit, MenuAction::Quit] {
-            assert_eq!(MenuAction::from_id(a.id()), Some(a));
+        for a in MenuAction::ALL {
+            assert_eq!(MenuAction::from_id(&a.id()), Some(a));
         }
         assert_eq!(tooltip("a.com", &Summary { fail: 2, ..Summary::default() }), "Preflight: a.com has 2 problems");
     }

@@ -81,6 +81,178 @@ async appInfo() : Promise<Result<AppInfo, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Every monitor (of one product, or all) with its uptime and p95 over 24 h, 7 and 30 days.
+ */
+async monitorOverview(domain: string | null) : Promise<Result<MonitorOverview[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("monitor_overview", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The three morning numbers of a product.
+ */
+async morning(domain: string) : Promise<Result<Morning, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("morning", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A monitor's recent samples, for its sparkline.
+ */
+async monitorSamples(monitorId: number, hours: number) : Promise<Result<Sample[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("monitor_samples", { monitorId, hours }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The newest incidents, of one monitor or all.
+ */
+async listIncidents(monitorId: number | null, limit: number) : Promise<Result<Incident[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_incidents", { monitorId, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Gives a product the default set (home page, API, login, certificate, endpoints, daily audit).
+ */
+async addDefaultMonitors(domain: string) : Promise<Result<MonitorRow[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_default_monitors", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds or edits a monitor (by name within the product).
+ */
+async saveMonitor(domain: string, spec: MonitorSpec) : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_monitor", { domain, spec }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Deletes a monitor and its history.
+ */
+async deleteMonitor(monitorId: number) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_monitor", { monitorId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Turns a monitor on or off.
+ */
+async setMonitorEnabled(monitorId: number, enabled: boolean) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_monitor_enabled", { monitorId, enabled }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async watchStatus() : Promise<Result<WatchStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("watch_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Mutes notifications for 1, 4 or 8 hours (0 unmutes).
+ */
+async muteAlerts(hours: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mute_alerts", { hours }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Pauses or resumes every monitor.
+ */
+async pauseWatching(paused: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("pause_watching", { paused }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async listChannels() : Promise<Result<ChannelRow[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_channels") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds a channel. `url` (and `token`) are secrets: they are not logged and only the host comes back.
+ */
+async addChannel(kind: string, name: string, url: string, token: string | null) : Promise<Result<ChannelRow, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_channel", { kind, name, url, token }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async removeChannel(channelId: number) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_channel", { channelId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Posts a test message to a channel and says whether it arrived.
+ */
+async testChannel(channelId: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_channel", { channelId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async autostartEnabled() : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("autostart_enabled") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAutostart(enabled: boolean) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_autostart", { enabled }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -90,11 +262,15 @@ async appInfo() : Promise<Result<AppInfo, AppError>> {
 export const events = __makeEvents__<{
 auditFinished: AuditFinished,
 auditProgress: AuditProgress,
-auditStarted: AuditStarted
+auditStarted: AuditStarted,
+monitorChanged: MonitorChanged,
+watchNotice: WatchNotice
 }>({
 auditFinished: "audit-finished",
 auditProgress: "audit-progress",
-auditStarted: "audit-started"
+auditStarted: "audit-started",
+monitorChanged: "monitor-changed",
+watchNotice: "watch-notice"
 })
 
 /** user-defined constants **/
@@ -172,6 +348,18 @@ export type AuditStarted = { domain: string;
  */
 source: string }
 /**
+ * A stored channel (no secret in it).
+ */
+export type ChannelRow = { id: number; name: string; 
+/**
+ * `slack`, `discord`, `ntfy` or `webhook`.
+ */
+kind: string; 
+/**
+ * Where it posts, recognisably but not usably (`hooks.slack.com/…`).
+ */
+hint: string }
+/**
  * What the UI shows for a check before it has a result.
  */
 export type CheckInfo = { 
@@ -183,6 +371,18 @@ key: string; id: string; subject: string;
  * "Checking the certificate of www.acme.com".
  */
 label: string; area: Area }
+/**
+ * One deploy.
+ */
+export type Deploy = { id: number; domain: string; at_ms: number; 
+/**
+ * What CI said (a tag, a commit) or what the site served (a build id).
+ */
+version: string | null; 
+/**
+ * `marker` (told) or `detected` (noticed).
+ */
+source: string }
 /**
  * What kind of failure, for the UI to branch on.
  */
@@ -207,6 +407,14 @@ export type ErrorCode =
  * An audit is already running.
  */
 "busy" | 
+/**
+ * The OS keychain refused to keep or give a secret.
+ */
+"keychain" | 
+/**
+ * A test message did not reach its channel.
+ */
+"unreachable" | 
 /**
  * A bug or a machine problem.
  */
@@ -251,7 +459,92 @@ fix: string[]; duration_ms: number }
  * What a problem costs the business; the ranking of risks is by impact first.
  */
 export type Impact = "downtime" | "data_exposure" | "deliverability" | "user_experience" | "cost"
+/**
+ * One outage.
+ */
+export type Incident = { id: number; monitor_id: number; started_at_ms: number; 
+/**
+ * `None` while it lasts.
+ */
+ended_at_ms: number | null; 
+/**
+ * In words: "status 503", "timed out", "DNS", …
+ */
+cause: string }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+/**
+ * A monitor changed state (the dashboard and the tray follow these).
+ */
+export type MonitorChanged = { at: number; monitor_id: number; monitor: string; 
+/**
+ * `up`, `pending`, `down` or `paused`.
+ */
+from: string; to: string; cause: string | null; down_for_ms: number | null }
+/**
+ * One monitor with its figures, as the dashboard and `preflight monitors` show it.
+ */
+export type MonitorOverview = { monitor: MonitorRow; day: Window; week: Window; month: Window; 
+/**
+ * The newest incident, open or closed.
+ */
+last_incident: Incident | null }
+/**
+ * A stored monitor.
+ */
+export type MonitorRow = { id: number; domain: string; enabled: boolean; spec: MonitorSpec }
+/**
+ * One monitor.
+ */
+export type MonitorSpec = { 
+/**
+ * The founder's name for it ("Home page"); unique within a product.
+ */
+name: string; 
+/**
+ * Seconds between probes.
+ */
+interval_secs: number; probe: ProbeSpec }
+/**
+ * One monitor's state now.
+ */
+export type MonitorState = { monitor_id: number; name: string; 
+/**
+ * `up`, `pending`, `down` or `paused`.
+ */
+state: string }
+/**
+ * The three morning questions for a product: uptime over 7 days, p95 of its key monitors, errors
+ * since the last deploy.
+ */
+export type Morning = { domain: string; uptime_7d_pct: number | null; p95_7d_ms: number | null; last_deploy: Deploy | null; 
+/**
+ * Failed probes since the last deploy (since the start of the history when there is none).
+ */
+errors_since_deploy: number; 
+/**
+ * p95 over the day before and since the last deploy.
+ */
+p95_before_deploy_ms: number | null; p95_since_deploy_ms: number | null }
+/**
+ * What one probe asks.
+ */
+export type ProbeSpec = 
+/**
+ * An HTTP(S) request: healthy when the status, keyword, JSON field and latency all hold.
+ */
+{ kind: "http"; url: string; method: string; headers: ([string, string])[]; body: string | null; secret: string | null; expect_status: number | null; up_below: number; keyword: string | null; json_field: string | null; json_equals: string | null; max_latency_ms: number | null } | 
+/**
+ * The certificate a host serves: down when a browser would refuse it, warnings as expiry nears.
+ */
+{ kind: "cert"; host: string; port: number } | 
+/**
+ * DNS records of a name drifting from what they should be.
+ */
+{ kind: "dns"; name: string; record: string; expect: string[] } | 
+/**
+ * The whole audit again; only failures that were not there the last time are announced.
+ */
+{ kind: "audit"; domain: string }
 /**
  * What happens during a run, in order.
  */
@@ -301,6 +594,18 @@ export type RunSummary = { id: number; domain: string; started_at_ms: number; du
  */
 source: string; summary: Summary }
 /**
+ * One probe's outcome as stored.
+ */
+export type Sample = { monitor_id: number; at_ms: number; ok: boolean; 
+/**
+ * How long the answer took, when there was one.
+ */
+latency_ms: number | null; 
+/**
+ * Why it failed, in words.
+ */
+cause: string | null }
+/**
  * How a check came out. `Error` means the check could not decide and is never a pass or a fail.
  */
 export type Status = 
@@ -332,6 +637,31 @@ export type Status =
  * Counts of findings by status.
  */
 export type Summary = { pass: number; warn: number; fail: number; error: number; skipped: number; manual: number }
+/**
+ * Something the watcher told the founder (also shown as a desktop notification), or an alert that
+ * could not reach an outside channel.
+ */
+export type WatchNotice = { at: number; 
+/**
+ * `down`, `up`, `reminder`, `cert_expiring`, `new_failures`, `deploy` or `channel_failed`.
+ */
+kind: string; title: string; body: string }
+/**
+ * The watcher as the dashboard's header shows it.
+ */
+export type WatchStatus = { running: boolean; paused: boolean; 
+/**
+ * Notifications are muted until then (ms since the epoch); `None` when not muted.
+ */
+muted_until: number | null; monitors: MonitorState[] }
+/**
+ * Uptime and latency over a window, merged from rollups.
+ */
+export type Window = { probes: number; failures: number; 
+/**
+ * Share of successful probes, 0–100; `None` without probes.
+ */
+uptime_pct: number | null; p50_ms: number | null; p95_ms: number | null; p99_ms: number | null }
 
 /** tauri-specta globals **/
 

@@ -1,9 +1,12 @@
 //! Tauri commands: parse the arguments, call a crate, map the error. No check logic lives here.
 
 pub mod audit;
+pub mod channels;
 pub mod history;
+pub mod monitors;
 pub mod names;
 pub mod settings;
+pub mod startup;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use preflight_flow::{Flow, FlowError};

@@ -196,3 +196,26 @@ impl Flow {
         Ok(self.store()?.watch(op)?)
     }
 }
+
+impl Flow {
+    /// Deletes a monitor with its history.
+    pub fn delete_monitor(&self, id: i64) -> Result<bool, FlowError> {
+        Ok(self.store()?.watch(WatchOp::DeleteMonitor { id })? > 0)
+    }
+
+    /// Turns a monitor on or off (off keeps its history).
+    pub fn set_monitor_enabled(&self, id: i64, enabled: bool) -> Result<bool, FlowError> {
+        Ok(self.store()?.watch(WatchOp::EnableMonitor { id, enabled })? > 0)
+    }
+
+    /// A monitor's raw samples of the last `hours` (at most 2 days are kept), oldest first.
+    pub fn recent_samples(&self, monitor_id: i64, hours: u32) -> Result<Vec<preflight_store::Sample>, FlowError> {
+        let from = now_ms() - i64::from(hours.clamp(1, 48)) * 3_600_000;
+        Ok(self.store()?.recent_samples(monitor_id, from, 2_880)?)
+    }
+
+    /// The newest incidents, of one monitor or all.
+    pub fn incidents(&self, monitor_id: Option<i64>, limit: u32) -> Result<Vec<preflight_store::Incident>, FlowError> {
+        Ok(self.store()?.incidents(monitor_id, limit.clamp(1, 500))?)
+    }
+}
