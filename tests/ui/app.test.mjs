@@ -207,3 +207,56 @@ test("the rate-limit probe is off unless the founder ticks it, and then it is as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// Runs inside the page: a watcher with no monitors until the founder asks for the default set.
+function watcherMocks() {
+  const pf = window.__PF__;
+  const h = pf.handlers;
+  const now = Date.now();
+  const probe = (url) => ({ kind: "http", url, method: "GET", headers: [], body: null, secret: null, expect_status: null, up_below: 400, keyword: null, json_field: null, json_equals: null, max_latency_ms: null });
+  const win = (u, p) => ({ probes: 1440, failures: 2, uptime_pct: u, p50_ms: 120, p95_ms: p, p99_ms: 400 });
+  pf.monitors = [];
+  pf.states = {};
+  h.app_info = () => ({ version: "0.1.0", data_file: "/tmp/x", store_error: null, settings_error: null, overrides_active: false, last_domain: "acme-chat.test" });
+  h.monitor_overview = () => pf.monitors.map((m) => ({ monitor: m, day: win(99.86, 230), week: win(99.97, 240), month: win(99.99, 250), last_incident: null }));
+  h.watch_status = () => ({ running: pf.monitors.length > 0, paused: false, muted_until: null, monitors: pf.monitors.map((m) => ({ monitor_id: m.id, name: m.spec.name, state: pf.states[m.id] ?? "up" })) });
+  h.list_incidents = () => [];
+  h.morning = ({ domain }) => ({ domain, uptime_7d_pct: 99.97, p95_7d_ms: 240, last_deploy: { id: 1, domain, at_ms: now - 7200000, version: "v42", source: "marker" }, errors_since_deploy: 3, p95_before_deploy_ms: 260, p95_since_deploy_ms: 240 });
+  h.monitor_samples = ({ monitorId }) => Array.from({ length: 60 }, (_, i) => ({ monitor_id: monitorId, at_ms: now - (60 - i) * 60000, ok: i !== 30, latency_ms: i === 30 ? null : 150 + (i % 7) * 20, cause: null }));
+  h.list_channels = () => [];
+  h.autostart_enabled = () => false;
+  h.add_default_monitors = ({ domain }) => {
+    pf.monitors = [
+      { id: 1, domain, enabled: true, spec: { name: "Home page", interval_secs: 60, probe: probe(`https://${domain}/`) } },
+      { id: 2, domain, enabled: true, spec: { name: "Login page", interval_secs: 60, probe: probe(`https://app.${domain}/`) } },
+      { id: 3, domain, enabled: true, spec: { name: "Certificate", interval_secs: 21600, probe: { kind: "cert", host: domain, port: 443 } } },
+    ];
+    return pf.monitors;
+  };
+}
+
+test("the monitors view: one click watches the product, the morning numbers on top, a DOWN shows at once", async () => {
+  const { page, errors } = await open(watcherMocks);
+  await page.getByRole("button", { name: "Monitors" }).click();
+  await page.getByTestId("no-monitors").waitFor();
+  await page.getByRole("button", { name: "Watch acme-chat.test" }).click();
+  await page.getByTestId("monitor").nth(2).waitFor();
+  assert.equal(await page.getByTestId("monitor").count(), 3);
+  const morning = await page.getByTestId("morning").textContent();
+  assert.match(morning, /99\.97%\s*up over the last 7 days/);
+  assert.match(morning, /3\s*failed checks\s*since the last deploy/);
+  assert.match(morning, /260 ms → 240 ms/);
+  assert.equal(await page.locator('[data-testid="monitor"][data-state="up"]').count(), 3);
+
+  await page.evaluate(() => {
+    window.__PF__.states[2] = "down";
+    window.__PF__.emit("monitor-changed", { at: Date.now(), monitor_id: 2, monitor: "Login page", from: "pending", to: "down", cause: "answered with error 503", down_for_ms: null });
+  });
+  await page.locator('[data-testid="monitor"][data-state="down"]').waitFor();
+  assert.match(await page.locator('[data-testid="monitor"][data-state="down"] h3').textContent(), /Login page/);
+  assert.ok((await page.locator('[data-testid="monitor"] [data-testid="spark-failure"]').count()) >= 3, "failed probes are marked on the sparklines");
+  await page.getByTestId("ask-autostart").waitFor();
+  await page.screenshot({ path: join(artifacts, "ui-monitors.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -8,9 +8,19 @@ import type {
   AuditProgress,
   AuditResult,
   AuditStarted,
+  ChannelRow,
+  Incident,
+  MonitorChanged,
+  MonitorOverview,
+  MonitorRow,
+  MonitorSpec,
+  Morning,
   Report,
   Result,
   RunSummary,
+  Sample,
+  WatchNotice,
+  WatchStatus,
 } from "../bindings";
 
 export type {
@@ -20,7 +30,19 @@ export type {
   AuditProgress,
   AuditResult,
   AuditStarted,
+  ChannelRow,
   CheckInfo,
+  Incident,
+  MonitorChanged,
+  MonitorOverview,
+  MonitorRow,
+  MonitorSpec,
+  Morning,
+  ProbeSpec,
+  Sample,
+  WatchNotice,
+  WatchStatus,
+  Window,
   ErrorCode,
   Finding,
   Impact,
@@ -57,6 +79,26 @@ export const api = {
   decideName: (domain: string, name: string, keep: boolean): Promise<null> =>
     unwrap(commands.decideName(domain, name, keep)),
   appInfo: (): Promise<AppInfo> => unwrap(commands.appInfo()),
+  monitorOverview: (domain: string | null = null): Promise<MonitorOverview[]> => unwrap(commands.monitorOverview(domain)),
+  morning: (domain: string): Promise<Morning> => unwrap(commands.morning(domain)),
+  monitorSamples: (monitorId: number, hours = 24): Promise<Sample[]> => unwrap(commands.monitorSamples(monitorId, hours)),
+  listIncidents: (monitorId: number | null = null, limit = 20): Promise<Incident[]> =>
+    unwrap(commands.listIncidents(monitorId, limit)),
+  addDefaultMonitors: (domain: string): Promise<MonitorRow[]> => unwrap(commands.addDefaultMonitors(domain)),
+  saveMonitor: (domain: string, spec: MonitorSpec): Promise<number> => unwrap(commands.saveMonitor(domain, spec)),
+  deleteMonitor: (monitorId: number): Promise<boolean> => unwrap(commands.deleteMonitor(monitorId)),
+  setMonitorEnabled: (monitorId: number, enabled: boolean): Promise<boolean> =>
+    unwrap(commands.setMonitorEnabled(monitorId, enabled)),
+  watchStatus: (): Promise<WatchStatus> => unwrap(commands.watchStatus()),
+  muteAlerts: (hours: number): Promise<null> => unwrap(commands.muteAlerts(hours)),
+  pauseWatching: (paused: boolean): Promise<null> => unwrap(commands.pauseWatching(paused)),
+  listChannels: (): Promise<ChannelRow[]> => unwrap(commands.listChannels()),
+  addChannel: (kind: string, name: string, url: string, token: string | null): Promise<ChannelRow> =>
+    unwrap(commands.addChannel(kind, name, url, token)),
+  removeChannel: (channelId: number): Promise<boolean> => unwrap(commands.removeChannel(channelId)),
+  testChannel: (channelId: number): Promise<null> => unwrap(commands.testChannel(channelId)),
+  autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
+  setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
 };
 
 type Unlisten = () => void;
@@ -66,10 +108,14 @@ export async function subscribe(handlers: {
   started?: (e: AuditStarted) => void;
   progress?: (e: AuditProgress) => void;
   finished?: (e: AuditFinished) => void;
+  monitorChanged?: (e: MonitorChanged) => void;
+  watchNotice?: (e: WatchNotice) => void;
 }): Promise<Unlisten> {
   const offs: Unlisten[] = [];
   if (handlers.started) offs.push(await events.auditStarted.listen((e) => handlers.started?.(e.payload)));
   if (handlers.progress) offs.push(await events.auditProgress.listen((e) => handlers.progress?.(e.payload)));
   if (handlers.finished) offs.push(await events.auditFinished.listen((e) => handlers.finished?.(e.payload)));
+  if (handlers.monitorChanged) offs.push(await events.monitorChanged.listen((e) => handlers.monitorChanged?.(e.payload)));
+  if (handlers.watchNotice) offs.push(await events.watchNotice.listen((e) => handlers.watchNotice?.(e.payload)));
   return () => offs.forEach((off) => off());
 }
