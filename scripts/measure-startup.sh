@@ -19,12 +19,9 @@ cli="$(dirname "$app")/preflight"
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-"$cli" demo --serve --ca-out "$work/ca.pem" --data-dir "$work/demo-data" >"$work/demo.out" 2>/dev/null &
-for _ in $(seq 1 100); do grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" 2>/dev/null && break; sleep 0.1; done
-set -a
-# shellcheck disable=SC1091
-source <(grep '^PREFLIGHT_' "$work/demo.out")
-set +a
+# shellcheck source=scripts/demo-env.sh
+source "$PWD/scripts/demo-env.sh"
+start_demo "$cli" "$work"
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WORK="$work" RUNS="$runs"
 
 command -v tauri-driver >/dev/null || cargo install tauri-driver --version 2.0.6 --locked

@@ -34,14 +34,12 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "--- starting the sample product on loopback"
-"$target/debug/preflight" demo --serve --ca-out "$work/ca.pem" --data-dir "$work/demo-data" >"$work/demo.out" 2>"$work/demo.err" &
-for _ in $(seq 1 100); do grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" || { cat "$work/demo.err"; echo "the sample product did not start"; exit 1; }
-set -a
-# shellcheck disable=SC1091
-source <(grep '^PREFLIGHT_' "$work/demo.out")
-set +a
+# shellcheck source=scripts/demo-env.sh
+source "$root/scripts/demo-env.sh"
+start_demo "$target/debug/preflight" "$work"
 export PREFLIGHT_DATA_DIR="$work/app-data" PREFLIGHT_APP="$app" PREFLIGHT_ARTIFACTS="$artifacts"
+# What proves "this computer is online" for the watcher: the sample product's healthy app, on loopback.
+export PREFLIGHT_WATCH_REFERENCES="https://app.acme-chat.test/"
 export XDG_DATA_HOME="$work/xdg"
 # Xvfb has no GPU: WebKitGTK's accelerated compositing and DMA-BUF renderer then leave the window
 # unpainted in screenshots (the DOM is fine, the pixels are not). Software painting shows the truth.
@@ -57,10 +55,12 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   node --test tests/desktop/
   # The notification is sent when the audit ends; give dbus-monitor up to 10 s to have logged it.
-  for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && grep -q "API is down" "'"$work"'/notifications.log" && break; sleep 0.1; done
   kill %1 %2 %3 2>/dev/null || true
 '
 grep -q "acme-chat.test: 2 problems found" "$work/notifications.log" \
   || { echo "no desktop notification was sent for the audit with problems"; tail -20 "$work/notifications.log"; exit 1; }
-echo "notification seen on the session bus"
+grep -q "API is down" "$work/notifications.log" \
+  || { echo "no desktop notification was sent when the monitor went DOWN"; tail -20 "$work/notifications.log"; exit 1; }
+echo "notifications seen on the session bus: the audit's problems and the monitor going DOWN"
 echo "log lines the app wrote for two launches and one audit: $(cat "$work"/app-data/logs/*.log 2>/dev/null | wc -l)"

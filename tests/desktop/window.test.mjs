@@ -87,3 +87,35 @@ test("a founder audits a domain in the real window and finds it in History after
     await w.deleteSession();
   }
 });
+
+test("a monitor of a site that does not answer goes DOWN in the window, and a notification is sent", async () => {
+  const w = await launch();
+  try {
+    const tab = await w.$("button=Monitors");
+    await tab.waitForExist({ timeout: 20000 });
+    await tab.click();
+    await (await w.$("summary=Add a monitor by hand")).click();
+    // The demo's API serves a certificate for another name: every probe fails, while the
+    // reference (its app) answers.
+    await (await w.$("#monitor-name")).setValue("API");
+    await (await w.$("#monitor-url")).setValue("https://api.acme-chat.test/");
+    await (await w.$("#monitor-interval")).selectByVisibleText("10 seconds (for testing)");
+    await (await w.$("button=Add monitor")).click();
+    const card = await w.$('[data-testid="monitor"]');
+    await card.waitForExist({ timeout: 20000 });
+    assert.match(await card.getText(), /rarely useful/, "under 30 seconds the app warns");
+    const down = await w.$('[data-testid="monitor"][data-state="down"]');
+    // First probe within 10 s, then two quick re-probes: confirmed DOWN well within 90 s.
+    await down.waitForExist({ timeout: 90000 });
+    assert.match(await down.getText(), /API/);
+    // The notice follows once its grouping window closes (a few seconds): the window lists it
+    // under "Just now" as the desktop notification goes out.
+    const notice = await w.$('[data-testid="notice"]');
+    await notice.waitForExist({ timeout: 20000 });
+    assert.match(await notice.getText(), /API is down/);
+    const shot = screen("desktop-monitor-down.png");
+    assert.ok(pixels(shot, "#c5221f") > 20, "the DOWN card is painted in the problem colour");
+  } finally {
+    await w.deleteSession();
+  }
+});

@@ -177,6 +177,10 @@ pub struct MonitorsArgs {
     /// Give the product the default set: home page, API, login page, certificate, key endpoints, daily audit.
     #[arg(long, requires = "domain")]
     pub add_defaults: bool,
+    /// Save the [[monitors]] of a product settings file (added, or edited by name), so the app's
+    /// tray and `preflight watch --domain` run them.
+    #[arg(long, value_name = "FILE")]
+    pub import: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -205,7 +205,24 @@ fn ms(v: Option<u64>) -> String {
 }
 
 pub fn monitors(m: MonitorsArgs, flow: &Flow) -> Result<Outcome, Failure> {
-    let domain = m.domain.as_deref().map(Domain::parse).transpose().map_err(usage)?;
+    let mut domain = m.domain.as_deref().map(Domain::parse).transpose().map_err(usage)?;
+    if let Some(file) = &m.import {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
+        let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
+        let product = cfg.target(&name).map_err(usage)?.domain;
+        let specs = cfg.monitors(&name).map_err(usage)?;
+        if specs.is_empty() {
+            return Err(usage(format!("{name} has no [[monitors]]")));
+        }
+        for spec in &specs {
+            flow.save_monitor(&product, spec.clone()).map_err(storage)?;
+        }
+        if m.format == Format::Text {
+            eprintln!("preflight: {} monitor{} of {product} saved.", specs.len(), if specs.len() == 1 { "" } else { "s" });
+        }
+        domain.get_or_insert(product);
+    }
     if m.add_defaults {
         if let Some(d) = &domain {
             let rows = flow.add_default_monitors(d).map_err(storage)?;

@@ -44,17 +44,18 @@ pub enum Cause {
 }
 
 impl Cause {
-    /// The cause in a few plain words, as the notification and the incident say it.
+    /// The cause as a verb phrase ("It answered with error 503"), as notifications and incidents
+    /// say it after "it".
     pub fn words(&self) -> String {
         match self {
             Cause::Status { code } => format!("answered with error {code}"),
             Cause::Timeout => "did not answer in time".into(),
-            Cause::Dns => "its name could not be looked up (DNS)".into(),
-            Cause::Tls => "its secure connection (HTTPS certificate) failed".into(),
+            Cause::Dns => "could not be found in DNS".into(),
+            Cause::Tls => "failed its secure connection (the HTTPS certificate or handshake)".into(),
             Cause::Connect => "refused the connection".into(),
-            Cause::Keyword => "the expected text was missing from the page".into(),
-            Cause::Json => "the health answer did not say it is healthy".into(),
-            Cause::Drift => "its DNS records changed".into(),
+            Cause::Keyword => "no longer shows the expected text".into(),
+            Cause::Json => "did not report itself healthy".into(),
+            Cause::Drift => "has DNS records that changed".into(),
             Cause::Slow { ms } => format!("answered too slowly ({ms} ms)"),
         }
     }

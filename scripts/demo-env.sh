@@ -1,0 +1,13 @@
+# Sourced by the scripts that drive the real app: starts `preflight demo --serve` in the background
+# and exports the PREFLIGHT_* variables that point the app at it.
+# Usage: start_demo CLI WORK_DIR   (the caller's EXIT trap kills background jobs)
+start_demo() {
+  local cli=$1 work=$2
+  "$cli" demo --serve --ca-out "$work/ca.pem" --data-dir "$work/demo-data" >"$work/demo.out" 2>"$work/demo.err" &
+  for _ in $(seq 1 100); do grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" || { cat "$work/demo.err"; echo "the sample product did not start"; return 1; }
+  set -a
+  # shellcheck disable=SC1091
+  source <(grep '^PREFLIGHT_' "$work/demo.out")
+  set +a
+}
