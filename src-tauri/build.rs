@@ -21,6 +21,8 @@ fn main() {
         "watch_status",
         "mute_alerts",
         "pause_watching",
+        "watch_prefs",
+        "set_watch_prefs",
         "list_channels",
         "add_channel",
         "remove_channel",

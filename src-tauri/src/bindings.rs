@@ -28,6 +28,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             monitors::watch_status,
             monitors::mute_alerts,
             monitors::pause_watching,
+            monitors::watch_prefs,
+            monitors::set_watch_prefs,
             channels::list_channels,
             channels::add_channel,
             channels::remove_channel,

@@ -200,6 +200,28 @@ async pauseWatching(paused: boolean) : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The watcher's preferences (reminders).
+ */
+async watchPrefs() : Promise<Result<WatchPrefs, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("watch_prefs") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves the watcher's preferences and restarts it with them.
+ */
+async setWatchPrefs(prefs: WatchPrefs) : Promise<Result<WatchPrefs, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_watch_prefs", { prefs }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listChannels() : Promise<Result<ChannelRow[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_channels") };
@@ -646,6 +668,14 @@ export type WatchNotice = { at: number;
  * `down`, `up`, `reminder`, `cert_expiring`, `new_failures`, `deploy` or `channel_failed`.
  */
 kind: string; title: string; body: string }
+/**
+ * The founder's watcher preferences that are not monitors: kept in `watch.json` in the data folder.
+ */
+export type WatchPrefs = { 
+/**
+ * Remind while something is down, every this many minutes (30 at least); `None`: never (the default).
+ */
+remind_minutes: number | null }
 /**
  * The watcher as the dashboard's header shows it.
  */

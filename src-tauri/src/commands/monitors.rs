@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::watcher;
 use preflight_core::monitor::MonitorSpec;
 use preflight_core::Domain;
-use preflight_flow::{MonitorOverview, Morning};
+use preflight_flow::{MonitorOverview, Morning, WatchPrefs};
 use preflight_store::{Incident, MonitorRow, Sample};
 use serde::Serialize;
 use specta::Type;
@@ -150,4 +150,21 @@ pub async fn mute_alerts(app: AppHandle, hours: u32) -> AppResult<()> {
 pub async fn pause_watching(app: AppHandle, paused: bool) -> AppResult<()> {
     watcher::pause(&app, paused);
     Ok(())
+}
+
+/// The watcher's preferences (reminders).
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_prefs(state: State<'_, AppState>) -> AppResult<WatchPrefs> {
+    blocking(state.flow.clone(), |f| Ok(f.watch_prefs())).await
+}
+
+/// Saves the watcher's preferences and restarts it with them.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, app), err)]
+pub async fn set_watch_prefs(app: AppHandle, state: State<'_, AppState>, prefs: WatchPrefs) -> AppResult<WatchPrefs> {
+    let saved = blocking(state.flow.clone(), move |f| f.set_watch_prefs(prefs)).await?;
+    watcher::restart(app).await;
+    Ok(saved)
 }

@@ -20,6 +20,7 @@ import type {
   RunSummary,
   Sample,
   WatchNotice,
+  WatchPrefs,
   WatchStatus,
 } from "../bindings";
 
@@ -97,6 +98,8 @@ export const api = {
     unwrap(commands.addChannel(kind, name, url, token)),
   removeChannel: (channelId: number): Promise<boolean> => unwrap(commands.removeChannel(channelId)),
   testChannel: (channelId: number): Promise<null> => unwrap(commands.testChannel(channelId)),
+  watchPrefs: (): Promise<WatchPrefs> => unwrap(commands.watchPrefs()),
+  setWatchPrefs: (prefs: WatchPrefs): Promise<WatchPrefs> => unwrap(commands.setWatchPrefs(prefs)),
   autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
   setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
 };

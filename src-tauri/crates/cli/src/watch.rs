@@ -89,7 +89,9 @@ pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
                     s.rules.confirm_failures = n;
                     s.rules.confirm_ms = u64::MAX;
                 }
-                s.reminder_every_ms = remind.map(|m| m.saturating_mul(60_000));
+                if let Some(m) = remind {
+                    s.reminder_every_ms = Some(m.saturating_mul(60_000));
+                }
             },
             Arc::new(SystemClock),
             !a.no_save,

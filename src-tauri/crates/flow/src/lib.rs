@@ -15,7 +15,7 @@ pub mod host;
 pub mod progress;
 mod watching;
 
-pub use watching::{MonitorOverview, Morning};
+pub use watching::{MonitorOverview, Morning, WatchPrefs};
 
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};

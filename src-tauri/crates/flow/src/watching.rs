@@ -106,6 +106,7 @@ impl Flow {
         settings.secrets = Some(secrets);
         let me = self.clone();
         settings.channels = tokio::task::spawn_blocking(move || me.channel_targets()).await.unwrap_or_default();
+        settings.reminder_every_ms = self.watch_prefs().remind_minutes.map(|m| u64::from(m) * 60_000);
         tune(&mut settings);
         Ok(Watcher::start(net, clock, monitors, settings))
     }
@@ -217,5 +218,39 @@ impl Flow {
     /// The newest incidents, of one monitor or all.
     pub fn incidents(&self, monitor_id: Option<i64>, limit: u32) -> Result<Vec<preflight_store::Incident>, FlowError> {
         Ok(self.store()?.incidents(monitor_id, limit.clamp(1, 500))?)
+    }
+}
+
+/// The founder's watcher preferences that are not monitors: kept in `watch.json` in the data folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WatchPrefs {
+    /// Remind while something is down, every this many minutes (30 at least); `None`: never (the default).
+    pub remind_minutes: Option<u32>,
+}
+
+impl Flow {
+    fn prefs_file(&self) -> Option<std::path::PathBuf> {
+        self.host.data_dir().or_else(preflight_store::default_dir).map(|d| d.join("watch.json"))
+    }
+
+    /// The saved preferences (the defaults when there are none or the file cannot be read).
+    pub fn watch_prefs(&self) -> WatchPrefs {
+        self.prefs_file().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    }
+
+    /// Saves the preferences whole or not at all (written aside, then renamed over the old file).
+    pub fn set_watch_prefs(&self, mut prefs: WatchPrefs) -> Result<WatchPrefs, FlowError> {
+        prefs.remind_minutes = prefs.remind_minutes.map(|m| m.clamp(30, 24 * 60));
+        let file = self.prefs_file().ok_or_else(|| FlowError::Storage("this system has no app-data folder".into()))?;
+        let text = serde_json::to_string_pretty(&prefs).map_err(|e| FlowError::Storage(e.to_string()))?;
+        let aside = file.with_extension("json.tmp");
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&aside, text))
+            .and_then(|_| std::fs::rename(&aside, &file));
+        written.map_err(|e| FlowError::Storage(format!("cannot save {}: {e}", file.display())))?;
+        Ok(prefs)
     }
 }

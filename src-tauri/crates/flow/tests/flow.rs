@@ -157,3 +157,32 @@ async fn kept_names_are_audited_next_time_and_dropped_ones_never_offered() {
     std::fs::write(&file, "domain = \"other.test\"\n").expect("write");
     assert!(flow.saved_target(domain).is_err(), "a file about another domain is refused, with a reason");
 }
+
+#[tokio::test]
+async fn the_daily_audit_announces_only_problems_the_previous_run_did_not_have() {
+    let dir = tempfile::tempdir().expect("temp");
+    let bed = Testbed::start(demo::product()).await.expect("testbed");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Flow::new(host, Ok(bed.net_config()));
+    // Yesterday's run found nothing wrong.
+    let clean = preflight_core::Report::new(demo::DOMAIN.to_owned(), 1, 1, Vec::new());
+    flow.store().expect("store").save_report(&clean, "watch").expect("saved");
+    let domain = Domain::parse(demo::DOMAIN).expect("valid");
+    let news = flow.audit_news(&domain).await.expect("audited");
+    assert_eq!(news.len(), 2, "the demo's two problems are new today: {news:?}");
+    let again = flow.audit_news(&domain).await.expect("audited");
+    assert!(again.is_empty(), "the same problems tomorrow are not news: {again:?}");
+    assert_eq!(flow.history(Some(demo::DOMAIN), 10).expect("history").len(), 3, "each re-run is saved");
+}
+
+#[test]
+fn reminder_preferences_are_saved_whole_and_never_more_often_than_every_30_minutes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
+    let flow = Flow::new(host, Ok(preflight_core::NetConfig::default()));
+    assert_eq!(flow.watch_prefs().remind_minutes, None, "off by default");
+    let saved = flow.set_watch_prefs(preflight_flow::WatchPrefs { remind_minutes: Some(5) }).expect("saved");
+    assert_eq!(saved.remind_minutes, Some(30));
+    assert_eq!(flow.watch_prefs().remind_minutes, Some(30), "read back from the file");
+    assert!(!dir.path().join("watch.json.tmp").exists(), "nothing half-written is left");
+}
