@@ -75,7 +75,7 @@ pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
             let store = flow.store().map_err(storage)?;
             store.watch(WatchOp::SaveMonitor { domain: domain.clone(), spec: Box::new(spec.clone()) }).map_err(|e| usage(e.to_string()))?
         };
-        monitors.push(Monitor { id, domain, spec });
+        monitors.push(Monitor::new(id, domain, spec));
     }
     let count = monitors.len();
     let (confirm, remind) = (a.confirm, a.remind);

@@ -52,8 +52,19 @@ impl Flow {
 
     /// The stored monitors, as the watcher runs them (enabled ones only).
     pub fn stored_monitors(&self, domain: Option<&Domain>) -> Result<Vec<Monitor>, FlowError> {
-        let rows = self.store()?.monitors(domain.map(Domain::as_str))?;
-        Ok(rows.into_iter().filter(|r| r.enabled).map(|r| Monitor { id: r.id, domain: r.domain, spec: r.spec }).collect())
+        let store = self.store()?;
+        let rows = store.monitors(domain.map(Domain::as_str))?;
+        // An outage open when the watcher last stopped goes on, rather than starting over as UP.
+        let open: std::collections::HashMap<i64, i64> =
+            store.incidents(None, 500)?.into_iter().filter(|i| i.ended_at_ms.is_none()).map(|i| (i.monitor_id, i.started_at_ms)).collect();
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.enabled)
+            .map(|r| {
+                let down_since = open.get(&r.id).map(|at| (*at).max(0) as u64);
+                Monitor { down_since, ..Monitor::new(r.id, r.domain, r.spec) }
+            })
+            .collect())
     }
 
     /// Re-runs `domain`'s audit, saves it, and returns the titles of problems the previous run did

@@ -187,7 +187,7 @@ fn child() {
                 probe: ProbeSpec::get(&format!("https://{HOST}/?m={i}")),
             };
             let id = store.watch(WatchOp::SaveMonitor { domain: HOST.into(), spec: Box::new(spec.clone()) }).unwrap_or(i as i64);
-            monitors.push(Monitor { id, domain: HOST.into(), spec });
+            monitors.push(Monitor::new(id, HOST, spec));
         }
         let mut settings = Settings::new(Reference::parse(&format!("https://ref.{HOST}/")).into_iter().collect());
         settings.store = Some(store.clone());

@@ -33,6 +33,15 @@ pub struct Monitor {
     pub id: i64,
     pub domain: String,
     pub spec: MonitorSpec,
+    /// When it was already down as the watcher starts (an open incident from before a restart): it
+    /// starts DOWN, so the outage is neither announced twice nor its recovery missed.
+    pub down_since: Option<u64>,
+}
+
+impl Monitor {
+    pub fn new(id: i64, domain: impl Into<String>, spec: MonitorSpec) -> Monitor {
+        Monitor { id, domain: domain.into(), spec, down_since: None }
+    }
 }
 
 /// Re-runs the audit of a domain and returns the titles of failures the previous run did not have.
@@ -139,7 +148,9 @@ impl Watcher {
         let (events, rx) = unbounded_channel();
         let (reports, inbox) = unbounded_channel();
         let controls = Arc::new(Controls::default());
-        let states = Arc::new(Mutex::new(monitors.iter().map(|m| (m.id, (m.spec.name.clone(), State::Up))).collect::<HashMap<_, _>>()));
+        let start_state = |m: &Monitor| if m.down_since.is_some() { State::Down } else { State::Up };
+        let states =
+            Arc::new(Mutex::new(monitors.iter().map(|m| (m.id, (m.spec.name.clone(), start_state(m)))).collect::<HashMap<_, _>>()));
         let guard = Arc::new(Guard::new(net.clone(), clock.clone(), settings.references.clone()));
         let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
         let mut tasks = JoinSet::new();
@@ -252,6 +263,9 @@ impl Task {
     async fn run(mut self) {
         let interval = u64::from(self.monitor.spec.interval_secs) * 1000;
         let mut tracker = Tracker::new(self.settings.rules);
+        if let Some(since) = self.monitor.down_since {
+            tracker.resume_down(since);
+        }
         let authorization = self.authorization().await;
         let mut learned: Vec<String> = Vec::new();
         // Spread the first probes over the first interval (at most a minute).
@@ -519,15 +533,9 @@ mod tests {
     use super::*;
 
     fn cert_monitor() -> Monitor {
-        Monitor {
-            id: 1,
-            domain: "acme.test".into(),
-            spec: MonitorSpec {
-                name: "Certificate".into(),
-                interval_secs: 60,
-                probe: ProbeSpec::Cert { host: "acme.test".into(), port: 443 },
-            },
-        }
+        let spec =
+            MonitorSpec { name: "Certificate".into(), interval_secs: 60, probe: ProbeSpec::Cert { host: "acme.test".into(), port: 443 } };
+        Monitor::new(1, "acme.test", spec)
     }
 
     #[test]

@@ -145,6 +145,12 @@ impl Tracker {
         self.state
     }
 
+    /// Starts as DOWN since `since` (an outage that began before a restart).
+    pub fn resume_down(&mut self, since: u64) {
+        self.state = State::Down;
+        self.down_since = Some(since);
+    }
+
     /// Whether the monitor is down, or paused in the middle of an outage.
     pub fn is_down(&self) -> bool {
         self.state == State::Down || (self.state == State::Paused && self.before_pause == State::Down)
@@ -289,6 +295,17 @@ mod tests {
         let n = run(&steps);
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].at, (3600 + 60 + 20) * S, "the third failure after the 60 s grace");
+    }
+
+    #[test]
+    fn an_outage_resumed_after_a_restart_is_not_told_again_and_its_recovery_is() {
+        let mut t = Tracker::new(Rules::default());
+        t.resume_down(0);
+        let fail = |t: &mut Tracker, at| t.observe(at * S, Probe::Failed(Cause::Timeout), Network::Online);
+        assert!([10, 20, 30, 40].iter().all(|at| fail(&mut t, *at).is_none()), "still down: nothing new");
+        t.observe(50 * S, Probe::Ok, Network::Online);
+        let up = t.observe(60 * S, Probe::Ok, Network::Online).expect("recovered");
+        assert_eq!((up.to, up.notify, up.down_for_ms), (State::Up, true, Some(60 * S)));
     }
 
     #[test]

@@ -39,10 +39,12 @@ async fn bed() -> Bed {
 
 fn monitors(n: usize) -> Vec<Monitor> {
     (0..n)
-        .map(|i| Monitor {
-            id: i as i64 + 1,
-            domain: DOMAIN.into(),
-            spec: MonitorSpec { name: format!("Home {i}"), interval_secs: 10, probe: ProbeSpec::get(&format!("https://{DOMAIN}/")) },
+        .map(|i| {
+            Monitor::new(
+                i as i64 + 1,
+                DOMAIN,
+                MonitorSpec { name: format!("Home {i}"), interval_secs: 10, probe: ProbeSpec::get(&format!("https://{DOMAIN}/")) },
+            )
         })
         .collect()
 }
@@ -90,7 +92,7 @@ async fn a_two_minute_outage_is_told_once_down_and_once_up_and_recorded() {
     let clock = Arc::new(FastClock::new(1_700_000_000_000, SPEED));
     let mut s = settings();
     s.store = Some(store.clone());
-    let (watcher, mut rx) = Watcher::start(b.net.clone(), clock.clone(), vec![Monitor { id, domain: DOMAIN.into(), spec }], s);
+    let (watcher, mut rx) = Watcher::start(b.net.clone(), clock.clone(), vec![Monitor::new(id, DOMAIN, spec)], s);
     let mut seen = Vec::new();
     assert!(until(&mut rx, &mut seen, 10, |s| s.iter().filter(|e| matches!(e, Event::Sample { ok: true, .. })).count() >= 2).await);
 
