@@ -74,8 +74,8 @@ pub enum Answer {
     /// Per-path answers (matched on the path without its query), `other` for every other path: a
     /// page with its hashed assets, say.
     Paths { paths: Vec<(String, Answer)>, other: Box<Answer> },
-    /// `then`, until the test flips the switch: an outage on demand.
-    Switched { switch: Switch, then: Box<Answer> },
+    /// `then`, until the test flips the switch: an outage on demand, or `alt` (a new deploy).
+    Switched { switch: Switch, then: Box<Answer>, alt: Option<Box<Answer>> },
     /// Keeps every request (method, path, headers, body) in the inbox and answers its status.
     Inbox(Inbox),
     /// Accept the request and never answer.
@@ -141,6 +141,7 @@ impl Switch {
     const SERVE: u8 = 0;
     const FAIL: u8 = 1;
     const HANG: u8 = 2;
+    const ALT: u8 = 3;
 
     pub fn new() -> Switch {
         Switch::default()
@@ -157,12 +158,20 @@ impl Switch {
     pub fn hang(&self) {
         self.0.store(Self::HANG, std::sync::atomic::Ordering::SeqCst);
     }
+    /// Serve the other answer given to [`Switch::between`] (a new build going live).
+    pub fn alternate(&self) {
+        self.0.store(Self::ALT, std::sync::atomic::Ordering::SeqCst);
+    }
     fn mode(&self) -> u8 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
     /// `then`, behind this switch.
     pub fn around(&self, then: Answer) -> Answer {
-        Answer::Switched { switch: self.clone(), then: Box::new(then) }
+        Answer::Switched { switch: self.clone(), then: Box::new(then), alt: None }
+    }
+    /// `then`, or `alt` once [`Switch::alternate`] is called.
+    pub fn between(&self, then: Answer, alt: Answer) -> Answer {
+        Answer::Switched { switch: self.clone(), then: Box::new(then), alt: Some(Box::new(alt)) }
     }
 }
 
@@ -441,10 +450,11 @@ async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Bo
         }
         chosen = then.for_path(req.uri().path());
     }
-    if let Answer::Switched { switch, then } = chosen {
+    if let Answer::Switched { switch, then, alt } = chosen {
         match switch.mode() {
             Switch::FAIL => return page(503, &[("content-type".to_owned(), "text/plain".to_owned())], "down for maintenance"),
             Switch::HANG => return std::future::pending().await,
+            Switch::ALT if alt.is_some() => chosen = alt.as_deref().unwrap_or(then).for_path(req.uri().path()),
             _ => chosen = then.for_path(req.uri().path()),
         }
     }

@@ -99,8 +99,15 @@ async fn http(net: &Net, spec: &ProbeSpec, authorization: Option<&str>) -> Outco
     } else {
         Probe::Ok
     };
-    let is_html = resp.header("content-type").is_some_and(|c| c.contains("html"));
-    let note = is_html.then(|| build_fingerprint(&text)).flatten().map(Note::Build);
+    let content_type = resp.header("content-type").unwrap_or_default().to_ascii_lowercase();
+    let note = if content_type.contains("html") {
+        build_fingerprint(&text)
+    } else if content_type.contains("json") {
+        version_field(&text)
+    } else {
+        None
+    }
+    .map(Note::Build);
     Outcome { probe, latency_ms: Some(ms), note }
 }
 
@@ -150,6 +157,18 @@ pub fn build_fingerprint(html: &str) -> Option<String> {
     hashed.sort();
     hashed.dedup();
     Some(hashed.join(" "))
+}
+
+/// The version a JSON answer states about itself (a health or version endpoint): the first of
+/// `version`, `build`, `commit`, `sha`, `release` at the top level. A new value means a deploy.
+pub fn version_field(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let obj = v.as_object()?;
+    ["version", "build", "commit", "sha", "release"].iter().find_map(|k| match obj.get(*k)? {
+        serde_json::Value::String(s) if !s.is_empty() && s.len() <= 80 => Some(format!("version {s}")),
+        serde_json::Value::Number(n) => Some(format!("version {n}")),
+        _ => None,
+    })
 }
 
 async fn cert(net: &Net, host: &str, port: u16) -> Outcome {
@@ -228,6 +247,15 @@ mod tests {
         assert_ne!(build_fingerprint(a), build_fingerprint(b));
         assert_eq!(build_fingerprint("<p>hello</p><script src=/app.js></script>"), None, "no hashed asset, no fingerprint");
         assert_eq!(build_fingerprint(r#"<script id="__NEXT_DATA__">{"buildId":"k3Jd9"}</script>"#).as_deref(), Some("build k3Jd9"));
+    }
+
+    #[test]
+    fn a_json_endpoint_tells_its_version() {
+        assert_eq!(version_field(r#"{"status":"ok","version":"1.4.2"}"#).as_deref(), Some("version 1.4.2"));
+        assert_eq!(version_field(r#"{"commit":"9f2c1ab"}"#).as_deref(), Some("version 9f2c1ab"));
+        assert_eq!(version_field(r#"{"build":42}"#).as_deref(), Some("version 42"));
+        assert_eq!(version_field(r#"{"status":"ok"}"#), None);
+        assert_eq!(version_field("[1,2]"), None);
     }
 
     #[test]

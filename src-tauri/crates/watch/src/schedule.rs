@@ -390,7 +390,10 @@ async fn dispatch(
 ) {
     let mut online = true;
     let mut cert_warned: HashMap<i64, i64> = HashMap::new();
-    let mut builds: HashMap<String, String> = HashMap::new();
+    // Each monitor's last build (a page's assets and an API's version differ), and when each
+    // product's last deploy was noticed: several monitors seeing one deploy record it once.
+    let mut builds: HashMap<i64, String> = HashMap::new();
+    let mut deployed: HashMap<String, u64> = HashMap::new();
     loop {
         let report = tokio::select! {
             r = inbox.recv() => match r { Some(r) => Some(r), None => break },
@@ -454,8 +457,10 @@ async fn dispatch(
                         }
                     }
                     Some(Note::Build(fingerprint)) if outcome.probe == Probe::Ok => {
-                        let previous = builds.insert(monitor.domain.clone(), fingerprint.clone());
-                        if previous.is_some_and(|p| &p != fingerprint) {
+                        let previous = builds.insert(monitor.id, fingerprint.clone());
+                        let recent = deployed.get(&monitor.domain).is_some_and(|t| at.saturating_sub(*t) < DEPLOY_DEDUP_MS);
+                        if previous.is_some_and(|p| &p != fingerprint) && !recent {
+                            deployed.insert(monitor.domain.clone(), at);
                             let version = short_version(fingerprint);
                             if let Some(r) = recorder.as_mut() {
                                 r.deploy(&monitor.domain, at, &version);
@@ -497,6 +502,9 @@ async fn dispatch(
     }
 }
 
+/// Deploys noticed by several monitors within this window are one deploy.
+const DEPLOY_DEDUP_MS: u64 = 10 * 60_000;
+
 /// The certificate warnings: once as each of 21, 14 and 7 days is crossed, again after a renewal.
 fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
     const STEPS: [i64; 3] = [21, 14, 7];
@@ -521,9 +529,9 @@ fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at:
     })
 }
 
-/// A deploy's name from a fingerprint: the build id, or the first hashed asset.
+/// A deploy's name from a fingerprint: the stated version or build id, or the first hashed asset.
 fn short_version(fingerprint: &str) -> String {
-    let first = fingerprint.split(' ').find(|p| !p.is_empty() && *p != "build").unwrap_or(fingerprint);
+    let first = fingerprint.split(' ').find(|p| !p.is_empty() && *p != "build" && *p != "version").unwrap_or(fingerprint);
     let file = first.rsplit('/').next().unwrap_or(first);
     file.chars().take(64).collect()
 }

@@ -183,3 +183,38 @@ async fn offline_and_a_sleep_cause_no_down() {
     assert_eq!(seen.iter().filter(|e| matches!(e, Event::Notice(_))).count(), 0, "nothing told: {seen:#?}");
     drop(watcher);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_build_going_live_is_noticed_as_one_deploy() {
+    let build = Switch::new();
+    let page = |asset: &str| Answer::ok(&format!("<h1>Acme</h1><script src=\"/assets/index-{asset}.js\"></script>"));
+    let version = |v: &str| Answer::page(&[("content-type", "application/json")], &format!("{{\"status\":\"ok\",\"version\":\"{v}\"}}"));
+    let product = Product::healthy(DOMAIN, &["", "ref", "api"])
+        .site(Site { https: build.between(page("Ab12Cd34"), page("Zz98Yy76")), ..Site::healthy(DOMAIN) })
+        .site(Site { https: build.between(version("1.0.0"), version("1.1.0")), ..Site::healthy(&format!("api.{DOMAIN}")) });
+    let bed = Testbed::start(product).await.expect("testbed");
+    let net = bed.net().await.expect("net");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open_in(dir.path()).expect("store"));
+    let mut monitors = Vec::new();
+    for (name, url) in [("Home page", format!("https://{DOMAIN}/")), ("API", format!("https://api.{DOMAIN}/version"))] {
+        let spec = MonitorSpec { name: name.into(), interval_secs: 10, probe: ProbeSpec::get(&url) };
+        let id = store.watch(WatchOp::SaveMonitor { domain: DOMAIN.into(), spec: Box::new(spec.clone()) }).expect("saved");
+        monitors.push(Monitor::new(id, DOMAIN, spec));
+    }
+    let mut s = settings();
+    s.store = Some(store.clone());
+    let (watcher, mut rx) = Watcher::start(net, Arc::new(FastClock::new(1_700_000_000_000, SPEED)), monitors, s);
+    let mut seen = Vec::new();
+    assert!(until(&mut rx, &mut seen, 10, |s| s.iter().filter(|e| matches!(e, Event::Sample { ok: true, .. })).count() >= 4).await);
+    assert!(!seen.iter().any(|e| matches!(e, Event::Deploy { .. })), "the first build seen is not a deploy");
+    build.alternate();
+    assert!(until(&mut rx, &mut seen, 10, |s| s.iter().any(|e| matches!(e, Event::Deploy { .. }))).await, "{seen:#?}");
+    for_a_while(&mut rx, &mut seen, 60).await;
+    let deploys: Vec<_> = seen.iter().filter(|e| matches!(e, Event::Deploy { .. })).collect();
+    assert_eq!(deploys.len(), 1, "both monitors saw it; it is one deploy: {deploys:#?}");
+    drop(watcher);
+    store.flush().expect("flushed");
+    let stored = store.deploys(DOMAIN, 5).expect("deploys");
+    assert_eq!((stored.len(), stored[0].source.as_str()), (1, "detected"));
+}
