@@ -33,7 +33,7 @@ const samples: Sample[] = [
 
 describe("MonitorCard", () => {
   it("says the state, the figures and the last outage in words", () => {
-    render(MonitorCard, { overview: overview(), samples, current: "down", ontoggle: () => {}, ondelete: () => {} });
+    render(MonitorCard, { overview: overview(), samples, current: "down", ontoggle: () => {}, ondelete: () => {}, onedit: () => {} });
     expect(screen.getByTestId("monitor").dataset.state).toBe("down");
     expect(screen.getByText("Down")).toBeTruthy();
     expect(screen.getByText("99.95%")).toBeTruthy();
@@ -44,12 +44,28 @@ describe("MonitorCard", () => {
 
   it("warns under 30 seconds and asks before deleting", async () => {
     let deleted = false;
-    render(MonitorCard, { overview: overview(5), samples: [], current: null, ontoggle: () => {}, ondelete: () => (deleted = true) });
+    render(MonitorCard, { overview: overview(5), samples: [], current: null, ontoggle: () => {}, ondelete: () => (deleted = true), onedit: () => {} });
     expect(screen.getByText(/rarely useful/)).toBeTruthy();
     await fireEvent.click(screen.getByText("Delete…"));
     expect(deleted).toBe(false);
     await fireEvent.click(screen.getByText("Delete"));
     expect(deleted).toBe(true);
+  });
+});
+
+describe("MonitorCard editing", () => {
+  it("edits the address and interval under the same name, and says offline pauses plainly", async () => {
+    const edits: unknown[] = [];
+    render(MonitorCard, { overview: overview(), samples: [], current: "paused", ontoggle: () => {}, ondelete: () => {}, onedit: (s) => edits.push(s) });
+    expect(screen.getByText("Paused: this computer looks offline")).toBeTruthy();
+    await fireEvent.click(screen.getByText("Edit"));
+    const address = screen.getByLabelText("Address") as HTMLInputElement;
+    await fireEvent.input(address, { target: { value: "https://acme.test/status" } });
+    await fireEvent.click(screen.getByText("Save"));
+    expect(edits).toHaveLength(1);
+    const spec = edits[0] as { name: string; probe: { url: string } };
+    expect(spec.name).toBe("Home page");
+    expect(spec.probe.url).toBe("https://acme.test/status");
   });
 });
 
