@@ -22,7 +22,7 @@ fn main() {
         "mute_alerts",
         "pause_watching",
         "watch_prefs",
-        "set_watch_prefs",
+        "set_reminders",
         "list_channels",
         "add_channel",
         "remove_channel",

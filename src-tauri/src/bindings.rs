@@ -29,7 +29,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             monitors::mute_alerts,
             monitors::pause_watching,
             monitors::watch_prefs,
-            monitors::set_watch_prefs,
+            monitors::set_reminders,
             channels::list_channels,
             channels::add_channel,
             channels::remove_channel,

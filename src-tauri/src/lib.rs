@@ -54,6 +54,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     if !std::env::args().any(|a| a == HIDDEN_ARG) {
         window::show(app.handle());
     }
+    watcher::load_choices(app.handle());
     tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())

@@ -128,10 +128,35 @@ pub async fn refresh_tray(app: &AppHandle) {
     });
 }
 
+/// Loads mute and pause as they were saved (the founder's choice outlives a restart of the app).
+pub fn load_choices(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let prefs = state.flow.watch_prefs();
+    state.watch.paused.store(prefs.paused, Ordering::SeqCst);
+    state.watch.muted_until.store(prefs.muted_until_ms.unwrap_or(0), Ordering::SeqCst);
+}
+
+/// Saves mute and pause, off the UI thread; a failure is logged (the choice still holds until quit).
+fn save_choices(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let (paused, muted) = (state.watch.paused.load(Ordering::SeqCst), state.watch.muted_until.load(Ordering::SeqCst));
+    let flow = state.flow.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let saved = flow.update_watch_prefs(|p| {
+            p.paused = paused;
+            p.muted_until_ms = (muted > 0).then_some(muted);
+        });
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "mute and pause were not saved");
+        }
+    });
+}
+
 /// Mutes notifications for `ms` (0 unmutes), from the tray or the window.
 pub fn mute(app: &AppHandle, ms: u64) {
     let until = if ms == 0 { 0 } else { now_ms() + ms };
     app.state::<AppState>().watch.muted_until.store(until, Ordering::SeqCst);
+    save_choices(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(r) = app.state::<AppState>().watch.running.lock().await.as_ref() {
@@ -144,6 +169,7 @@ pub fn mute(app: &AppHandle, ms: u64) {
 /// Pauses (or resumes) every monitor, from the tray or the window.
 pub fn pause(app: &AppHandle, paused: bool) {
     app.state::<AppState>().watch.paused.store(paused, Ordering::SeqCst);
+    save_choices(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(r) = app.state::<AppState>().watch.running.lock().await.as_ref() {

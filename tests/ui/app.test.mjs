@@ -225,7 +225,7 @@ function watcherMocks() {
   h.monitor_samples = ({ monitorId }) => Array.from({ length: 60 }, (_, i) => ({ monitor_id: monitorId, at_ms: now - (60 - i) * 60000, ok: i !== 30, latency_ms: i === 30 ? null : 150 + (i % 7) * 20, cause: null }));
   h.list_channels = () => [];
   h.autostart_enabled = () => false;
-  h.watch_prefs = () => ({ remind_minutes: null });
+  h.watch_prefs = () => ({ remind_minutes: null, paused: false, muted_until_ms: null });
   h.add_default_monitors = ({ domain }) => {
     pf.monitors = [
       { id: 1, domain, enabled: true, spec: { name: "Home page", interval_secs: 60, probe: probe(`https://${domain}/`) } },

@@ -212,11 +212,11 @@ async watchPrefs() : Promise<Result<WatchPrefs, AppError>> {
 }
 },
 /**
- * Saves the watcher's preferences and restarts it with them.
+ * Turns reminders on (every `remind_minutes`, 30 at least) or off, and restarts the watcher with them.
  */
-async setWatchPrefs(prefs: WatchPrefs) : Promise<Result<WatchPrefs, AppError>> {
+async setReminders(remindMinutes: number | null) : Promise<Result<WatchPrefs, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("set_watch_prefs", { prefs }) };
+    return { status: "ok", data: await TAURI_INVOKE("set_reminders", { remindMinutes }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -675,7 +675,15 @@ export type WatchPrefs = {
 /**
  * Remind while something is down, every this many minutes (30 at least); `None`: never (the default).
  */
-remind_minutes: number | null }
+remind_minutes?: number | null; 
+/**
+ * Watching paused from the tray or the window (kept across restarts of the app).
+ */
+paused?: boolean; 
+/**
+ * Notifications muted until then (ms since the epoch), kept across restarts of the app.
+ */
+muted_until_ms?: number | null }
 /**
  * The watcher as the dashboard's header shows it.
  */

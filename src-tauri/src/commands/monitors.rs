@@ -159,12 +159,12 @@ pub async fn watch_prefs(state: State<'_, AppState>) -> AppResult<WatchPrefs> {
     blocking(state.flow.clone(), |f| Ok(f.watch_prefs())).await
 }
 
-/// Saves the watcher's preferences and restarts it with them.
+/// Turns reminders on (every `remind_minutes`, 30 at least) or off, and restarts the watcher with them.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, app), err)]
-pub async fn set_watch_prefs(app: AppHandle, state: State<'_, AppState>, prefs: WatchPrefs) -> AppResult<WatchPrefs> {
-    let saved = blocking(state.flow.clone(), move |f| f.set_watch_prefs(prefs)).await?;
+pub async fn set_reminders(app: AppHandle, state: State<'_, AppState>, remind_minutes: Option<u32>) -> AppResult<WatchPrefs> {
+    let saved = blocking(state.flow.clone(), move |f| f.update_watch_prefs(|p| p.remind_minutes = remind_minutes)).await?;
     watcher::restart(app).await;
     Ok(saved)
 }

@@ -99,7 +99,7 @@ export const api = {
   removeChannel: (channelId: number): Promise<boolean> => unwrap(commands.removeChannel(channelId)),
   testChannel: (channelId: number): Promise<null> => unwrap(commands.testChannel(channelId)),
   watchPrefs: (): Promise<WatchPrefs> => unwrap(commands.watchPrefs()),
-  setWatchPrefs: (prefs: WatchPrefs): Promise<WatchPrefs> => unwrap(commands.setWatchPrefs(prefs)),
+  setReminders: (minutes: number | null): Promise<WatchPrefs> => unwrap(commands.setReminders(minutes)),
   autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
   setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
 };

@@ -237,7 +237,14 @@ impl Flow {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct WatchPrefs {
     /// Remind while something is down, every this many minutes (30 at least); `None`: never (the default).
+    #[serde(default)]
     pub remind_minutes: Option<u32>,
+    /// Watching paused from the tray or the window (kept across restarts of the app).
+    #[serde(default)]
+    pub paused: bool,
+    /// Notifications muted until then (ms since the epoch), kept across restarts of the app.
+    #[serde(default)]
+    pub muted_until_ms: Option<u64>,
 }
 
 impl Flow {
@@ -248,6 +255,13 @@ impl Flow {
     /// The saved preferences (the defaults when there are none or the file cannot be read).
     pub fn watch_prefs(&self) -> WatchPrefs {
         self.prefs_file().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    }
+
+    /// Changes the saved preferences with `change` and saves them.
+    pub fn update_watch_prefs(&self, change: impl FnOnce(&mut WatchPrefs)) -> Result<WatchPrefs, FlowError> {
+        let mut prefs = self.watch_prefs();
+        change(&mut prefs);
+        self.set_watch_prefs(prefs)
     }
 
     /// Saves the preferences whole or not at all (written aside, then renamed over the old file).

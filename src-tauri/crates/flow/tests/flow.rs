@@ -181,8 +181,12 @@ fn reminder_preferences_are_saved_whole_and_never_more_often_than_every_30_minut
     let host = Arc::new(Recorder { dir: dir.path().to_owned(), ..Recorder::default() });
     let flow = Flow::new(host, Ok(preflight_core::NetConfig::default()));
     assert_eq!(flow.watch_prefs().remind_minutes, None, "off by default");
-    let saved = flow.set_watch_prefs(preflight_flow::WatchPrefs { remind_minutes: Some(5) }).expect("saved");
+    let saved = flow.update_watch_prefs(|p| p.remind_minutes = Some(5)).expect("saved");
     assert_eq!(saved.remind_minutes, Some(30));
-    assert_eq!(flow.watch_prefs().remind_minutes, Some(30), "read back from the file");
+    flow.update_watch_prefs(|p| p.paused = true).expect("saved");
+    let back = flow.watch_prefs();
+    assert_eq!((back.remind_minutes, back.paused), (Some(30), true), "read back from the file, one change kept beside the other");
+    std::fs::write(dir.path().join("watch.json"), r#"{"remind_minutes": null}"#).expect("older file");
+    assert!(!flow.watch_prefs().paused, "a file from before pause was kept reads with the defaults");
     assert!(!dir.path().join("watch.json.tmp").exists(), "nothing half-written is left");
 }
