@@ -13,6 +13,7 @@ mod channels;
 pub mod error;
 pub mod host;
 pub mod progress;
+pub mod tray_model;
 mod watching;
 
 pub use watching::{MonitorOverview, Morning, WatchPrefs};
