@@ -1,6 +1,7 @@
-// Tauri's beforeBundleCommand: builds the `preflight` CLI in the same profile as the app and puts
+// Tauri's beforeBundleCommand: builds the `preflight` CLI and `preflight-tray` (the tray-only
+// process) in the same profile as the app and puts
 // it where tauri.conf.json's bundle.linux.deb.files picks it up, so the installed package ships
-// `preflight` beside `preflight-desktop`. Node rather than a shell script: the hook runs on every
+// them beside `preflight-desktop`. Node rather than a shell script: the hook runs on every
 // platform's bundling.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, chmodSync } from "node:fs";
@@ -8,16 +9,18 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const debug = process.env.TAURI_ENV_DEBUG === "true";
-const args = ["build", "-p", "preflight-cli", "--locked", ...(debug ? [] : ["--release"])];
+const args = ["build", "-p", "preflight-cli", "-p", "preflight-tray", "--locked", ...(debug ? [] : ["--release"])];
 const built = spawnSync("cargo", args, { cwd: root, stdio: "inherit" });
 if (built.status !== 0) {
   console.error(`stage-cli: cargo ${args.join(" ")} failed`);
   process.exit(built.status ?? 1);
 }
 const target = process.env.CARGO_TARGET_DIR || join(root, "target");
-const exe = process.platform === "win32" ? "preflight.exe" : "preflight";
 const out = join(root, "src-tauri/gen/bin");
 mkdirSync(out, { recursive: true });
-copyFileSync(join(target, debug ? "debug" : "release", exe), join(out, exe));
-chmodSync(join(out, exe), 0o755);
-console.log(`stage-cli: ${join(out, exe)} (${debug ? "debug" : "release"})`);
+for (const name of ["preflight", "preflight-tray"]) {
+  const exe = process.platform === "win32" ? `${name}.exe` : name;
+  copyFileSync(join(target, debug ? "debug" : "release", exe), join(out, exe));
+  chmodSync(join(out, exe), 0o755);
+  console.log(`stage-cli: ${join(out, exe)} (${debug ? "debug" : "release"})`);
+}

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod handover;
 pub mod host;
 pub mod logging;
 pub mod notify;
@@ -49,15 +50,42 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     // The network handle and the history open on first use: the window appears without waiting
     // for the trust store or the database.
     app.manage(AppState { flow: Arc::new(Flow::new(host, net)), watch: Default::default(), tray: Default::default() });
+    // One watcher at a time: a tray-only process still running hands back before ours starts.
+    handover::stop_tray(&data_dir);
+    let hidden = std::env::args().any(|a| a == HIDDEN_ARG);
+    // Started at login: straight to the light tray-only process when it is installed.
+    if hidden && handover::start_tray() {
+        app.handle().exit(0);
+        return Ok(());
+    }
     tray::install(app.handle())?;
-    // Started at login: straight to the tray, no window.
-    if !std::env::args().any(|a| a == HIDDEN_ARG) {
+    if !hidden {
         window::show(app.handle());
     }
     watcher::load_choices(app.handle());
     tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())
+}
+
+/// The last window closed: when something is watched and `preflight-tray` is installed, stop our
+/// watcher, write what it holds, start the tray-only process and let this one exit.
+fn hand_over(app: &tauri::AppHandle) -> bool {
+    let state = app.state::<AppState>();
+    let Ok(mut running) = state.watch.running.try_lock() else { return false };
+    if running.is_none() || handover::tray_binary().is_none() {
+        return false;
+    }
+    *running = None;
+    if let Ok(store) = state.flow.store() {
+        let _ = store.flush();
+    }
+    if handover::start_tray() {
+        return true;
+    }
+    drop(running);
+    tauri::async_runtime::spawn(watcher::restart(app.clone()));
+    false
 }
 
 /// The argument start-at-login passes: open in the tray only.
@@ -80,9 +108,11 @@ pub fn run() {
     match app {
         // Closing the window destroys it (and its web processes); the app stays in the tray with
         // the watcher. Only Quit (an explicit exit code) ends it.
-        Ok(app) => app.run(|_, event| {
+        Ok(app) => app.run(|app, event| {
             if let RunEvent::ExitRequested { code: None, api, .. } = event {
-                api.prevent_exit();
+                if !hand_over(app) {
+                    api.prevent_exit();
+                }
             }
         }),
         Err(e) => {

@@ -25,13 +25,13 @@ echo "--- checking the .deb"
 info=$(dpkg-deb --info "$deb")
 grep -q "Package: preflight" <<<"$info" || { echo "the .deb has no package name"; exit 1; }
 contents=$(dpkg-deb --contents "$deb")
-for want in usr/bin/preflight-desktop usr/bin/preflight usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
+for want in usr/bin/preflight-desktop usr/bin/preflight usr/bin/preflight-tray usr/share/applications/Preflight.desktop usr/share/icons/hicolor/128x128/apps/preflight-desktop.png; do
   grep -q "$want" <<<"$contents" || { echo "the .deb lacks $want"; exit 1; }
 done
 echo "deb ok: $(basename "$deb") $(du -h "$deb" | cut -f1)"
 
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "$target/debug/preflight-tray" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "--- starting the sample product on loopback"
 # shellcheck source=scripts/demo-env.sh
