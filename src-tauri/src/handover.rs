@@ -54,3 +54,18 @@ pub fn start_tray() -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_pid_file_is_cleared_and_never_kills_another_process() {
+        let dir = tempfile::tempdir().expect("temp");
+        // The pid of this very test process: alive, but not preflight-tray.
+        std::fs::write(dir.path().join(PID_FILE), std::process::id().to_string()).expect("write");
+        stop_tray(dir.path());
+        assert!(!dir.path().join(PID_FILE).exists(), "the stale file is gone");
+        stop_tray(dir.path());
+    }
+}
