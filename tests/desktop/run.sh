@@ -38,6 +38,7 @@ echo "--- starting the sample product on loopback"
 source "$root/scripts/demo-env.sh"
 start_demo "$target/debug/preflight" "$work"
 export PREFLIGHT_DATA_DIR="$work/app-data" PREFLIGHT_APP="$app" PREFLIGHT_ARTIFACTS="$artifacts"
+export TRAY_BIN="$target/debug/preflight-tray" CLI_BIN="$target/debug/preflight"
 # What proves "this computer is online" for the watcher: the sample product's healthy app, on loopback.
 export PREFLIGHT_WATCH_REFERENCES="https://app.acme-chat.test/"
 export XDG_DATA_HOME="$work/xdg"
@@ -54,6 +55,7 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   tauri-driver --port 4444 --native-port 4445 >"'"$work"'/driver.log" 2>&1 &
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   node --test tests/desktop/
+  bash tests/desktop/tray-only.sh
   # The notification is sent when the audit ends; give dbus-monitor up to 10 s to have logged it.
   for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && grep -q "API is down" "'"$work"'/notifications.log" && break; sleep 0.1; done
   kill %1 %2 %3 2>/dev/null || true
