@@ -7,40 +7,11 @@
 use crate::events::{MonitorChanged, WatchNotice};
 use crate::state::{AppState, Running};
 use crate::{notify, tray};
-use preflight_watch::{Event, Reference, State, SystemClock, DEFAULT_REFERENCES};
+use preflight_watch::{references_from, wall_ms, Event, State, SystemClock};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event as _;
-
-fn state_name(s: State) -> String {
-    match s {
-        State::Up => "up",
-        State::Pending => "pending",
-        State::Down => "down",
-        State::Paused => "paused",
-    }
-    .to_owned()
-}
-
-/// What proves this computer is online: `PREFLIGHT_WATCH_REFERENCES` (comma-separated
-/// `HOST:PORT` or URLs; tests point it at loopback) or the public defaults.
-fn references() -> Vec<Reference> {
-    let configured = std::env::var("PREFLIGHT_WATCH_REFERENCES").ok().filter(|v| !v.trim().is_empty());
-    let list: Vec<String> = match configured {
-        Some(v) => v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-        None => DEFAULT_REFERENCES.iter().map(|s| (*s).to_owned()).collect(),
-    };
-    list.iter()
-        .filter_map(|r| match Reference::parse(r) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                tracing::error!(reference = %r, error = %e, "watch reference refused");
-                None
-            }
-        })
-        .collect()
-}
 
 /// (Re)starts the watcher over the enabled stored monitors; stops it when there are none.
 pub async fn restart(app: AppHandle) {
@@ -59,11 +30,12 @@ pub async fn restart(app: AppHandle) {
         return;
     }
     let names: Vec<(String, State)> = monitors.iter().map(|m| (m.spec.name.clone(), State::Up)).collect();
-    match flow.watch(monitors, references(), |_| {}, Arc::new(SystemClock), true).await {
+    let references = references_from(std::env::var("PREFLIGHT_WATCH_REFERENCES").ok().as_deref());
+    match flow.watch(monitors, references, |_| {}, Arc::new(SystemClock), true).await {
         Ok((watcher, mut events)) => {
             watcher.pause_all(state.watch.paused.load(Ordering::SeqCst));
             let muted = state.watch.muted_until.load(Ordering::SeqCst);
-            let now = now_ms();
+            let now = wall_ms();
             if muted > now {
                 watcher.mute_for(muted - now);
             }
@@ -82,14 +54,11 @@ pub async fn restart(app: AppHandle) {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 async fn forward_event(app: &AppHandle, e: Event) {
     match e {
         Event::Changed { at, monitor_id, monitor, from, to, cause, down_for_ms } => {
-            let event = MonitorChanged { at, monitor_id, monitor, from: state_name(from), to: state_name(to), cause, down_for_ms };
+            let event =
+                MonitorChanged { at, monitor_id, monitor, from: from.as_str().to_owned(), to: to.as_str().to_owned(), cause, down_for_ms };
             let _ = event.emit(app);
             refresh_tray(app).await;
         }
@@ -118,7 +87,7 @@ pub async fn refresh_tray(app: &AppHandle) {
         running.as_ref().map(|r| r.watcher.states())
     };
     let paused = state.watch.paused.load(Ordering::SeqCst);
-    let muted = state.watch.muted_until.load(Ordering::SeqCst) > now_ms();
+    let muted = state.watch.muted_until.load(Ordering::SeqCst) > wall_ms();
     tray::update(app, |m| {
         if let Some(states) = snapshot {
             m.monitors = states.into_iter().map(|(_, name, s)| (name, s)).collect();
@@ -154,7 +123,7 @@ fn save_choices(app: &AppHandle) {
 
 /// Mutes notifications for `ms` (0 unmutes), from the tray or the window.
 pub fn mute(app: &AppHandle, ms: u64) {
-    let until = if ms == 0 { 0 } else { now_ms() + ms };
+    let until = if ms == 0 { 0 } else { wall_ms() + ms };
     app.state::<AppState>().watch.muted_until.store(until, Ordering::SeqCst);
     save_choices(app);
     let app = app.clone();

@@ -115,19 +115,12 @@ pub async fn watch_status(state: State<'_, AppState>) -> AppResult<WatchStatus> 
     let running = state.watch.running.lock().await;
     let states = running.as_ref().map(|r| r.watcher.states()).unwrap_or_default();
     let muted = state.watch.muted_until.load(Ordering::SeqCst);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let now = preflight_watch::wall_ms();
     Ok(WatchStatus {
         running: running.is_some(),
         paused: state.watch.paused.load(Ordering::SeqCst),
         muted_until: (muted > now).then_some(muted),
-        monitors: states
-            .into_iter()
-            .map(|(id, name, s)| MonitorState {
-                monitor_id: id,
-                name,
-                state: serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            })
-            .collect(),
+        monitors: states.into_iter().map(|(id, name, s)| MonitorState { monitor_id: id, name, state: s.as_str().to_owned() }).collect(),
     })
 }
 

@@ -79,8 +79,9 @@ impl Flow {
             .flatten()
             .ok_or_else(|| FlowError::Invalid("there is no such channel, or its address is missing from the keychain".into()))?;
         let net = self.net().await?;
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-        channels::deliver(&net, &target, &channels::test_notice(now), &channels::BACKOFF).await.map_err(FlowError::Delivery)
+        channels::deliver(&net, &target, &channels::test_notice(preflight_watch::wall_ms()), &channels::BACKOFF)
+            .await
+            .map_err(FlowError::Delivery)
     }
 }
 

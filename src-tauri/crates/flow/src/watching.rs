@@ -154,7 +154,7 @@ pub struct Morning {
 const DAY_MS: i64 = preflight_store::samples::DAY_MS;
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    preflight_watch::wall_ms() as i64
 }
 
 impl Flow {

@@ -4,7 +4,7 @@
 use preflight_core::net::Overrides;
 use preflight_flow::tray_model::{icon_bytes, look, menu_model, MenuAction, MenuEntry, TrayModel};
 use preflight_flow::{Flow, Host};
-use preflight_watch::{Event, Reference, SystemClock, Watcher, DEFAULT_REFERENCES};
+use preflight_watch::{references_from, wall_ms, Event, SystemClock, Watcher};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -41,10 +41,6 @@ enum Exit {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 fn icon(model: &TrayModel) -> Option<Icon> {
@@ -94,7 +90,7 @@ fn snapshot(watcher: &Mutex<Option<Watcher>>, flow: &Flow) -> TrayModel {
     TrayModel {
         monitors: states.into_iter().map(|(_, name, s)| (name, s)).collect(),
         paused: prefs.paused,
-        muted: prefs.muted_until_ms.is_some_and(|u| u > now_ms()),
+        muted: prefs.muted_until_ms.is_some_and(|u| u > wall_ms()),
         ..TrayModel::default()
     }
 }
@@ -151,7 +147,7 @@ fn act(action: MenuAction, watcher: &Mutex<Option<Watcher>>, flow: &Flow) -> Opt
         MenuAction::Mute(h) => {
             let ms = u64::from(h) * 3_600_000;
             with(&|w| w.mute_for(ms));
-            save(&|p| p.muted_until_ms = Some(now_ms() + ms));
+            save(&|p| p.muted_until_ms = Some(wall_ms() + ms));
         }
         MenuAction::Unmute => {
             with(&|w| w.mute_for(0));
@@ -164,14 +160,6 @@ fn act(action: MenuAction, watcher: &Mutex<Option<Watcher>>, flow: &Flow) -> Opt
         }
     }
     None
-}
-
-fn references() -> Vec<Reference> {
-    let list: Vec<String> = match env("PREFLIGHT_WATCH_REFERENCES") {
-        Some(v) => v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-        None => DEFAULT_REFERENCES.iter().map(|s| (*s).to_owned()).collect(),
-    };
-    list.iter().filter_map(|r| Reference::parse(r).ok()).collect()
 }
 
 pub fn run() -> ExitCode {
@@ -208,7 +196,13 @@ pub fn run() -> ExitCode {
     };
     let pid_file = data_dir.as_ref().map(|d| d.join(PID_FILE));
     let prefs = flow.watch_prefs();
-    let started = rt.block_on(flow.watch(monitors, references(), |_| {}, Arc::new(SystemClock), true));
+    let started = rt.block_on(flow.watch(
+        monitors,
+        references_from(env("PREFLIGHT_WATCH_REFERENCES").as_deref()),
+        |_| {},
+        Arc::new(SystemClock),
+        true,
+    ));
     let (watcher, events) = match started {
         Ok(w) => w,
         Err(e) => {
@@ -217,8 +211,8 @@ pub fn run() -> ExitCode {
         }
     };
     watcher.pause_all(prefs.paused);
-    if let Some(until) = prefs.muted_until_ms.filter(|u| *u > now_ms()) {
-        watcher.mute_for(until - now_ms());
+    if let Some(until) = prefs.muted_until_ms.filter(|u| *u > wall_ms()) {
+        watcher.mute_for(until - wall_ms());
     }
     let watcher = Arc::new(Mutex::new(Some(watcher)));
     let (tick, ticks): (Sender<Tick>, Receiver<Tick>) = channel();

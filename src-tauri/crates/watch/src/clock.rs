@@ -17,13 +17,18 @@ pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
     fn sleep(&self, ms: u64) -> BoxFuture<'static, ()>;
 }
 
+/// Milliseconds since the Unix epoch on this machine's wall clock.
+pub fn wall_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
 /// The real clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+        wall_ms()
     }
 
     fn sleep(&self, ms: u64) -> BoxFuture<'static, ()> {

@@ -55,6 +55,25 @@ impl Reference {
 pub const DEFAULT_REFERENCES: [&str; 3] =
     ["https://one.one.one.one/", "https://dns.google/", "https://www.apple.com/library/test/success.html"];
 
+/// The references a front end was given as a comma-separated list (`PREFLIGHT_WATCH_REFERENCES`),
+/// or [`DEFAULT_REFERENCES`] when none; an entry that cannot be read is logged and left out.
+pub fn references_from(configured: Option<&str>) -> Vec<Reference> {
+    let listed: Vec<&str> = match configured.filter(|v| !v.trim().is_empty()) {
+        Some(v) => v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect(),
+        None => DEFAULT_REFERENCES.to_vec(),
+    };
+    listed
+        .into_iter()
+        .filter_map(|r| match Reference::parse(r) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::error!(reference = %r, error = %e, "watch reference refused");
+                None
+            }
+        })
+        .collect()
+}
+
 /// How long one verdict is reused.
 const REUSE_MS: u64 = 5_000;
 
@@ -115,5 +134,7 @@ mod tests {
         assert!(Reference::parse("ref.example").is_err());
         assert!(Reference::parse("ref.example:http").is_err());
         assert!(DEFAULT_REFERENCES.iter().all(|r| Reference::parse(r).is_ok()));
+        assert_eq!(references_from(None).len(), DEFAULT_REFERENCES.len());
+        assert_eq!(references_from(Some(" 127.0.0.1:53, nonsense ,")), vec![Reference::Tcp { host: "127.0.0.1".into(), port: 53 }]);
     }
 }

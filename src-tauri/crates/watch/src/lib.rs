@@ -25,9 +25,10 @@ pub mod record;
 pub mod schedule;
 pub mod state;
 
+pub use clock::wall_ms;
 pub use clock::{Clock, FastClock, SystemClock};
 pub use event::Event;
-pub use guard::{Reference, DEFAULT_REFERENCES};
+pub use guard::{references_from, Reference, DEFAULT_REFERENCES};
 pub use notice::{Notice, NoticeKind};
 pub use schedule::{Auditor, Monitor, Overall, Secrets, Settings, Watcher};
 pub use state::{Rules, State};

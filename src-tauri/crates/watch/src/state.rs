@@ -43,6 +43,18 @@ pub enum Cause {
     },
 }
 
+impl State {
+    /// The state's name as JSON and the UI spell it: `up`, `pending`, `down`, `paused`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Up => "up",
+            State::Pending => "pending",
+            State::Down => "down",
+            State::Paused => "paused",
+        }
+    }
+}
+
 impl Cause {
     /// The cause as a verb phrase ("It answered with error 503"), as notifications and incidents
     /// say it after "it".
