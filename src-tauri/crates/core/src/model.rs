@@ -119,7 +119,7 @@ pub enum Stage {
     Audit = 1,
     /// 2. Routing and domain hygiene: names, certificates, redirects.
     Routing = 2,
-    /// 3. Edge security: CDN/WAF, rate limits, headers, CORS, secrets.
+    /// 3. Edge security, email and secrets: CDN/WAF, rate limits, headers, CORS, email authentication, keys.
     Edge = 3,
     /// 4. Safe production deploy.
     Deploy = 4,
@@ -145,7 +145,7 @@ impl Stage {
         match self {
             Stage::Audit => "Quick audit",
             Stage::Routing => "Routing and domain hygiene",
-            Stage::Edge => "Edge security",
+            Stage::Edge => "Edge security, email and secrets",
             Stage::Deploy => "Safe production deploy",
             Stage::Performance => "Performance controls",
             Stage::Monitoring => "Monitoring and alerts",

@@ -18,6 +18,7 @@ pub mod names;
 pub mod products;
 pub mod runs;
 pub mod samples;
+pub mod ticks;
 pub mod writer;
 
 pub use channels::ChannelRow;
@@ -28,6 +29,7 @@ pub use monitors::MonitorRow;
 pub use names::Decisions;
 pub use runs::RunSummary;
 pub use samples::{Sample, Window};
+pub use ticks::TickRow;
 pub use writer::WatchOp;
 
 use preflight_core::Report;
@@ -134,6 +136,17 @@ impl Store {
     /// offer it again), once committed.
     pub fn decide_name(&self, domain: &str, name: &str, keep: bool) -> Result<()> {
         self.writer.decide_name(domain, name, keep)
+    }
+
+    /// Records the founder's tick on checklist item `item` of `domain` (done or not, with a note),
+    /// once committed.
+    pub fn tick(&self, domain: &str, item: &str, done: bool, note: &str) -> Result<()> {
+        self.writer.tick(domain, item, done, note)
+    }
+
+    /// The founder's ticks on `domain`'s checklist.
+    pub fn ticks(&self, domain: &str) -> Result<Vec<TickRow>> {
+        self.read(|c| ticks::list(c, domain))
     }
 
     /// The founder's decisions about `domain`'s found names.

@@ -10,7 +10,7 @@
 //! work and does nothing, instead of failing on "table already exists".
 
 use crate::error::{Result, StoreError};
-use crate::{channels, deploys, findings, incidents, monitors, names, products, runs, samples};
+use crate::{channels, deploys, findings, incidents, monitors, names, products, runs, samples, ticks};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
@@ -23,7 +23,7 @@ pub struct Migration {
 
 /// Every migration in order. Append only; never edit one that has shipped.
 pub const ALL: &[&Migration] =
-    &[&products::V1, &runs::V2, &findings::V3, &names::V4, &monitors::V5, &samples::V6, &incidents::V7, &deploys::V8, &channels::V9];
+    &[&products::V1, &runs::V2, &findings::V3, &names::V4, &monitors::V5, &samples::V6, &incidents::V7, &deploys::V8, &channels::V9, &ticks::V10];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

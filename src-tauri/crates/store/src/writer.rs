@@ -30,6 +30,8 @@ pub enum Job {
     /// A change the watcher makes (samples, incidents, monitors, deploys); replies with a row id
     /// or a count.
     Watch { op: WatchOp, reply: Reply<i64> },
+    /// Record the founder's tick on a checklist item; replies with the product id.
+    Tick { domain: String, item: String, done: bool, note: String, reply: SyncSender<Result<i64>> },
     /// Replies once every job queued before it has been committed (or has failed).
     Flush { reply: SyncSender<Result<()>> },
 }
@@ -95,6 +97,13 @@ impl Writer {
 
     fn send(&self, job: Job) -> Result<()> {
         self.tx.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)
+    }
+
+    /// Records a checklist tick and waits until it is committed.
+    pub fn tick(&self, domain: &str, item: &str, done: bool, note: &str) -> Result<()> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.send(Job::Tick { domain: domain.to_owned(), item: item.to_owned(), done, note: note.to_owned(), reply })?;
+        rx.recv().map_err(|_| StoreError::Closed)?.map(|_| ())
     }
 
     /// Saves a report and waits until it is committed; returns the run id.
@@ -172,16 +181,14 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
         let mut tx = conn.transaction()?;
         for job in batch {
             match job {
-                Job::SaveReport { report, source, reply } => done.push(Done::Saved(reply, in_savepoint(&mut tx, &report, &source))),
+                Job::SaveReport { report, source, reply } => {
+                    done.push(Done::Saved(reply, in_savepoint(&mut tx, |c| save(c, &report, &source))));
+                }
                 Job::Flush { reply } => done.push(Done::Flushed(reply)),
-                Job::Watch { op, reply } => {
-                    let result = (|| {
-                        let sp = tx.savepoint()?;
-                        let out = op.apply(&sp)?;
-                        sp.commit()?;
-                        Ok(out)
-                    })();
-                    done.push(Done::Watched(reply, result));
+                Job::Watch { op, reply } => done.push(Done::Watched(reply, in_savepoint(&mut tx, |c| op.apply(c)))),
+                Job::Tick { domain, item, done: ticked, note, reply } => {
+                    let result = in_savepoint(&mut tx, |c| crate::ticks::set(c, &domain, &item, ticked, &note, now_ms()));
+                    done.push(Done::Watched(Some(reply), result));
                 }
                 Job::DecideName { domain, name, keep, reply } => {
                     done.push(Done::Decided(reply, crate::names::decide(&tx, &domain, &name, keep, now_ms())));
@@ -226,13 +233,13 @@ fn commit(conn: &mut Connection, batch: Vec<Job>) {
     }
 }
 
-/// Runs one save inside its own savepoint: on error everything it wrote is undone, and the rest of
+/// Runs one job inside its own savepoint: on error everything it wrote is undone, and the rest of
 /// the batch is unaffected.
-fn in_savepoint(tx: &mut Transaction<'_>, report: &Report, source: &str) -> Result<i64> {
+fn in_savepoint<T>(tx: &mut Transaction<'_>, job: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     let sp = tx.savepoint()?;
-    let id = save(&sp, report, source)?;
+    let out = job(&sp)?;
     sp.commit()?;
-    Ok(id)
+    Ok(out)
 }
 
 fn save(conn: &Connection, report: &Report, source: &str) -> Result<i64> {

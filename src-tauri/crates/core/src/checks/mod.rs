@@ -21,6 +21,7 @@ pub mod headers;
 pub mod hsts;
 pub mod ipv6;
 pub mod mixed;
+pub mod monitoring;
 pub mod mta_sts;
 pub mod mx;
 pub mod protocols;
@@ -85,6 +86,7 @@ pub const FAMILIES: &[Family] = &[
     mta_sts::FAMILY,
     senders::FAMILY,
     starttls::FAMILY,
+    monitoring::FAMILY,
 ];
 
 /// Every check the engine can emit.
