@@ -9,6 +9,7 @@
 
 pub mod content;
 pub mod diff;
+pub mod handover;
 pub mod platform;
 pub mod risks;
 pub mod state;

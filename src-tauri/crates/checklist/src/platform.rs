@@ -15,7 +15,10 @@ pub fn detect(findings: &[Finding]) -> Vec<&'static str> {
     for f in findings {
         let e = &f.evidence;
         let strings = |field: &str| -> Vec<String> {
-            e.get(field).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+            e.get(field)
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
         };
         match f.id.as_str() {
             "dns.resolve" => {
@@ -25,16 +28,8 @@ pub fn detect(findings: &[Finding]) -> Vec<&'static str> {
                     }
                 }
             }
-            "edge.cdn" => {
-                if strings("providers").iter().any(|p| p.eq_ignore_ascii_case("cloudflare")) {
-                    add("cloudflare");
-                }
-            }
-            "dns.ns" => {
-                if strings("ns").iter().any(|ns| ns.trim_end_matches('.').ends_with(".ns.cloudflare.com")) {
-                    add("cloudflare");
-                }
-            }
+            "edge.cdn" if strings("providers").iter().any(|p| p.eq_ignore_ascii_case("cloudflare")) => add("cloudflare"),
+            "dns.ns" if strings("ns").iter().any(|ns| ns.trim_end_matches('.').ends_with(".ns.cloudflare.com")) => add("cloudflare"),
             _ => {}
         }
     }

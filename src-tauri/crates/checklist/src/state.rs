@@ -28,8 +28,9 @@ pub enum ItemState {
     Open,
     /// No audit has looked at it yet.
     NotChecked,
-    /// Every check was skipped: it does not apply to this product.
-    NotApplicable,
+    /// Every check was skipped (it does not apply to this product, or is opt-in and was not
+    /// asked for); the evidence says which. Not counted in the score.
+    Skipped,
 }
 
 impl ItemState {
@@ -43,7 +44,7 @@ impl ItemState {
             ItemState::CouldntCheck => "Couldn't check",
             ItemState::Open => "Your call",
             ItemState::NotChecked => "Not checked yet",
-            ItemState::NotApplicable => "Does not apply",
+            ItemState::Skipped => "Skipped",
         }
     }
 }
@@ -79,7 +80,7 @@ pub fn from_checks(statuses: &[Status]) -> ItemState {
     } else if has(Status::Pass) {
         ItemState::Done
     } else {
-        ItemState::NotApplicable
+        ItemState::Skipped
     }
 }
 
@@ -119,11 +120,21 @@ mod tests {
                 let has = |s| statuses.contains(&s);
                 let why = format!("statuses {statuses:?}, ticked {ticked} gave {state:?} by {by:?}");
                 if has(Status::Fail) || has(Status::Warn) {
-                    let want = if ticked { ItemState::Contradiction } else if has(Status::Fail) { ItemState::NotDone } else { ItemState::Attention };
+                    let want = if ticked {
+                        ItemState::Contradiction
+                    } else if has(Status::Fail) {
+                        ItemState::NotDone
+                    } else {
+                        ItemState::Attention
+                    };
                     assert_eq!(state, want, "a known problem always shows, and a tick never hides it: {why}");
                 } else if ticked {
                     assert_eq!(state, ItemState::Done, "{why}");
-                    let want = if has(Status::Pass) && !has(Status::Error) && !has(Status::Manual) { DecidedBy::Audit } else { DecidedBy::Founder };
+                    let want = if has(Status::Pass) && !has(Status::Error) && !has(Status::Manual) {
+                        DecidedBy::Audit
+                    } else {
+                        DecidedBy::Founder
+                    };
                     assert_eq!(by, want, "done by the audit only when every check agrees: {why}");
                 } else if has(Status::Error) {
                     assert_eq!(state, ItemState::CouldntCheck, "an error is never done or not done: {why}");
@@ -132,7 +143,7 @@ mod tests {
                 } else if has(Status::Pass) {
                     assert_eq!((state, by), (ItemState::Done, DecidedBy::Audit), "{why}");
                 } else if has(Status::Skipped) {
-                    assert_eq!(state, ItemState::NotApplicable, "{why}");
+                    assert_eq!(state, ItemState::Skipped, "{why}");
                 } else {
                     assert_eq!((state, by), (ItemState::NotChecked, DecidedBy::Nobody), "no audit, no verdict: {why}");
                 }

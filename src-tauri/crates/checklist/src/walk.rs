@@ -13,6 +13,7 @@ use crate::state::{derive, DecidedBy, ItemState};
 use preflight_core::model::sort_for_reading;
 use preflight_core::{Finding, Stage, Status};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The founder's tick on one item, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,9 @@ pub struct Evidence {
     pub subject: String,
     pub status: Status,
     pub title: String,
+    /// When the audit that produced it started (None for Preflight's own records, judged now).
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub checked_at_ms: Option<i64>,
 }
 
 /// How to do an item on one platform.
@@ -101,7 +105,7 @@ pub struct Score {
 impl Score {
     fn add(&mut self, state: ItemState) {
         match state {
-            ItemState::NotApplicable => return,
+            ItemState::Skipped => return,
             ItemState::Done => self.done += 1,
             ItemState::Attention => self.attention += 1,
             ItemState::NotDone | ItemState::Contradiction | ItemState::Open => self.to_do += 1,
@@ -175,8 +179,10 @@ pub struct Checklist {
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
     pub domain: &'a str,
-    /// The latest audit's findings and the locally judged ones.
+    /// For each check, the findings of the newest audit that ran it, and the locally judged ones.
     pub findings: &'a [Finding],
+    /// When each check's findings were made (check id → the audit's start); absent for local ones.
+    pub checked_at: &'a BTreeMap<String, i64>,
     pub audit: Option<AuditRef>,
     pub ticks: &'a [Tick],
 }
@@ -184,7 +190,7 @@ pub struct Inputs<'a> {
 /// How bad a state is, for the bar (higher is worse).
 fn badness(s: ItemState) -> u8 {
     match s {
-        ItemState::NotApplicable => 0,
+        ItemState::Skipped => 0,
         ItemState::Done => 1,
         ItemState::NotChecked => 2,
         ItemState::Open => 3,
@@ -271,7 +277,14 @@ impl Checklist {
 fn item(content: &Content, text: &ItemText, inputs: &Inputs<'_>, platforms: &[&str]) -> Item {
     let mut findings: Vec<Finding> = inputs.findings.iter().filter(|f| text.checks.contains(&f.id)).cloned().collect();
     sort_for_reading(&mut findings);
-    let statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
+    let mut statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
+    // Some checks say nothing when there is nothing to judge (no alias, no callback). If the audit
+    // ran their area and they stayed silent, the item does not apply; if the area did not run
+    // (`--only`), it is simply not checked yet.
+    let areas: Vec<_> = text.checks.iter().filter_map(|id| preflight_core::checks::find(id)).map(|d| d.area).collect();
+    if statuses.is_empty() && inputs.audit.is_some() && inputs.findings.iter().any(|f| areas.contains(&f.area)) {
+        statuses.push(Status::Skipped);
+    }
     let tick = inputs.ticks.iter().find(|t| t.item == text.id).cloned();
     let (state, decided_by) = derive(!text.is_manual(), &statuses, tick.as_ref().is_some_and(|t| t.done));
     let fix = findings.iter().find(|f| matches!(f.status, Status::Fail | Status::Warn)).map(|f| f.fix.clone()).unwrap_or_default();
@@ -288,11 +301,21 @@ fn item(content: &Content, text: &ItemText, inputs: &Inputs<'_>, platforms: &[&s
         decided_by,
         evidence: findings
             .iter()
-            .map(|f| Evidence { check: f.id.clone(), subject: f.subject.clone(), status: f.status, title: f.title.clone() })
+            .map(|f| Evidence {
+                check: f.id.clone(),
+                subject: f.subject.clone(),
+                status: f.status,
+                title: f.title.clone(),
+                checked_at_ms: inputs.checked_at.get(&f.id).copied(),
+            })
             .collect(),
         fix,
         how: how(text, platforms),
-        glossary: content.terms(&text.texts().collect::<Vec<_>>()).into_iter().map(|(t, g)| Gloss { term: t.to_owned(), gloss: g.to_owned() }).collect(),
+        glossary: content
+            .terms(&text.texts().collect::<Vec<_>>())
+            .into_iter()
+            .map(|(t, g)| Gloss { term: t.to_owned(), gloss: g.to_owned() })
+            .collect(),
         tick,
     }
 }
@@ -331,14 +354,20 @@ mod tests {
         ];
         let ticks = [tick("audit.registrar", true), tick("mail.spf", true), tick("audit.secrets_map", false)];
         let audit = Some(AuditRef { run_id: 3, started_at_ms: 9 });
-        let c = Checklist::build(content, Inputs { domain: "acme.test", findings: &findings, audit, ticks: &ticks });
+        let at = BTreeMap::from([("email.spf".to_owned(), 9)]);
+        let c = Checklist::build(content, Inputs { domain: "acme.test", findings: &findings, checked_at: &at, audit, ticks: &ticks });
         let state = |id: &str| c.item(id).map(|i| (i.state, i.decided_by));
         assert_eq!(state("audit.registrar"), Some((ItemState::Done, DecidedBy::Founder)));
-        assert_eq!(state("audit.secrets_map"), Some((ItemState::Open, DecidedBy::Nobody)), "an un-ticked item keeps its note but is not done");
+        assert_eq!(
+            state("audit.secrets_map"),
+            Some((ItemState::Open, DecidedBy::Nobody)),
+            "an un-ticked item keeps its note but is not done"
+        );
         assert_eq!(state("mail.spf"), Some((ItemState::Contradiction, DecidedBy::Both)));
         assert_eq!(state("routing.renewal"), Some((ItemState::Done, DecidedBy::Audit)));
         assert_eq!(state("routing.https"), Some((ItemState::NotChecked, DecidedBy::Nobody)));
         assert_eq!(c.item("mail.spf").map(|i| i.fix.clone()), Some(vec!["Add it.".to_owned()]));
+        assert_eq!(c.item("mail.spf").map(|i| i.evidence[0].checked_at_ms), Some(Some(9)));
         assert_eq!(c.blockers, 1, "a failing SPF record is a launch blocker");
         assert_eq!(c.risks[0].item.as_deref(), Some("mail.spf"));
         let total: u32 = c.stages.iter().map(|s| s.score.counted).sum();
@@ -353,7 +382,7 @@ mod tests {
     #[test]
     fn scores_count_attention_as_half_and_skip_what_does_not_apply() {
         let mut s = Score::default();
-        for st in [ItemState::Done, ItemState::Attention, ItemState::NotApplicable, ItemState::CouldntCheck] {
+        for st in [ItemState::Done, ItemState::Attention, ItemState::Skipped, ItemState::CouldntCheck] {
             s.add(st);
         }
         assert_eq!((s.counted, s.done, s.attention, s.unknown, s.percent), (3, 1, 1, 1, 50));

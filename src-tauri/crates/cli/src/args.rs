@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[command(
     name = "preflight",
     version,
-    about = "Is your product ready for launch? Audits a domain's DNS, HTTPS, redirects, security headers, CORS and edge (CDN, caching, compression)."
+    about = "Is your product ready for launch? Audits a domain's DNS, HTTPS, redirects, security headers, CORS, edge and email, walks you through the launch checklist and keeps watching."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,6 +33,14 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Where alerts go besides this computer: Slack, Discord, ntfy, a webhook.
     Channels(ChannelsArgs),
+    /// The launch checklist: the seven stages, each item's state and the evidence behind it, the
+    /// risks ranked by business impact; tick what only you can tell. Reads the history, no network.
+    Checklist(ChecklistArgs),
+    /// What changed between two audits: new problems, regressions, fixes (exit 1 when something
+    /// new or worse appeared).
+    Diff(DiffArgs),
+    /// The handover document (Markdown or printable HTML) of a product. Reads the history, no network.
+    Handover(HandoverArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,4 +246,51 @@ pub enum ChannelsAction {
     },
     /// Remove a channel and its keychain entry.
     Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    /// The product's domain (default: the last one audited).
+    pub domain: Option<String>,
+    /// Tick an item as done (its id, as `--format json` or the text output shows it).
+    #[arg(long, value_name = "ITEM", conflicts_with = "untick")]
+    pub tick: Option<String>,
+    /// Un-tick an item (its note is kept).
+    #[arg(long, value_name = "ITEM")]
+    pub untick: Option<String>,
+    /// The note that goes with --tick or --untick (what was done, where, by whom).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older run (an id from `preflight history`); alone, it is compared with the run before it.
+    pub run_a: Option<i64>,
+    /// The newer run.
+    pub run_b: Option<i64>,
+    /// Without run ids: compare the last two runs of this domain (default: the last domain audited).
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoverArgs {
+    /// The product's domain (default: the last one audited).
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+    pub format: DocFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

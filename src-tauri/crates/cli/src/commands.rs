@@ -46,6 +46,9 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             };
             crate::watch::channels(c, &Flow::new(host, cfg)).await
         }
+        Command::Checklist(c) => crate::checklist::checklist(c, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Diff(d) => crate::checklist::diff(d, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Handover(h) => crate::checklist::handover(h, &Flow::new(host, Ok(NetConfig::default()))),
     }
 }
 
@@ -173,7 +176,8 @@ fn history(h: HistoryArgs, flow: &Flow) -> Result<Outcome, Failure> {
     Ok(Outcome::Exit(0))
 }
 
-fn when(ms: i64) -> String {
+/// A UTC time as a founder reads it: `2026-11-25 09:30`.
+pub fn when(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let day = preflight_core::net::cert::date(secs);
     let t = secs.rem_euclid(86_400);

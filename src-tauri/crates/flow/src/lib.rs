@@ -8,14 +8,15 @@
 //! target (what the tray's "Run audit of …" re-runs, the same one its label names), and the sample
 //! product of "Try the demo".
 
-pub mod changes;
 mod channels;
+mod checklist;
 pub mod error;
 pub mod host;
 pub mod progress;
 pub mod tray_model;
 mod watching;
 
+pub use checklist::MAX_NOTE_CHARS;
 pub use watching::{MonitorOverview, Morning, WatchPrefs};
 
 pub use error::FlowError;

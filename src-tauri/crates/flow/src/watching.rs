@@ -2,7 +2,7 @@
 //! the last audit), samples and incidents recorded there, endpoint credentials from the keychain,
 //! and the daily audit re-run that announces only new problems.
 
-use crate::{changes, AuditRequest, Flow, FlowError, Source};
+use crate::{AuditRequest, Flow, FlowError, Source};
 use preflight_core::checks::dns;
 use preflight_core::monitor::{self, MonitorSpec};
 use preflight_core::{Domain, Status};
@@ -72,16 +72,16 @@ impl Flow {
     pub async fn audit_news(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
         let previous = self.store().ok().and_then(|s| {
             let run = s.history(Some(domain.as_str()), 1).ok()?.into_iter().next()?;
-            s.report(run.id).ok().flatten()
+            Some((s.report(run.id).ok().flatten()?, run.id))
         });
         let target = self.saved_target(domain.clone())?;
         let outcome = self.audit(AuditRequest::new(target, Source::Watch)).await?;
         let Some(previous) = previous else { return Ok(Vec::new()) };
-        Ok(changes::between(&previous, &outcome.report)
-            .new
-            .into_iter()
-            .filter(|f| f.status == Status::Fail)
-            .map(|f| f.title.clone())
+        let newer = (&outcome.report, outcome.run_id.unwrap_or(0));
+        Ok(preflight_checklist::between((&previous.0, previous.1), newer)
+            .appeared()
+            .filter(|c| c.after == Some(Status::Fail))
+            .map(|c| c.title.clone())
             .collect())
     }
 

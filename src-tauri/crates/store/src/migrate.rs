@@ -22,8 +22,18 @@ pub struct Migration {
 }
 
 /// Every migration in order. Append only; never edit one that has shipped.
-pub const ALL: &[&Migration] =
-    &[&products::V1, &runs::V2, &findings::V3, &names::V4, &monitors::V5, &samples::V6, &incidents::V7, &deploys::V8, &channels::V9, &ticks::V10];
+pub const ALL: &[&Migration] = &[
+    &products::V1,
+    &runs::V2,
+    &findings::V3,
+    &names::V4,
+    &monitors::V5,
+    &samples::V6,
+    &incidents::V7,
+    &deploys::V8,
+    &channels::V9,
+    &ticks::V10,
+];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

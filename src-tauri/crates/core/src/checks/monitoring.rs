@@ -64,8 +64,7 @@ fn covers(have: &MonitorSpec, want: &MonitorSpec) -> bool {
 
 fn uptime(target: &Target, live: &[String], enabled: &[&MonitorSpec]) -> Finding {
     let domain = target.domain.as_str();
-    let wanted: Vec<MonitorSpec> =
-        default_set(target, live).into_iter().filter(|w| !matches!(w.probe, ProbeSpec::Audit { .. })).collect();
+    let wanted: Vec<MonitorSpec> = default_set(target, live).into_iter().filter(|w| !matches!(w.probe, ProbeSpec::Audit { .. })).collect();
     let missing: Vec<&MonitorSpec> = wanted.iter().filter(|w| !enabled.iter().any(|h| covers(h, w))).collect();
     let evidence = json!({
         "watching": enabled.iter().map(|m| json!({ "name": m.name, "kind": m.probe.kind(), "host": m.probe.host() })).collect::<Vec<_>>(),
