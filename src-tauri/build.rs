@@ -29,6 +29,11 @@ fn main() {
         "test_channel",
         "autostart_enabled",
         "set_autostart",
+        "get_checklist",
+        "tick_item",
+        "what_changed",
+        "handover_page",
+        "export_handover",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, history, monitors, names, settings, startup};
+use crate::commands::{audit, channels, checklist, history, monitors, names, settings, startup};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -36,6 +36,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             channels::test_channel,
             startup::autostart_enabled,
             startup::set_autostart,
+            checklist::get_checklist,
+            checklist::tick_item,
+            checklist::what_changed,
+            checklist::handover_page,
+            checklist::export_handover,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
 }

@@ -38,6 +38,7 @@ echo "--- starting the sample product on loopback"
 source "$root/scripts/demo-env.sh"
 start_demo "$target/debug/preflight" "$work"
 export PREFLIGHT_DATA_DIR="$work/app-data" PREFLIGHT_APP="$app" PREFLIGHT_ARTIFACTS="$artifacts"
+export PREFLIGHT_EXPORT_DIR="$work/exports"
 export TRAY_BIN="$target/debug/preflight-tray" CLI_BIN="$target/debug/preflight"
 # What proves "this computer is online" for the watcher: the sample product's healthy app, on loopback.
 export PREFLIGHT_WATCH_REFERENCES="https://app.acme-chat.test/"
@@ -54,8 +55,15 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   dbus-monitor "interface='"'"'org.freedesktop.Notifications'"'"'" >"'"$work"'/notifications.log" 2>&1 &
   tauri-driver --port 4444 --native-port 4445 >"'"$work"'/driver.log" 2>&1 &
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
-  node --test tests/desktop/
+  node --test tests/desktop/window.test.mjs
   bash tests/desktop/tray-only.sh
+  # Take the network away: stop the sample product (its DNS and web servers), and prove it is gone.
+  kill -TERM "$PREFLIGHT_DEMO_PID"
+  # Gone, or a zombie its parent (this script, busy here) has not reaped yet.
+  gone() { case "$(ps -o stat= -p "$PREFLIGHT_DEMO_PID" 2>/dev/null)" in "" | Z*) return 0 ;; *) return 1 ;; esac; }
+  for _ in $(seq 1 50); do gone && break; sleep 0.1; done
+  gone || { echo "the sample product did not stop"; exit 1; }
+  node --test tests/desktop/offline.test.mjs
   # The notification is sent when the audit ends; give dbus-monitor up to 10 s to have logged it.
   for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && grep -q "API is down" "'"$work"'/notifications.log" && break; sleep 0.1; done
   kill %1 %2 %3 2>/dev/null || true

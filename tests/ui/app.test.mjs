@@ -15,20 +15,23 @@ const artifacts = join(root, "tests/artifacts");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
 
-let server, browser, base, demoReport;
+let server, browser, base, demoReport, demoChecklist, demoHandover;
 
-function realDemoReport() {
+// The real engine's answers: the demo's report, then its checklist and handover page built by
+// the CLI from the same history.
+function realDemo() {
   const bin = join(targetDir, "debug/preflight");
   assert.ok(existsSync(bin), `build the CLI first (cargo build -p preflight-cli): ${bin} is missing`);
-  const out = execFileSync(bin, ["demo", "--format", "json"], {
-    env: { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) },
-  });
-  return JSON.parse(out.toString());
+  const env = { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) };
+  const report = JSON.parse(execFileSync(bin, ["demo", "--format", "json"], { env }).toString());
+  const checklist = JSON.parse(execFileSync(bin, ["checklist", "--format", "json"], { env }).toString());
+  const handover = execFileSync(bin, ["handover", "--format", "html"], { env }).toString();
+  return { report, checklist, handover };
 }
 
 before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
-  demoReport = realDemoReport();
+  ({ report: demoReport, checklist: demoChecklist, handover: demoHandover } = realDemo());
   mkdirSync(artifacts, { recursive: true });
   server = createServer((req, res) => {
     const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
@@ -56,13 +59,15 @@ async function open(override) {
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript({ path: new URL("./ipc-mock.js", import.meta.url).pathname });
   await page.addInitScript(defaults, { report: demoReport });
-  if (override) await page.addInitScript(override);
+  if (override) await page.addInitScript(override, { report: demoReport, checklist: demoChecklist, handover: demoHandover });
   await page.goto(base);
   return { page, errors };
 }
 
-// Runs inside the page: default command answers.
+// Runs inside the page: default command answers. These tests start on the Audit tab; the
+// checklist tests remove the saved tab to see the real home.
 function defaults({ report }) {
+  localStorage.setItem("pf-tab", "audit");
   const h = window.__PF__.handlers;
   h.app_info = () => ({ version: "0.1.0", data_file: "/tmp/x", store_error: null, settings_error: null, overrides_active: false, last_domain: null });
   h.list_history = () => [{ id: 7, domain: report.domain, started_at_ms: Date.now() - 120000, duration_ms: 900, source: "demo", summary: report.summary }];
@@ -258,6 +263,77 @@ test("the monitors view: one click watches the product, the morning numbers on t
   assert.ok((await page.locator('[data-testid="monitor"] [data-testid="spark-failure"]').count()) >= 3, "failed probes are marked on the sparklines");
   await page.getByTestId("ask-autostart").waitFor();
   await page.screenshot({ path: join(artifacts, "ui-monitors.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Runs inside the page: the real checklist, ticks applied the way the backend applies them.
+function checklistMocks({ checklist, handover }) {
+  localStorage.removeItem("pf-tab");
+  localStorage.removeItem("pf-stage");
+  const pf = window.__PF__;
+  pf.checklist = checklist;
+  pf.handlers.get_checklist = () => structuredClone(pf.checklist);
+  pf.handlers.what_changed = () => null;
+  pf.handlers.handover_page = () => handover;
+  pf.handlers.export_handover = ({ domain, format }) => ({ path: `/home/founder/Downloads/preflight-handover-${domain}-2026-11-25.${format === "html" ? "html" : "md"}` });
+  pf.handlers.tick_item = ({ item, done, note }) => {
+    for (const s of pf.checklist.stages)
+      for (const i of s.items)
+        if (i.id === item) {
+          i.tick = { item, done, note, at_ms: Date.now() };
+          i.state = done ? "done" : "open";
+          i.state_label = done ? "Done" : "Your call";
+          i.decided_by = done ? "founder" : "nobody";
+        }
+    return structuredClone(pf.checklist);
+  };
+}
+
+test("the checklist is home: seven stages, an item's evidence and fix, a tick with a note, risks with blockers first", async () => {
+  const { page, errors } = await open(checklistMocks);
+  await page.getByTestId("checklist").waitFor();
+  assert.equal(await page.getByTestId("stage-step").count(), 7, "the seven launch stages as a path");
+  assert.match(await page.getByTestId("readiness").textContent(), /\d+% ready.*launch blocker/s);
+  const risks = page.getByTestId("risk");
+  assert.equal(await risks.first().getAttribute("data-blocker"), "true", "launch blockers come first");
+
+  // Stage 2: the certificate item is not done, with the finding that says why and its fix.
+  await page.getByTestId("stage-step").nth(1).click();
+  const certs = page.locator('[data-testid="item"][data-id="routing.certificates"]');
+  assert.equal(await certs.getAttribute("data-state"), "not_done");
+  await certs.getByRole("button", { name: /valid padlock/ }).click();
+  assert.match(await certs.getByTestId("item-evidence").textContent(), /api\.acme-chat\.test/);
+  assert.ok((await certs.locator("ol li").count()) > 0, "the fix is listed");
+  assert.match(await certs.getByTestId("glossary").textContent(), /certificate: what makes the padlock appear/, "the jargon is glossed");
+
+  // Stage 7: only the founder can tell who owns what; tick it with a note.
+  await page.getByTestId("stage-step").nth(6).click();
+  const owners = page.locator('[data-testid="item"][data-id="handover.owners"]');
+  assert.equal(await owners.getAttribute("data-state"), "open");
+  await owners.getByRole("button", { name: /named owner/ }).click();
+  await owners.getByRole("textbox").fill("Hosting (Vercel): Sam. DNS (Cloudflare): Sam. Email (Resend): Ada.");
+  await owners.getByRole("button", { name: "Mark as done" }).click();
+  await page.locator('[data-testid="item"][data-id="handover.owners"][data-state="done"]').waitFor();
+  const ticks = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "tick_item").map((c) => c.args));
+  assert.deepEqual(ticks, [{ domain: "acme-chat.test", item: "handover.owners", done: true, note: "Hosting (Vercel): Sam. DNS (Cloudflare): Sam. Email (Resend): Ada." }]);
+
+  await page.getByRole("button", { name: "Export handover" }).click();
+  assert.match(await page.getByTestId("export-path").textContent(), /Saved to .*preflight-handover-acme-chat\.test-.*\.md/);
+  await page.screenshot({ path: join(artifacts, "ui-checklist.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("printing puts the handover document in the page for paper only", async () => {
+  const { page, errors } = await open(checklistMocks);
+  await page.getByTestId("checklist").waitFor();
+  await page.evaluate(() => (window.print = () => (window.__PF__.printed = true)));
+  await page.getByRole("button", { name: "Print or save as PDF" }).click();
+  await page.waitForFunction(() => window.__PF__.printed === true);
+  const doc = page.getByTestId("print-doc");
+  assert.match(await doc.locator("h2").first().textContent(), /About this document/);
+  assert.equal(await doc.isVisible(), false, "on screen the document stays hidden");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -275,6 +275,63 @@ async setAutostart(enabled: boolean) : Promise<Result<boolean, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The product's checklist: stages, items with their evidence and ticks, scores, risks.
+ */
+async getChecklist(domain: string) : Promise<Result<Checklist, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("get_checklist", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Ticks (or un-ticks) an item with a note; returns the checklist as it now stands. The note is
+ * not logged: it is the founder's text.
+ */
+async tickItem(domain: string, item: string, done: boolean, note: string) : Promise<Result<Checklist, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("tick_item", { domain, item, done, note }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What changed between the product's last two audits; none when it has fewer than two.
+ */
+async whatChanged(domain: string) : Promise<Result<Diff | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("what_changed", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The printable HTML page of the handover, for the window to show and print.
+ */
+async handoverPage(domain: string) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("handover_page", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the handover to the Downloads folder (or Documents, or home) and says where. The name
+ * carries the domain and the day; a file of that name is replaced whole, never half-written.
+ */
+async exportHandover(domain: string, format: DocFormat) : Promise<Result<Exported, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_handover", { domain, format }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -350,6 +407,10 @@ incomplete: boolean }
  */
 export type AuditProgress = { domain: string; batch: Progress[] }
 /**
+ * The audit the checklist was decided from.
+ */
+export type AuditRef = { run_id: number; started_at_ms: number }
+/**
  * A finished audit as the window receives it.
  */
 export type AuditResult = { 
@@ -369,6 +430,18 @@ export type AuditStarted = { domain: string;
  * `desktop`, `tray` or `demo`.
  */
 source: string }
+/**
+ * One line of the minimum bar, as bad as its worst item.
+ */
+export type BarLine = { title: string; state: ItemState; items: string[] }
+/**
+ * One change.
+ */
+export type Change = { movement: Movement; check: string; subject: string; before: Status | null; after: Status | null; impact: Impact; 
+/**
+ * The newer run's verdict when it has one, else the older run's.
+ */
+title: string }
 /**
  * A stored channel (no secret in it).
  */
@@ -394,6 +467,50 @@ key: string; id: string; subject: string;
  */
 label: string; area: Area }
 /**
+ * The whole checklist of one product.
+ */
+export type Checklist = { 
+/**
+ * The JSON shape's version, like the audit report's.
+ */
+schema: number; domain: string; 
+/**
+ * The content file's version.
+ */
+content_version: number; 
+/**
+ * None until the product has been audited.
+ */
+audit: AuditRef | null; 
+/**
+ * The platforms the audit shows signs of (content keys).
+ */
+platforms: string[]; overall: Score; 
+/**
+ * Open problems that must be fixed before launch.
+ */
+blockers: number; stages: StageView[]; bar: BarLine[]; risks: Risk[] }
+/**
+ * Who decided the state.
+ */
+export type DecidedBy = 
+/**
+ * The latest audit's findings (or Preflight's own records, for monitoring).
+ */
+"audit" | 
+/**
+ * The founder's tick.
+ */
+"founder" | 
+/**
+ * Both disagree: the audit's problem and the founder's tick are shown side by side.
+ */
+"both" | 
+/**
+ * Nothing yet.
+ */
+"nobody"
+/**
  * One deploy.
  */
 export type Deploy = { id: number; domain: string; at_ms: number; 
@@ -405,6 +522,22 @@ version: string | null;
  * `marker` (told) or `detected` (noticed).
  */
 source: string }
+/**
+ * Everything that changed, in the order a founder should read it.
+ */
+export type Diff = { schema: number; domain: string; older: RunRef; newer: RunRef; 
+/**
+ * New and regressed first, then unknown, improved and fixed.
+ */
+changes: Change[]; 
+/**
+ * Problems both runs show, unchanged.
+ */
+unchanged_problems: number }
+/**
+ * The handover's two formats.
+ */
+export type DocFormat = "markdown" | "html"
 /**
  * What kind of failure, for the UI to branch on.
  */
@@ -442,6 +575,18 @@ export type ErrorCode =
  */
 "internal"
 /**
+ * One finding that took part in an item's state, in short.
+ */
+export type Evidence = { check: string; subject: string; status: Status; title: string; 
+/**
+ * When the audit that produced it started (None for Preflight's own records, judged now).
+ */
+checked_at_ms: number | null }
+/**
+ * Where an export was written.
+ */
+export type Exported = { path: string }
+/**
  * One result of one check about one subject.
  */
 export type Finding = { 
@@ -478,6 +623,22 @@ evidence: JsonValue;
  */
 fix: string[]; duration_ms: number }
 /**
+ * A technical word an item uses, with its one-line gloss.
+ */
+export type Gloss = { term: string; gloss: string }
+/**
+ * How to do an item on one platform.
+ */
+export type HowTo = { 
+/**
+ * The key in the content file (`cloudflare`, `general`).
+ */
+platform: string; label: string; steps: string[]; 
+/**
+ * The audit shows the product uses this platform: shown first and open.
+ */
+yours: boolean }
+/**
  * What a problem costs the business; the ranking of risks is by impact first.
  */
 export type Impact = "downtime" | "data_exposure" | "deliverability" | "user_experience" | "cost"
@@ -493,6 +654,67 @@ ended_at_ms: number | null;
  * In words: "status 503", "timed out", "DNS", …
  */
 cause: string }
+/**
+ * One item, decided.
+ */
+export type Item = { id: string; stage: number; title: string; good: string; why: string; 
+/**
+ * The checks that prove it; empty when only the founder can tell.
+ */
+checks: string[]; 
+/**
+ * What the founder's note should say, when the handover needs it.
+ */
+note_prompt: string | null; state: ItemState; state_label: string; decided_by: DecidedBy; 
+/**
+ * The findings of its checks, worst first.
+ */
+evidence: Evidence[]; 
+/**
+ * The worst finding's fix, when a check found a problem.
+ */
+fix: string[]; 
+/**
+ * Steps per platform: the founder's platforms first, then the general steps, then the rest.
+ */
+how: HowTo[]; glossary: Gloss[]; tick: Tick | null }
+/**
+ * Where an item stands.
+ */
+export type ItemState = 
+/**
+ * The evidence (or the founder, where no check can see) says it is done.
+ */
+"done" | 
+/**
+ * Works, but a check warns.
+ */
+"attention" | 
+/**
+ * A check fails.
+ */
+"not_done" | 
+/**
+ * The founder ticked it, but a check now warns or fails about it.
+ */
+"contradiction" | 
+/**
+ * Some check could not decide and none found a problem.
+ */
+"couldnt_check" | 
+/**
+ * Waiting for the founder: an item only they can tick, or a check that asks their call.
+ */
+"open" | 
+/**
+ * No audit has looked at it yet.
+ */
+"not_checked" | 
+/**
+ * Every check was skipped (it does not apply to this product, or is opt-in and was not
+ * asked for); the evidence says which. Not counted in the score.
+ */
+"skipped"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
  * A monitor changed state (the dashboard and the tray follow these).
@@ -547,6 +769,30 @@ errors_since_deploy: number;
  * p95 over the day before and since the last deploy.
  */
 p95_before_deploy_ms: number | null; p95_since_deploy_ms: number | null }
+/**
+ * How one (check, subject) moved between the two runs.
+ */
+export type Movement = 
+/**
+ * A problem the older run did not show at all (a new name, a new check, or not decided then).
+ */
+"new" | 
+/**
+ * Was fine, or a warning, and is now worse.
+ */
+"regressed" | 
+/**
+ * Was a problem, and the newer run found it fine (or no longer applicable).
+ */
+"fixed" | 
+/**
+ * Was a failure, is now a warning.
+ */
+"improved" | 
+/**
+ * Was a problem; the newer run could not look, so nobody knows.
+ */
+"unknown"
 /**
  * What one probe asks.
  */
@@ -608,6 +854,42 @@ started_at_ms: number; duration_ms: number; summary: Summary;
  */
 findings: Finding[] }
 /**
+ * One open problem.
+ */
+export type Risk = { 
+/**
+ * The check id.
+ */
+check: string; 
+/**
+ * The checklist item it belongs to.
+ */
+item: string | null; 
+/**
+ * The worst status among its subjects (fail or warn).
+ */
+status: Status; impact: Impact; 
+/**
+ * The founder's words for the impact.
+ */
+impact_label: string; 
+/**
+ * Must be fixed before launch.
+ */
+blocker: boolean; 
+/**
+ * The worst finding's verdict, why and fix.
+ */
+title: string; why: string; fix: string[]; 
+/**
+ * Every subject the check complains about, worst first.
+ */
+subjects: string[] }
+/**
+ * The two runs compared, in short.
+ */
+export type RunRef = { run_id: number; started_at_ms: number }
+/**
  * A line of the history list.
  */
 export type RunSummary = { id: number; domain: string; started_at_ms: number; duration_ms: number; 
@@ -627,6 +909,30 @@ latency_ms: number | null;
  * Why it failed, in words.
  */
 cause: string | null }
+/**
+ * How far along a stage (or the whole checklist) is.
+ */
+export type Score = { done: number; attention: number; 
+/**
+ * Not done, contradicted, or waiting for the founder.
+ */
+to_do: number; 
+/**
+ * Couldn't check, or not checked yet.
+ */
+unknown: number; 
+/**
+ * Items that apply (every item but the ones that do not apply).
+ */
+counted: number; 
+/**
+ * Done counts whole, needs-attention half.
+ */
+percent: number }
+/**
+ * One stage with its items.
+ */
+export type StageView = { number: number; name: string; goal: string; deliverable: string; not_done: string; items: Item[]; score: Score }
 /**
  * How a check came out. `Error` means the check could not decide and is never a pass or a fail.
  */
@@ -659,6 +965,14 @@ export type Status =
  * Counts of findings by status.
  */
 export type Summary = { pass: number; warn: number; fail: number; error: number; skipped: number; manual: number }
+/**
+ * The founder's tick on one item, as stored.
+ */
+export type Tick = { item: string; 
+/**
+ * Ticked as done; false keeps the note of an item the founder un-ticked.
+ */
+done: boolean; note: string; at_ms: number }
 /**
  * Something the watcher told the founder (also shown as a desktop notification), or an alert that
  * could not reach an outside channel.

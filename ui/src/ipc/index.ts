@@ -9,6 +9,10 @@ import type {
   AuditResult,
   AuditStarted,
   ChannelRow,
+  Checklist,
+  Diff,
+  DocFormat,
+  Exported,
   Incident,
   MonitorChanged,
   MonitorOverview,
@@ -25,6 +29,23 @@ import type {
 } from "../bindings";
 
 export type {
+  BarLine,
+  Change,
+  Checklist,
+  DecidedBy,
+  Diff,
+  DocFormat,
+  Evidence,
+  Exported,
+  Gloss,
+  HowTo,
+  Item,
+  ItemState,
+  Movement,
+  Risk,
+  Score,
+  StageView,
+  Tick,
   AppError,
   AppInfo,
   AuditFinished,
@@ -102,6 +123,12 @@ export const api = {
   setReminders: (minutes: number | null): Promise<WatchPrefs> => unwrap(commands.setReminders(minutes)),
   autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
   setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
+  getChecklist: (domain: string): Promise<Checklist> => unwrap(commands.getChecklist(domain)),
+  tickItem: (domain: string, item: string, done: boolean, note: string): Promise<Checklist> =>
+    unwrap(commands.tickItem(domain, item, done, note)),
+  whatChanged: (domain: string): Promise<Diff | null> => unwrap(commands.whatChanged(domain)),
+  handoverPage: (domain: string): Promise<string> => unwrap(commands.handoverPage(domain)),
+  exportHandover: (domain: string, format: DocFormat): Promise<Exported> => unwrap(commands.exportHandover(domain, format)),
 };
 
 type Unlisten = () => void;

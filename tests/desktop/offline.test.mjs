@@ -1,0 +1,95 @@
+// The real window with the network gone: run.sh stops the sample product (its DNS server and web
+// servers) before this file runs, so every name the app knows fails to resolve. The launch
+// checklist still opens from the history, a stage is walked by ticking its items with notes, and
+// the handover document is exported and holds what was written.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+import { execFileSync } from "node:child_process";
+
+const app = process.env.PREFLIGHT_APP;
+const artifacts = process.env.PREFLIGHT_ARTIFACTS ?? ".";
+
+function screen(name) {
+  const path = join(artifacts, name);
+  execFileSync("import", ["-window", "root", path]);
+  return path;
+}
+
+function pixels(path, color) {
+  const out = execFileSync("convert", [path, "-alpha", "off", "-fill", "black", "+opaque", color, "-fill", "white", "-opaque", color,
+    "-format", "%[fx:round(mean*w*h)]", "info:"]);
+  return Number(out.toString().trim());
+}
+
+test("with the network gone, the founder walks the handover stage and exports the handover document", async () => {
+  assert.ok(app, "PREFLIGHT_APP names the built app (tests/desktop/run.sh sets it)");
+  assert.ok(process.env.PREFLIGHT_EXPORT_DIR, "run.sh sets PREFLIGHT_EXPORT_DIR");
+  const w = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "warn",
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app } },
+  });
+  try {
+    const nav = await w.$("button=Checklist");
+    await nav.waitForExist({ timeout: 20000 });
+    await nav.click();
+    const list = await w.$('[data-testid="checklist"]');
+    await list.waitForExist({ timeout: 20000 });
+    assert.match(await (await w.$('[data-testid="readiness"]')).getText(), /\d+% ready/);
+
+    // Stage 7 holds only what the founder can tell: tick every item, each with a note.
+    const steps = await w.$$('[data-testid="stage-step"]');
+    assert.equal(steps.length, 7);
+    await steps[6].click();
+    const notes = {
+      "handover.owners": "Hosting (Vercel): Sam. DNS (Cloudflare): Sam. Email (Resend): Ada.",
+      "handover.contacts": "Vercel support: vercel.com/help, team id team_42. Registrar: Namecheap live chat.",
+      "handover.recovery": "Ada rolled back release v41 on staging on 25 November; it took 4 minutes.",
+      "handover.document": "Saved in the company drive, folder Operations.",
+    };
+    for (const [id, note] of Object.entries(notes)) {
+      const item = await w.$(`[data-testid="item"][data-id="${id}"]`);
+      await (await item.$("button.head")).click();
+      const box = await item.$("textarea");
+      await box.waitForExist({ timeout: 5000 });
+      await box.setValue(note);
+      await (await item.$("button=Mark as done")).click();
+      await (await w.$(`[data-testid="item"][data-id="${id}"][data-state="done"]`)).waitForExist({ timeout: 10000 });
+    }
+    const stage = await w.$('[data-testid="stage"][data-stage="7"]');
+    assert.match(await stage.getText(), /4 of 4 done/, "the stage is walked to the end");
+    const step = await (await w.$$('[data-testid="stage-step"]'))[6].getText();
+    assert.match(step, /100%/);
+
+    await (await w.$("button=Export handover")).click();
+    const saved = await w.$('[data-testid="export-path"]');
+    await saved.waitForExist({ timeout: 20000 });
+    const path = (await saved.getText()).replace(/^Saved to /, "").trim();
+    assert.ok(path.startsWith(process.env.PREFLIGHT_EXPORT_DIR), `exported into the export folder: ${path}`);
+    assert.ok(existsSync(path), `the handover file exists: ${path}`);
+    const doc = readFileSync(path, "utf8");
+    assert.match(doc, /^# Handover: acme-chat\.test/m);
+    for (const section of ["Owners and emergency contacts", "Certificates", "Email authentication", "What to watch in week one"]) {
+      assert.ok(doc.includes(`## ${section}`), `the handover has "${section}"`);
+    }
+    assert.ok(doc.includes(notes["handover.owners"]), "the founder's notes reach the document");
+    assert.match(doc, /Monitoring and alerts[\s\S]*API/, "the monitor added in the window is listed");
+
+    // The person's view: the stage painted, its items in the done colour.
+    const deadline = Date.now() + 10000;
+    let shot, green;
+    do {
+      shot = screen("desktop-checklist-offline.png");
+      green = pixels(shot, "#1a7f4b");
+      if (green >= 100) break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
+    assert.ok(green >= 100, `the screenshot shows the done items (${green} pixels of the done colour)`);
+  } finally {
+    await w.deleteSession();
+  }
+});
