@@ -85,7 +85,8 @@ pub async fn export_handover(state: State<'_, AppState>, domain: String, format:
         DocFormat::Markdown => (markdown::render(&doc), "md"),
         DocFormat::Html => (html::render(&doc), "html"),
     };
-    let dir = export_dir().ok_or_else(|| AppError::new(ErrorCode::Storage, "This computer has no Downloads, Documents or home folder to save into."))?;
+    let dir = export_dir()
+        .ok_or_else(|| AppError::new(ErrorCode::Storage, "This computer has no Downloads, Documents or home folder to save into."))?;
     let path = dir.join(format!("preflight-handover-{name}-{}.{ext}", doc.generated));
     tokio::task::spawn_blocking(move || write_whole(&path, &body).map(|()| path))
         .await
@@ -95,7 +96,11 @@ pub async fn export_handover(state: State<'_, AppState>, domain: String, format:
 
 /// Where exports go: `PREFLIGHT_EXPORT_DIR` (tests), else Downloads, Documents, home.
 fn export_dir() -> Option<PathBuf> {
-    std::env::var_os("PREFLIGHT_EXPORT_DIR").map(PathBuf::from).or_else(dirs::download_dir).or_else(dirs::document_dir).or_else(dirs::home_dir)
+    std::env::var_os("PREFLIGHT_EXPORT_DIR")
+        .map(PathBuf::from)
+        .or_else(dirs::download_dir)
+        .or_else(dirs::document_dir)
+        .or_else(dirs::home_dir)
 }
 
 fn write_whole(path: &std::path::Path, body: &str) -> AppResult<()> {
