@@ -325,7 +325,7 @@ async handoverPage(domain: string) : Promise<Result<string, AppError>> {
  * Writes the handover to the Downloads folder (or Documents, or home) and says where. The name
  * carries the domain and the day; a file of that name is replaced whole, never half-written.
  */
-async exportHandover(domain: string, format: DocFormat) : Promise<Result<Exported, AppError>> {
+async exportHandover(domain: string, format: Format) : Promise<Result<Exported, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("export_handover", { domain, format }) };
 } catch (e) {
@@ -535,10 +535,6 @@ changes: Change[];
  */
 unchanged_problems: number }
 /**
- * The handover's two formats.
- */
-export type DocFormat = "markdown" | "html"
-/**
  * What kind of failure, for the UI to branch on.
  */
 export type ErrorCode = 
@@ -622,6 +618,14 @@ evidence: JsonValue;
  * Numbered steps that fix it; empty when nothing needs doing.
  */
 fix: string[]; duration_ms: number }
+/**
+ * The two ways the document is written out.
+ */
+export type Format = "markdown" | 
+/**
+ * A self-contained page laid out for paper.
+ */
+"html"
 /**
  * A technical word an item uses, with its one-line gloss.
  */

@@ -4,10 +4,11 @@
 use super::blocking;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
-use preflight_checklist::handover::{html, markdown};
+use preflight_checklist::handover::{html, Format};
 use preflight_checklist::{Checklist, Diff};
 use preflight_core::Domain;
-use serde::{Deserialize, Serialize};
+use preflight_flow::Flow;
+use serde::Serialize;
 use specta::Type;
 use std::path::PathBuf;
 use tauri::State;
@@ -48,14 +49,6 @@ pub async fn what_changed(state: State<'_, AppState>, domain: String) -> AppResu
     blocking(state.flow.clone(), move |f| f.diff(Some(&domain), None, None)).await.map(Some)
 }
 
-/// The handover's two formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum DocFormat {
-    Markdown,
-    Html,
-}
-
 /// Where an export was written.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct Exported {
@@ -77,21 +70,14 @@ pub async fn handover_page(state: State<'_, AppState>, domain: String) -> AppRes
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
-pub async fn export_handover(state: State<'_, AppState>, domain: String, format: DocFormat) -> AppResult<Exported> {
+pub async fn export_handover(state: State<'_, AppState>, domain: String, format: Format) -> AppResult<Exported> {
     let domain = Domain::parse(&domain)?;
-    let name = domain.to_string();
-    let doc = blocking(state.flow.clone(), move |f| f.handover(&domain)).await?;
-    let (body, ext) = match format {
-        DocFormat::Markdown => (markdown::render(&doc), "md"),
-        DocFormat::Html => (html::render(&doc), "html"),
-    };
     let dir = export_dir()
         .ok_or_else(|| AppError::new(ErrorCode::Storage, "This computer has no Downloads, Documents or home folder to save into."))?;
-    let path = dir.join(format!("preflight-handover-{name}-{}.{ext}", doc.generated));
-    tokio::task::spawn_blocking(move || write_whole(&path, &body).map(|()| path))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-        .map(|p| Exported { path: p.display().to_string() })
+    let path = dir.join(Flow::handover_file_name(&domain, format));
+    let shown = path.display().to_string();
+    blocking(state.flow.clone(), move |f| f.write_handover(&domain, format, &path)).await?;
+    Ok(Exported { path: shown })
 }
 
 /// Where exports go: `PREFLIGHT_EXPORT_DIR` (tests), else Downloads, Documents, home.
@@ -101,17 +87,4 @@ fn export_dir() -> Option<PathBuf> {
         .or_else(dirs::download_dir)
         .or_else(dirs::document_dir)
         .or_else(dirs::home_dir)
-}
-
-fn write_whole(path: &std::path::Path, body: &str) -> AppResult<()> {
-    let fail = |e: std::io::Error| AppError::new(ErrorCode::Storage, format!("The handover could not be saved to {}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, body).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
 }

@@ -1,16 +1,14 @@
 //! `preflight checklist`, `preflight diff` and `preflight handover`: the launch checklist from the
-//! stored history, with no network. The flow builds everything; this file only chooses the domain,
-//! prints, and writes files whole (to a temporary file renamed over the target, so an interrupted
-//! export never leaves half a document).
+//! stored history, with no network. The flow builds and writes everything; this file only chooses
+//! the domain and prints.
 
 use crate::args::{ChecklistArgs, DiffArgs, DocFormat, Format, HandoverArgs};
 use crate::{Failure, Outcome};
-use preflight_checklist::handover::{html, markdown};
+use preflight_checklist::handover;
 use preflight_checklist::{Checklist, DecidedBy, Diff, ItemState, Movement};
 use preflight_core::{Domain, Status};
 use preflight_flow::{Flow, FlowError};
 use std::fmt::Write;
-use std::path::Path;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::Usage(e.to_string())
@@ -190,29 +188,16 @@ fn diff_text(d: &Diff) -> String {
 
 pub fn handover(a: HandoverArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let d = domain(a.domain.as_deref(), flow)?;
-    let doc = flow.handover(&d).map_err(flow_err)?;
-    let body = match a.format {
-        DocFormat::Markdown => markdown::render(&doc),
-        DocFormat::Html => html::render(&doc),
+    let format = match a.format {
+        DocFormat::Markdown => handover::Format::Markdown,
+        DocFormat::Html => handover::Format::Html,
     };
     match &a.output {
         Some(path) => {
-            write_whole(path, &body)?;
+            flow.write_handover(&d, format, path).map_err(flow_err)?;
             eprintln!("preflight: the handover of {d} is in {}", path.display());
         }
-        None => print!("{body}"),
+        None => print!("{}", handover::render(&flow.handover(&d).map_err(flow_err)?, format)),
     }
     Ok(Outcome::Exit(0))
-}
-
-/// Writes `body` to a temporary file beside `path`, then renames it over `path`.
-fn write_whole(path: &Path, body: &str) -> Result<(), Failure> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "handover".into());
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    let fail = |e: std::io::Error| usage(format!("cannot write {}: {e}", path.display()));
-    std::fs::write(&tmp, body).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
 }

@@ -14,6 +14,7 @@ use preflight_core::{Domain, Finding, Report};
 use preflight_store::{MonitorRow, Store};
 use preflight_vault::SecretRef;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The longest note a tick may carry: room for rollback steps, not for a pasted log.
@@ -218,6 +219,28 @@ impl Flow {
             now_ms: now_ms(),
         };
         Ok(handover::build(inputs))
+    }
+
+    /// The handover of `domain` written to `path` in `format`, whole: into a temporary file beside
+    /// it, then renamed over it, so an interrupted export never leaves half a document.
+    pub fn write_handover(&self, domain: &Domain, format: handover::Format, path: &Path) -> Result<(), FlowError> {
+        let body = handover::render(&self.handover(domain)?, format);
+        let fail = |e: std::io::Error| FlowError::Invalid(format!("The handover could not be saved to {}: {e}", path.display()));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "handover".into());
+        let tmp = path.with_file_name(format!(".{name}.partial"));
+        std::fs::write(&tmp, body).map_err(fail)?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })
+    }
+
+    /// The file name an export of `domain` gets today (`preflight-handover-acme.com-2026-11-25.md`).
+    pub fn handover_file_name(domain: &Domain, format: handover::Format) -> String {
+        format!("preflight-handover-{domain}-{}.{}", preflight_core::net::cert::date(now_ms().div_euclid(1000)), format.extension())
     }
 
     /// Every secret Preflight keeps for this product, by name and keychain place; never a value

@@ -22,6 +22,34 @@ use preflight_core::Report;
 use preflight_vault::redact::scrub;
 use serde::Serialize;
 
+/// The two ways the document is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Markdown,
+    /// A self-contained page laid out for paper.
+    Html,
+}
+
+impl Format {
+    /// The file extension of the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The document in `format`.
+pub fn render(doc: &Handover, format: Format) -> String {
+    match format {
+        Format::Markdown => markdown::render(doc),
+        Format::Html => html::render(doc),
+    }
+}
+
 /// One piece of a section.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
