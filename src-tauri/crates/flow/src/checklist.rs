@@ -10,7 +10,7 @@ use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, Mon
 use preflight_checklist::{content, AuditRef, Checklist, Content, Diff, Inputs, Tick};
 use preflight_core::checks::monitoring::{self, WatchSetup};
 use preflight_core::monitor::ProbeSpec;
-use preflight_core::{Domain, Finding, Report};
+use preflight_core::{Domain, Finding, Report, Target};
 use preflight_store::{MonitorRow, Store};
 use preflight_vault::SecretRef;
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,9 +87,18 @@ fn what(probe: &ProbeSpec) -> String {
 }
 
 impl Flow {
+    /// The product's settings; a settings file that cannot be used must not take the checklist
+    /// away (the audit says what is wrong with it), so the roadmap's default names stand in.
+    fn target_or_default(&self, domain: &Domain) -> Target {
+        self.saved_target(domain.clone()).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "settings unusable; the checklist uses the default names");
+            Target::with_defaults(domain.clone())
+        })
+    }
+
     /// The monitoring findings judged from this product's records.
     fn watch_findings(&self, store: &Store, domain: &Domain, monitors: &[MonitorRow]) -> Result<Vec<Finding>, FlowError> {
-        let target = self.saved_target(domain.clone())?;
+        let target = self.target_or_default(domain);
         let channels = store.channels()?.into_iter().map(|c| (c.name, c.kind)).collect();
         let last_deploy = store.deploys(domain.as_str(), 1)?.into_iter().next().map(|d| (d.at_ms, d.version));
         let setup = WatchSetup { monitors: monitors.iter().map(|m| (m.spec.clone(), m.enabled)).collect(), channels, last_deploy };
@@ -248,7 +257,7 @@ impl Flow {
     fn secret_places(&self, domain: &Domain, monitors: &[MonitorRow], channels: &[ChannelLine]) -> Result<Vec<SecretPlace>, FlowError> {
         let keychain = |product: &str| format!("this computer's keychain, service {}", SecretRef::new(product, "").service());
         let mut out = Vec::new();
-        let target = self.saved_target(domain.clone())?;
+        let target = self.target_or_default(domain);
         for e in &target.endpoints {
             if let Some(name) = &e.secret {
                 out.push(SecretPlace { name: format!("{name} (credential of the endpoint {})", e.name), place: keychain(domain.as_str()) });
