@@ -5,34 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { remote } from "webdriverio";
-import { execFileSync } from "node:child_process";
-
-const app = process.env.PREFLIGHT_APP;
-const artifacts = process.env.PREFLIGHT_ARTIFACTS ?? ".";
-
-function screen(name) {
-  const path = join(artifacts, name);
-  execFileSync("import", ["-window", "root", path]);
-  return path;
-}
-
-function pixels(path, color) {
-  const out = execFileSync("convert", [path, "-alpha", "off", "-fill", "black", "+opaque", color, "-fill", "white", "-opaque", color,
-    "-format", "%[fx:round(mean*w*h)]", "info:"]);
-  return Number(out.toString().trim());
-}
+import { app, launch, pixels, screen } from "./harness.mjs";
 
 test("with the network gone, the founder walks the handover stage and exports the handover document", async () => {
   assert.ok(app, "PREFLIGHT_APP names the built app (tests/desktop/run.sh sets it)");
   assert.ok(process.env.PREFLIGHT_EXPORT_DIR, "run.sh sets PREFLIGHT_EXPORT_DIR");
-  const w = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app } },
-  });
+  const w = await launch();
   try {
     const nav = await w.$("button=Checklist");
     await nav.waitForExist({ timeout: 20000 });

@@ -2,28 +2,7 @@
 // the real engine (pointed at loopback by PREFLIGHT_*), read the findings, restart, find it in History.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { remote } from "webdriverio";
-import { execFileSync } from "node:child_process";
-
-// What the X server shows: the person's view, not WebKit's idea of the page.
-function screen(name) {
-  const path = join(artifacts, name);
-  execFileSync("import", ["-window", "root", path]);
-  return path;
-}
-
-// How many pixels of the screenshot are exactly `color` (ImageMagick: everything else black,
-// that colour white, then the mean brightness times the area).
-function pixels(path, color) {
-  const out = execFileSync("convert", [path, "-alpha", "off", "-fill", "black", "+opaque", color, "-fill", "white", "-opaque", color,
-    "-format", "%[fx:round(mean*w*h)]", "info:"]);
-  return Number(out.toString().trim());
-}
-
-function distinctColors(path) {
-  return Number(execFileSync("identify", ["-format", "%k", path]).toString().trim());
-}
+import { app, distinctColors, launch, pixels, screen } from "./harness.mjs";
 
 // The screenshot must show the painted findings, not a blank page with the DOM behind it.
 // Polls (with a deadline) because the compositor may paint a frame after the DOM is ready.
@@ -38,18 +17,6 @@ async function assertPaintedProblems(name) {
     await new Promise((r) => setTimeout(r, 250));
   } while (Date.now() < deadline);
   assert.fail(`${name} does not show the findings: ${red} pixels of the problem colour, ${colors} distinct colours`);
-}
-
-const app = process.env.PREFLIGHT_APP;
-const artifacts = process.env.PREFLIGHT_ARTIFACTS ?? ".";
-
-async function launch() {
-  return remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app } },
-  });
 }
 
 test("a founder audits a domain in the real window and finds it in History after a restart", async () => {

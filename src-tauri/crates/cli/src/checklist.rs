@@ -64,17 +64,6 @@ fn mark(s: ItemState) -> &'static str {
     }
 }
 
-fn status_mark(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "✓",
-        Status::Warn => "!",
-        Status::Fail => "✗",
-        Status::Error => "?",
-        Status::Skipped => "-",
-        Status::Manual => "•",
-    }
-}
-
 /// The checklist in a terminal: the headline, the risks, then every stage with its items, each
 /// with its id, checks and the evidence that decided it.
 pub fn text(c: &Checklist) -> String {
@@ -127,7 +116,7 @@ pub fn text(c: &Checklist) -> String {
             }
             let passed = i.evidence.iter().filter(|e| e.status == Status::Pass).count();
             for e in i.evidence.iter().filter(|e| e.status != Status::Pass).take(4) {
-                let _ = writeln!(out, "      {} {} {}: {}", status_mark(e.status), e.check, e.subject, e.title);
+                let _ = writeln!(out, "      {} {} {}: {}", crate::render::mark(e.status), e.check, e.subject, e.title);
             }
             if passed > 0 {
                 let _ = writeln!(out, "      ✓ {passed} finding{} passed", if passed == 1 { "" } else { "s" });

@@ -8,7 +8,8 @@ pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-fn mark(s: Status) -> &'static str {
+/// The one-character mark of a status in a terminal.
+pub(crate) fn mark(s: Status) -> &'static str {
     match s {
         Status::Pass => "✓",
         Status::Warn => "!",
