@@ -407,10 +407,6 @@ incomplete: boolean }
  */
 export type AuditProgress = { domain: string; batch: Progress[] }
 /**
- * The audit the checklist was decided from.
- */
-export type AuditRef = { run_id: number; started_at_ms: number }
-/**
  * A finished audit as the window receives it.
  */
 export type AuditResult = { 
@@ -481,7 +477,7 @@ content_version: number;
 /**
  * None until the product has been audited.
  */
-audit: AuditRef | null; 
+audit: RunRef | null; 
 /**
  * The platforms the audit shows signs of (content keys).
  */
@@ -890,7 +886,7 @@ title: string; why: string; fix: string[];
  */
 subjects: string[] }
 /**
- * The two runs compared, in short.
+ * A stored audit run, in short: which one and when it started.
  */
 export type RunRef = { run_id: number; started_at_ms: number }
 /**

@@ -40,7 +40,7 @@ pub struct Change {
     pub title: String,
 }
 
-/// The two runs compared, in short.
+/// A stored audit run, in short: which one and when it started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunRef {

@@ -16,7 +16,7 @@ pub mod state;
 pub mod walk;
 
 pub use content::{content, Content, ContentError};
-pub use diff::{between, Diff, Movement};
+pub use diff::{between, Diff, Movement, RunRef};
 pub use risks::Risk;
 pub use state::{DecidedBy, ItemState};
-pub use walk::{AuditRef, Checklist, Inputs, Item, Score, StageView, Tick};
+pub use walk::{Checklist, Inputs, Item, Score, StageView, Tick};

@@ -7,6 +7,7 @@
 //! the handover document all read this one structure.
 
 use crate::content::{Content, ItemText, PLATFORMS};
+pub use crate::diff::RunRef;
 use crate::platform;
 use crate::risks::{self, Risk};
 use crate::state::{derive, DecidedBy, ItemState};
@@ -144,16 +145,6 @@ pub struct BarLine {
     pub items: Vec<String>,
 }
 
-/// The audit the checklist was decided from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct AuditRef {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub run_id: i64,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub started_at_ms: i64,
-}
-
 /// The whole checklist of one product.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -164,7 +155,7 @@ pub struct Checklist {
     /// The content file's version.
     pub content_version: u32,
     /// None until the product has been audited.
-    pub audit: Option<AuditRef>,
+    pub audit: Option<RunRef>,
     /// The platforms the audit shows signs of (content keys).
     pub platforms: Vec<String>,
     pub overall: Score,
@@ -183,7 +174,7 @@ pub struct Inputs<'a> {
     pub findings: &'a [Finding],
     /// When each check's findings were made (check id → the audit's start); absent for local ones.
     pub checked_at: &'a BTreeMap<String, i64>,
-    pub audit: Option<AuditRef>,
+    pub audit: Option<RunRef>,
     pub ticks: &'a [Tick],
 }
 
@@ -353,7 +344,7 @@ mod tests {
             Finding::new(&tls::EXPIRY, "acme.test", Status::Pass),
         ];
         let ticks = [tick("audit.registrar", true), tick("mail.spf", true), tick("audit.secrets_map", false)];
-        let audit = Some(AuditRef { run_id: 3, started_at_ms: 9 });
+        let audit = Some(RunRef { run_id: 3, started_at_ms: 9 });
         let at = BTreeMap::from([("email.spf".to_owned(), 9)]);
         let c = Checklist::build(content, Inputs { domain: "acme.test", findings: &findings, checked_at: &at, audit, ticks: &ticks });
         let state = |id: &str| c.item(id).map(|i| (i.state, i.decided_by));

@@ -7,7 +7,7 @@
 
 use crate::{Flow, FlowError};
 use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace};
-use preflight_checklist::{content, AuditRef, Checklist, Content, Diff, Inputs, Tick};
+use preflight_checklist::{content, Checklist, Content, Diff, Inputs, RunRef, Tick};
 use preflight_core::checks::monitoring::{self, WatchSetup};
 use preflight_core::monitor::ProbeSpec;
 use preflight_core::{Domain, Finding, Report, Target};
@@ -120,7 +120,7 @@ impl Flow {
         findings.extend(self.watch_findings(store, domain, &monitors)?);
         let ticks: Vec<Tick> =
             store.ticks(domain.as_str())?.into_iter().map(|t| Tick { item: t.item, done: t.done, note: t.note, at_ms: t.at_ms }).collect();
-        let audit = latest.map(|(r, id)| AuditRef { run_id: *id, started_at_ms: r.started_at_ms });
+        let audit = latest.map(|(r, id)| RunRef { run_id: *id, started_at_ms: r.started_at_ms });
         let inputs = Inputs { domain: domain.as_str(), findings: &findings, checked_at: &evidence.checked_at, audit, ticks: &ticks };
         Ok(Checklist::build(bundled()?, inputs))
     }
