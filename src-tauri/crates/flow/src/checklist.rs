@@ -5,6 +5,7 @@
 //! laptop offline (the tests run them with no network at all). The `monitoring.*` items are judged
 //! here, from the product's monitors, channels and deploys, at the moment the checklist is built.
 
+use crate::watching::{live_in, now_ms};
 use crate::{Flow, FlowError};
 use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace};
 use preflight_checklist::{content, Checklist, Content, Diff, Inputs, RunRef, Tick};
@@ -22,10 +23,6 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 
 fn bundled() -> Result<&'static Content, FlowError> {
     content().map_err(|e| FlowError::Storage(format!("the bundled checklist is unreadable: {}", e.0)))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// How many past runs the checklist looks back through for checks the newest run did not include.
@@ -97,12 +94,18 @@ impl Flow {
     }
 
     /// The monitoring findings judged from this product's records.
-    fn watch_findings(&self, store: &Store, domain: &Domain, monitors: &[MonitorRow]) -> Result<Vec<Finding>, FlowError> {
+    fn watch_findings(
+        &self,
+        store: &Store,
+        domain: &Domain,
+        monitors: &[MonitorRow],
+        audited: &[Finding],
+    ) -> Result<Vec<Finding>, FlowError> {
         let target = self.target_or_default(domain);
         let channels = store.channels()?.into_iter().map(|c| (c.name, c.kind)).collect();
         let last_deploy = store.deploys(domain.as_str(), 1)?.into_iter().next().map(|d| (d.at_ms, d.version));
         let setup = WatchSetup { monitors: monitors.iter().map(|m| (m.spec.clone(), m.enabled)).collect(), channels, last_deploy };
-        Ok(monitoring::judge(&target, &self.live_names(domain), &setup))
+        Ok(monitoring::judge(&target, &live_in(audited, domain), &setup))
     }
 
     /// `domain`'s checklist from its stored audits (for each check, the newest run that ran it),
@@ -117,7 +120,8 @@ impl Flow {
         let monitors = store.monitors(Some(domain.as_str()))?;
         let latest = evidence.merged.as_ref();
         let mut findings: Vec<Finding> = latest.map(|(r, _)| r.findings.clone()).unwrap_or_default();
-        findings.extend(self.watch_findings(store, domain, &monitors)?);
+        let local = self.watch_findings(store, domain, &monitors, &findings)?;
+        findings.extend(local);
         let ticks: Vec<Tick> =
             store.ticks(domain.as_str())?.into_iter().map(|t| Tick { item: t.item, done: t.done, note: t.note, at_ms: t.at_ms }).collect();
         let audit = latest.map(|(r, id)| RunRef { run_id: *id, started_at_ms: r.started_at_ms });

@@ -5,11 +5,21 @@
 use crate::{AuditRequest, Flow, FlowError, Source};
 use preflight_core::checks::dns;
 use preflight_core::monitor::{self, MonitorSpec};
-use preflight_core::{Domain, Status};
+use preflight_core::{Domain, Finding, Status};
 use preflight_store::{MonitorRow, WatchOp};
 use preflight_watch::{Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Watcher};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
+
+/// The names `findings` show answering (the root when none did: it is what the founder typed).
+pub(crate) fn live_in(findings: &[Finding], domain: &Domain) -> Vec<String> {
+    let mut live: Vec<String> =
+        findings.iter().filter(|f| f.id == dns::RESOLVE.id && f.status == Status::Pass).map(|f| f.subject.clone()).collect();
+    if live.is_empty() {
+        live.push(domain.to_string());
+    }
+    live
+}
 
 impl Flow {
     /// The product's names that answered in its last stored audit.
@@ -18,13 +28,7 @@ impl Flow {
             let run = s.history(Some(domain.as_str()), 1).ok()?.into_iter().next()?;
             s.report(run.id).ok().flatten()
         });
-        let mut live: Vec<String> = last
-            .map(|r| r.findings.into_iter().filter(|f| f.id == dns::RESOLVE.id && f.status == Status::Pass).map(|f| f.subject).collect())
-            .unwrap_or_default();
-        if live.is_empty() {
-            live.push(domain.to_string());
-        }
-        live
+        live_in(last.as_ref().map_or(&[], |r| &r.findings), domain)
     }
 
     /// The sensible monitors for `domain` (home page, API, login page, certificate, key endpoints,
@@ -153,7 +157,8 @@ pub struct Morning {
 
 const DAY_MS: i64 = preflight_store::samples::DAY_MS;
 
-fn now_ms() -> i64 {
+/// The wall clock, as the history stores time.
+pub(crate) fn now_ms() -> i64 {
     preflight_watch::wall_ms() as i64
 }
 
