@@ -1,0 +1,14 @@
+//! Leaked keys, found wherever text is: a provider's rules as data, one prefiltered pass over any
+//! text, and results that keep only a masked form and a fingerprint of each secret.
+//!
+//! The engine scans the JavaScript a live site ships with it; the CLI and the app scan a folder,
+//! its git history and its env files. This crate knows nothing of networks or findings: it turns
+//! bytes into [`Hit`]s, and its callers turn those into the audit's findings.
+
+pub mod env;
+pub mod mask;
+pub mod rules;
+pub mod scan;
+
+pub use rules::{bundled, Kind, Rule, Rules, RulesError};
+pub use scan::{Found, Hit, ALLOW, GENERIC_ID};
