@@ -6,9 +6,13 @@
 //! bytes into [`Hit`]s, and its callers turn those into the audit's findings.
 
 pub mod env;
+#[cfg(feature = "repo")]
+pub mod history;
 pub mod mask;
 pub mod rules;
 pub mod scan;
+#[cfg(feature = "repo")]
+pub mod tree;
 
 pub use rules::{bundled, Kind, Rule, Rules, RulesError};
 pub use scan::{Found, Hit, ALLOW, GENERIC_ID};
