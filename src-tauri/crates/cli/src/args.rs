@@ -41,6 +41,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// The handover document (Markdown or printable HTML) of a product. Reads the history, no network.
     Handover(HandoverArgs),
+    /// Leaked keys in a folder, its git history and its env files (no network).
+    Secrets(SecretsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -293,4 +295,65 @@ pub struct HandoverArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    #[command(subcommand)]
+    pub action: SecretsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsAction {
+    /// Scan a folder's code (and with --history, every commit of its repository) for keys.
+    Scan {
+        /// The folder (a project's root).
+        path: PathBuf,
+        /// Also scan every version of every file in the git history.
+        #[arg(long)]
+        history: bool,
+        /// Leave out the findings this baseline file accepts.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Write every problem found to this baseline file (to accept the current state).
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
+        /// Save the result as a run of this product, so its launch checklist counts it.
+        #[arg(long, value_name = "DOMAIN")]
+        domain: Option<String>,
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+        /// Exit with 1 when a finding is at or above this level.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+        fail_on: FailOnArg,
+    },
+    /// Check an env file against an example file: missing or empty variables, localhost in
+    /// production, and (with --other) secrets shared between two environments.
+    Env {
+        /// The example that lists every variable the app needs (.env.example).
+        #[arg(long, value_name = "FILE")]
+        example: PathBuf,
+        /// The env file to check.
+        #[arg(long, value_name = "FILE")]
+        env: PathBuf,
+        /// The other environment's file (staging's, when --env is production's).
+        #[arg(long, value_name = "FILE")]
+        other: Option<PathBuf>,
+        /// Judge --env as production's (default: when its name says "prod").
+        #[arg(long)]
+        production: bool,
+        #[arg(long, value_name = "DOMAIN")]
+        domain: Option<String>,
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+        #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+        fail_on: FailOnArg,
+    },
 }

@@ -49,6 +49,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
         Command::Checklist(c) => crate::checklist::checklist(c, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Diff(d) => crate::checklist::diff(d, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Handover(h) => crate::checklist::handover(h, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Secrets(s) => crate::secrets::secrets(s, &Flow::new(host, Ok(NetConfig::default()))),
     }
 }
 

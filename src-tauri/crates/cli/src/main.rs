@@ -10,6 +10,8 @@ mod args;
 mod checklist;
 mod commands;
 mod render;
+mod sarif;
+mod secrets;
 mod watch;
 
 use clap::Parser;

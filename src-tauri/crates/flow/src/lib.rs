@@ -13,6 +13,7 @@ mod checklist;
 pub mod error;
 pub mod host;
 pub mod progress;
+pub mod secrets;
 pub mod tray_model;
 mod watching;
 

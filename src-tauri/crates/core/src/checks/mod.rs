@@ -17,9 +17,11 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod edge;
+pub mod env_vars;
 pub mod headers;
 pub mod hsts;
 pub mod ipv6;
+pub mod leaks;
 pub mod mixed;
 pub mod monitoring;
 pub mod mta_sts;
@@ -87,6 +89,8 @@ pub const FAMILIES: &[Family] = &[
     senders::FAMILY,
     starttls::FAMILY,
     monitoring::FAMILY,
+    leaks::FAMILY,
+    env_vars::FAMILY,
 ];
 
 /// Every check the engine can emit.
