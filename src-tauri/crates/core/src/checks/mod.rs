@@ -8,6 +8,7 @@
 //! Checks share what they learn through [`Facts`]: `www`'s TLS check reuses the addresses `www`'s
 //! DNS check looked up, and independent checks still start at once.
 
+pub mod bundle;
 pub mod caa;
 pub mod caching;
 pub mod callbacks;
@@ -78,6 +79,7 @@ pub const FAMILIES: &[Family] = &[
     transport::FAMILY,
     caching::FAMILY,
     mixed::FAMILY,
+    bundle::FAMILY,
     versions::FAMILY,
     callbacks::FAMILY,
     ratelimit::FAMILY,

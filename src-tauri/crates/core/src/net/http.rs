@@ -169,6 +169,12 @@ impl Conn {
         Ok(Conn { sender, driver, host, authority, remote, setup: Some((started, timings)), limits, permit: None })
     }
 
+    /// Reads up to `bytes` of each body on this connection instead of the configured bound: a
+    /// script bundle or a source map is larger than a page, and still bounded.
+    pub fn limit_body(&mut self, bytes: usize) {
+        self.limits.0 = bytes;
+    }
+
     /// The address this connection talks to.
     pub fn remote(&self) -> SocketAddr {
         self.remote

@@ -180,6 +180,17 @@ impl Net {
         self.open(&req.url, route).await?.send(req).await
     }
 
+    /// [`Net::fetch`] with its own body bound.
+    pub async fn fetch_bounded(&self, req: &Request, body_bytes: usize) -> Result<Response, NetError> {
+        let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
+        let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?;
+        let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
+        let route = self.route(host, port).await?;
+        let mut conn = self.open(&req.url, &route).await?;
+        conn.limit_body(body_bytes);
+        conn.send(req).await
+    }
+
     /// Resolves the request's host and sends it on a fresh connection.
     pub async fn fetch(&self, req: &Request) -> Result<Response, NetError> {
         let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
