@@ -34,6 +34,8 @@ fn main() {
         "what_changed",
         "handover_page",
         "export_handover",
+        "scan_secrets",
+        "check_env",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, checklist, history, monitors, names, settings, startup};
+use crate::commands::{audit, channels, checklist, history, monitors, names, secrets, settings, startup};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -41,6 +41,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             checklist::what_changed,
             checklist::handover_page,
             checklist::export_handover,
+            secrets::scan_secrets,
+            secrets::check_env,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
 }

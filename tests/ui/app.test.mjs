@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
-import { readFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, extname } from "node:path";
 import { tmpdir } from "node:os";
@@ -15,7 +15,30 @@ const artifacts = join(root, "tests/artifacts");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
 
-let server, browser, base, demoReport, demoChecklist, demoHandover;
+let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport;
+
+// Planted in a generated repository; the page must only ever show it masked.
+const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
+
+// The real scanner's answer for a repository the test makes with git: a key added, then removed.
+function realSecretsScan() {
+  const bin = join(targetDir, "debug/preflight");
+  const repo = mkdtempSync(join(tmpdir(), "pf-repo-"));
+  const git = (...args) => execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@acme.example", "-c", "commit.gpgsign=false", ...args], { cwd: repo });
+  git("init", "-q");
+  writeFileSync(join(repo, "ai.ts"), `const openai = new OpenAI({ apiKey: "${PLANTED}" });\n`);
+  git("add", "-A");
+  git("commit", "-qm", "one");
+  writeFileSync(join(repo, "ai.ts"), "const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });\n");
+  git("commit", "-qam", "two");
+  let out;
+  try {
+    out = execFileSync(bin, ["secrets", "scan", repo, "--history", "--format", "json"], { env: { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) } });
+  } catch (e) {
+    out = e.stdout; // exit 1: something leaked, which is the point
+  }
+  return JSON.parse(out.toString());
+}
 
 // The real engine's answers: the demo's report, then its checklist and handover page built by
 // the CLI from the same history.
@@ -32,6 +55,7 @@ function realDemo() {
 before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
   ({ report: demoReport, checklist: demoChecklist, handover: demoHandover } = realDemo());
+  secretsReport = realSecretsScan();
   mkdirSync(artifacts, { recursive: true });
   server = createServer((req, res) => {
     const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
@@ -334,6 +358,28 @@ test("printing puts the handover document in the page for paper only", async () 
   const doc = page.getByTestId("print-doc");
   assert.match(await doc.locator("h2").first().textContent(), /About this document/);
   assert.equal(await doc.isVisible(), false, "on screen the document stays hidden");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the secrets view scans a folder and shows what leaked where, masked, with how to rotate it", async () => {
+  const { page, errors } = await open(() => {});
+  await page.evaluate((r) => {
+    window.__PF__.handlers.scan_secrets = () => r;
+  }, secretsReport);
+  await page.getByRole("button", { name: "Secrets" }).click();
+  await page.getByLabel("Your project's folder on this computer").fill("/home/founder/acme");
+  await page.getByRole("button", { name: "Scan for keys" }).click();
+  const result = page.getByTestId("secrets-result");
+  await result.waitFor();
+  assert.match(await result.locator("h2.verdict").textContent(), /1 leaked key or file needs rotating/);
+  const text = await result.textContent();
+  assert.match(text, /put an OpenAI API key \(sk-p…Uz, in apiKey\) in ai\.ts; it was removed later/);
+  assert.match(text, /platform\.openai\.com → API keys/, "how to rotate it, at its provider");
+  assert.ok(!(await page.content()).includes(PLANTED), "the full key is never in the page");
+  const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "scan_secrets").map((c) => c.args));
+  assert.deepEqual(args, [{ folder: "/home/founder/acme", history: true, domainName: "acme-chat.test" }]);
+  await page.screenshot({ path: join(artifacts, "ui-secrets.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

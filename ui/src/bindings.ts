@@ -332,6 +332,28 @@ async exportHandover(domain: string, format: Format) : Promise<Result<Exported, 
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Scans `folder` for keys (with `history`, every commit too), saved to `domain`'s history.
+ */
+async scanSecrets(folder: string, history: boolean, domainName: string | null) : Promise<Result<Report, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("scan_secrets", { folder, history, domainName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Checks `env` against `example` (and `other`, the other environment's file).
+ */
+async checkEnv(example: string, env: string, other: string | null, domainName: string | null) : Promise<Result<Report, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_env", { example, env, other, domainName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 

@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod history;
 pub mod monitors;
 pub mod names;
+pub mod secrets;
 pub mod settings;
 pub mod startup;
 

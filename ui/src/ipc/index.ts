@@ -129,6 +129,10 @@ export const api = {
   whatChanged: (domain: string): Promise<Diff | null> => unwrap(commands.whatChanged(domain)),
   handoverPage: (domain: string): Promise<string> => unwrap(commands.handoverPage(domain)),
   exportHandover: (domain: string, format: DocFormat): Promise<Exported> => unwrap(commands.exportHandover(domain, format)),
+  scanSecrets: (folder: string, history: boolean, domain: string | null): Promise<Report> =>
+    unwrap(commands.scanSecrets(folder, history, domain)),
+  checkEnv: (example: string, env: string, other: string | null, domain: string | null): Promise<Report> =>
+    unwrap(commands.checkEnv(example, env, other, domain)),
 };
 
 type Unlisten = () => void;
