@@ -1,10 +1,14 @@
 // The real window with the network gone: run.sh stops the sample product (its DNS server and web
 // servers) before this file runs, so every name the app knows fails to resolve. The launch
 // checklist still opens from the history, a stage is walked by ticking its items with notes, and
-// the handover document is exported and holds what was written.
+// the handover document is exported and holds what was written. A secrets scan of a repository the
+// test makes shows its planted key masked, and the key is found in no file of the app's data.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { app, launch, pixels, screen } from "./harness.mjs";
 
 test("with the network gone, the founder walks the handover stage and exports the handover document", async () => {
@@ -70,4 +74,41 @@ test("with the network gone, the founder walks the handover stage and exports th
   } finally {
     await w.deleteSession();
   }
+});
+
+test("a folder's leaked key is shown masked, and never reaches the logs or the history", async () => {
+  const KEY = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
+  const repo = mkdtempSync(join(tmpdir(), "pf-desktop-repo-"));
+  const git = (...args) => execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@acme.example", "-c", "commit.gpgsign=false", ...args], { cwd: repo });
+  git("init", "-q");
+  writeFileSync(join(repo, "ai.ts"), `const openai = new OpenAI({ apiKey: "${KEY}" });\n`);
+  git("add", "-A");
+  git("commit", "-qm", "one");
+  const w = await launch();
+  try {
+    const nav = await w.$("button=Secrets");
+    await nav.waitForExist({ timeout: 20000 });
+    await nav.click();
+    await (await w.$("#repo-folder")).setValue(repo);
+    await (await w.$("button=Scan for keys")).click();
+    const result = await w.$('[data-testid="secrets-result"]');
+    await result.waitForExist({ timeout: 30000 });
+    const text = await result.getText();
+    assert.match(text, /ai\.ts holds an OpenAI API key \(sk-p…Uz, in apiKey\)/);
+    assert.match(text, /platform\.openai\.com/, "how to rotate it");
+    assert.ok(!(await w.getPageSource()).includes(KEY), "the window never receives the full key");
+    screen("desktop-secrets.png");
+  } finally {
+    await w.deleteSession();
+  }
+  // The app's logs and its history database (saved to the product's checklist) hold no full key.
+  const data = process.env.PREFLIGHT_DATA_DIR;
+  const files = [...readdirSync(data).map((f) => join(data, f)), ...(existsSync(join(data, "logs")) ? readdirSync(join(data, "logs")).map((f) => join(data, "logs", f)) : [])];
+  let read = 0;
+  for (const f of files) {
+    if (!statSync(f).isFile()) continue;
+    read += 1;
+    assert.ok(!readFileSync(f).includes(KEY), `${f} holds the full key`);
+  }
+  assert.ok(read >= 2, "the database and a log file were read");
 });
