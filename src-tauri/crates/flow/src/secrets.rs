@@ -89,7 +89,16 @@ impl Flow {
         }
         if let Some(path) = &req.baseline {
             let baseline = Baseline::load(path)?;
+            let before = findings.len();
             findings.retain(|f| !baseline.accepts(f));
+            let accepted = before - findings.len();
+            if accepted > 0 {
+                findings.push(
+                    Finding::new(&leaks::SOURCE, name.as_str(), preflight_core::Status::Pass)
+                        .title(format!("{accepted} known findings are accepted by the baseline {}.", path.display()))
+                        .evidence(serde_json::json!({ "baseline": path.display().to_string(), "accepted": accepted })),
+                );
+            }
         }
         Ok(Report::new(name, started, clock.elapsed().as_millis() as u64, findings))
     }

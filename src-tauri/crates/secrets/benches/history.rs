@@ -82,7 +82,11 @@ fn plant(kind: usize, r: &mut Rng) -> Planted {
         }
         _ => {
             let body = r.text(64, ALNUM);
-            ("private-key", "-----BEGIN RSA PRIVATE KEY-----".to_owned(), format!("const pem = `-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----`;"))
+            (
+                "private-key",
+                "-----BEGIN RSA PRIVATE KEY-----".to_owned(),
+                format!("const pem = `-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----`;"),
+            )
         }
     };
     Planted { kind, value, line }
@@ -140,7 +144,12 @@ fn repository(dir: &Path, commits: usize, files: usize) -> std::io::Result<(Path
             marks.push((mark, *f));
         }
         let msg = format!("change {c}");
-        write!(stream, "commit refs/heads/main\ncommitter Ada <ada@acme.example> {} +0000\ndata {}\n{msg}\n", 1_700_000_000 + c * 60, msg.len())?;
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter Ada <ada@acme.example> {} +0000\ndata {}\n{msg}\n",
+            1_700_000_000 + c * 60,
+            msg.len()
+        )?;
         for (m, f) in marks {
             writeln!(stream, "M 100644 :{m} {}", path(f))?;
         }
@@ -164,7 +173,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::var_os("BENCH_DIR").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("preflight-bench-secrets"));
     let t = Instant::now();
     let (repo, planted) = repository(&dir, commits, files)?;
-    println!("repository: {} ({commits} commits, {files} files, {} planted keys), ready in {:.1} s", repo.display(), planted.len(), t.elapsed().as_secs_f64());
+    println!(
+        "repository: {} ({commits} commits, {files} files, {} planted keys), ready in {:.1} s",
+        repo.display(),
+        planted.len(),
+        t.elapsed().as_secs_f64()
+    );
 
     let rules = bundled()?;
     let t = Instant::now();
@@ -181,7 +195,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hits.len()
     );
     // A private key is matched by its header, the others by their value's fingerprint.
-    let ours_found = |p: &Planted| if p.kind == "private-key" { hits.iter().any(|h| h.rule == "private-key") } else { found.contains(fingerprint(&p.value).as_str()) };
+    let ours_found = |p: &Planted| {
+        if p.kind == "private-key" {
+            hits.iter().any(|h| h.rule == "private-key")
+        } else {
+            found.contains(fingerprint(&p.value).as_str())
+        }
+    };
 
     let Some(peer) = std::env::var_os("TRUFFLEHOG3") else {
         println!("trufflehog3: not run (set TRUFFLEHOG3, or use scripts/bench-secrets.sh, which installs it)");
@@ -189,7 +209,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let out = dir.join("trufflehog3.json");
     let t = Instant::now();
-    let status = Command::new(&peer).args(["-z", "--format", "JSON", "-o"]).arg(&out).arg(&repo).stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+    let status = Command::new(&peer)
+        .args(["-z", "--format", "JSON", "-o"])
+        .arg(&out)
+        .arg(&repo)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
     let theirs = t.elapsed().as_secs_f64();
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap_or_else(|_| "[]".into()))?;
     let secrets: Vec<String> = report.as_array().into_iter().flatten().filter_map(|i| i["secret"].as_str().map(str::to_owned)).collect();

@@ -85,7 +85,9 @@ pub struct RulesError(pub String);
 const DATA: &str = include_str!("../data/rules.toml");
 
 /// Assignments whose name says "secret" and whose value is long enough to be one.
-const GENERIC: &str = r#"(?i)\b([A-Z0-9_]*(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_?KEY|ACCESS_?KEY)[A-Z0-9_]*)["']?\s*[:=]\s*["'`]?([^\s"'`,;)]{16,})"#;
+/// The value is made of the characters keys are made of and starts with one, so code such as
+/// `SecretRef::new(...)` or `token: Option<String>` is not read as an assignment of a secret.
+const GENERIC: &str = r#"(?i)\b([A-Z0-9_]*(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_?KEY|ACCESS_?KEY)[A-Z0-9_]*)["']?\s*[:=]\s*["'`]?([A-Za-z0-9+/_.~-][A-Za-z0-9+/=_.~-]{15,})"#;
 const GENERIC_KEYWORDS: &[&str] = &["key", "secret", "token", "password", "passwd"];
 
 impl Rules {

@@ -67,7 +67,16 @@ fn jwt_role(token: &str) -> Option<String> {
 fn variable(line: &[u8], at: usize) -> Option<String> {
     let before = std::str::from_utf8(line.get(..at)?).ok()?;
     let trimmed = before.trim_end_matches(|c: char| c == '"' || c == '\'' || c == '`' || c.is_whitespace());
-    let trimmed = trimmed.strip_suffix(['=', ':'])?.trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+    let assigned = trimmed.ends_with('=');
+    let mut trimmed = trimmed.strip_suffix(['=', ':'])?.trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+    // `const KEY: &str = "…"`, `let key: String = …`: the name is before the type.
+    if assigned {
+        if let Some((name, ty)) = trimmed.rsplit_once(':') {
+            if !ty.trim().is_empty() && ty.trim().chars().all(|c| c.is_ascii_alphanumeric() || "&'<>_ ".contains(c)) {
+                trimmed = name.trim_end();
+            }
+        }
+    }
     let name: String = trimmed.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-').collect();
     let name: String = name.chars().rev().collect();
     let name = name.rsplit('.').next().unwrap_or_default().to_owned();
@@ -129,7 +138,9 @@ impl Rules {
                 let Some(m) = caps.get(2) else { continue };
                 let value = String::from_utf8_lossy(m.as_bytes());
                 let claimed = candidates.iter().any(|c| c.start < m.end() && m.start() < c.end);
-                if claimed || placeholder(&value) || entropy(&value) < GENERIC_MIN_ENTROPY {
+                // Random keys mix letters and digits; a long word or an identifier does not.
+                let mixed = value.bytes().any(|b| b.is_ascii_digit()) && value.bytes().any(|b| b.is_ascii_alphabetic());
+                if claimed || !mixed || placeholder(&value) || entropy(&value) < GENERIC_MIN_ENTROPY {
                     continue;
                 }
                 candidates.push(Candidate { start: m.start(), end: m.end(), rule: None, specific: false });
@@ -182,9 +193,12 @@ mod tests {
     #[test]
     fn a_bundle_line_gives_the_variable_line_and_column_and_never_the_value() {
         let key = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
-        let js = format!("var a=1;\nconst env={{NEXT_PUBLIC_OPENAI_API_KEY:\"{key}\",NEXT_PUBLIC_SITE:\"x\"}};\n");
+        let js = format!(
+            "var a=1;\nconst env={{NEXT_PUBLIC_OPENAI_API_KEY:\"{key}\",NEXT_PUBLIC_SITE:\"x\"}};\nconst OPENAI: &str = \"{key}\";\n"
+        );
         let found = rules().scan(js.as_bytes());
-        assert_eq!(found.hits.len(), 1, "{:?}", found.hits);
+        assert_eq!(found.hits.len(), 2, "{:?}", found.hits);
+        assert_eq!(found.hits[1].variable.as_deref(), Some("OPENAI"), "the name, not its type");
         let h = &found.hits[0];
         assert_eq!((h.rule.as_str(), h.line, h.column), ("openai-project", 2, 40));
         assert_eq!(h.variable.as_deref(), Some("NEXT_PUBLIC_OPENAI_API_KEY"));
@@ -202,7 +216,9 @@ mod tests {
 
     #[test]
     fn the_generic_rule_wants_a_secret_name_and_a_random_value() {
-        let found = rules().scan(b"INTERNAL_API_TOKEN=q8Fz2LmX0vR7nK3pW9tY5bC1\nFEATURE_TOKEN_LABEL=hello-world-again-and-again\nAPP_NAME=kd8fP2qL9xZ3mN7vB4cR1tY6\n");
+        let found = rules().scan(
+            b"INTERNAL_API_TOKEN=q8Fz2LmX0vR7nK3pW9tY5bC1\nFEATURE_TOKEN_LABEL=hello-world-again-and-again\nAPP_NAME=kd8fP2qL9xZ3mN7vB4cR1tY6\nlet r = SecretRef::new(KEYCHAIN_PRODUCT_NAME_LONG);\ntoken: Option<SensitiveStringValue>,\n",
+        );
         assert_eq!(
             found.hits.iter().map(|h| (h.rule.as_str(), h.variable.as_deref())).collect::<Vec<_>>(),
             [("generic-assignment", Some("INTERNAL_API_TOKEN"))]
