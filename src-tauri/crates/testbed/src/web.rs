@@ -78,6 +78,12 @@ pub enum Answer {
     Switched { switch: Switch, then: Box<Answer>, alt: Option<Box<Answer>> },
     /// Keeps every request (method, path, headers, body) in the inbox and answers its status.
     Inbox(Inbox),
+    /// `then`, after a wait: the next of `delays` for each request, in turn (a fixed delay is a
+    /// list of one; a known distribution is a list of many).
+    Delayed { delays: Delays, then: Box<Answer> },
+    /// A streaming chat answer (server-sent events): the headers at once, the first event after
+    /// `first_ms`, then one event every `gap_ms`.
+    Stream { first_ms: u64, gap_ms: u64, events: Vec<String> },
     /// Accept the request and never answer.
     Hang,
     /// A 200 whose body never ends (a hostile or broken server).
@@ -125,6 +131,31 @@ impl Answer {
         a
     }
 }
+
+/// The waits of an [`Answer::Delayed`], taken in turn; clones share the turn.
+#[derive(Debug, Clone)]
+pub struct Delays(Arc<(Vec<u64>, std::sync::atomic::AtomicUsize)>);
+
+impl Delays {
+    /// Milliseconds to wait, one per request, cycling.
+    pub fn new(ms: Vec<u64>) -> Delays {
+        Delays(Arc::new((ms, std::sync::atomic::AtomicUsize::new(0))))
+    }
+
+    fn next(&self) -> u64 {
+        let (list, turn) = &*self.0;
+        let i = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        list.get(i % list.len().max(1)).copied().unwrap_or(0)
+    }
+}
+
+impl PartialEq for Delays {
+    fn eq(&self, other: &Delays) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Delays {}
 
 /// What a [`Answer::Switched`] site does now; clones share the switch.
 #[derive(Debug, Clone, Default)]
@@ -450,6 +481,10 @@ async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Bo
         }
         chosen = then.for_path(req.uri().path());
     }
+    if let Answer::Delayed { delays, then } = chosen {
+        tokio::time::sleep(std::time::Duration::from_millis(delays.next())).await;
+        chosen = then.for_path(req.uri().path());
+    }
     if let Answer::Switched { switch, then, alt } = chosen {
         match switch.mode() {
             Switch::FAIL => return page(503, &[("content-type".to_owned(), "text/plain".to_owned())], "down for maintenance"),
@@ -478,7 +513,18 @@ async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Bo
             }
             page(if req.method() == hyper::Method::OPTIONS { 204 } else { 200 }, &headers, "{\"ok\":true}")
         }
-        Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } | Answer::Switched { .. } => {
+        Answer::Stream { first_ms, gap_ms, events } => {
+            let (first, gap) = (*first_ms, *gap_ms);
+            let frames = futures::StreamExt::then(stream::iter(events.clone().into_iter().enumerate()), move |(i, e)| async move {
+                let wait = if i == 0 { first } else { gap };
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                Ok::<_, Infallible>(Frame::data(Bytes::from(format!("data: {e}\n\n"))))
+            });
+            let mut resp = Response::new(StreamBody::new(frames).boxed());
+            resp.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/event-stream"));
+            resp
+        }
+        Answer::Paths { .. } | Answer::Limited { .. } | Answer::Firewall { .. } | Answer::Switched { .. } | Answer::Delayed { .. } => {
             page(500, &[], "nested firewalls and rate limiters are not simulated")
         }
         Answer::Inbox(inbox) => page(inbox.take(req), &[], "ok"),

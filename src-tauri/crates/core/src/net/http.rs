@@ -110,6 +110,24 @@ pub struct Timings {
     pub tls_ms: Option<u64>,
     pub first_byte_ms: u64,
     pub total_ms: u64,
+    /// The same moments in microseconds, for latency measurement (not serialized: the reports'
+    /// JSON keeps its millisecond fields).
+    #[serde(skip)]
+    pub precise: Precise,
+}
+
+/// Moments of one request in microseconds from its start (connection set-up included when the
+/// request opened the connection).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Precise {
+    pub connect_us: u64,
+    /// When the TLS handshake ended (None for plain http or a reused connection).
+    pub tls_us: Option<u64>,
+    /// When the response headers arrived.
+    pub first_byte_us: u64,
+    /// When the first piece of the body arrived: the first token of a streaming answer.
+    pub first_body_us: Option<u64>,
+    pub total_us: u64,
 }
 
 /// An open HTTP/1.1 connection to one origin; requests go one after the other.
@@ -206,14 +224,17 @@ impl Conn {
             self.sender.ready().await.map_err(protocol)?;
             let response = self.sender.send_request(request).await.map_err(protocol)?;
             timings.first_byte_ms = started.elapsed().as_millis() as u64;
+            timings.precise.first_byte_us = started.elapsed().as_micros() as u64;
             let status = response.status().as_u16();
             let headers = response
                 .headers()
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
-            let (body, truncated) = read_bounded(response.into_body(), limit).await.map_err(protocol)?;
+            let (body, truncated, first_body) = read_bounded(response.into_body(), limit).await.map_err(protocol)?;
             timings.total_ms = started.elapsed().as_millis() as u64;
+            timings.precise.total_us = started.elapsed().as_micros() as u64;
+            timings.precise.first_body_us = first_body.map(|t| t.duration_since(started).as_micros() as u64);
             Ok(Response { url: req.url.to_string(), status, headers, body, truncated, remote: Some(self.remote), timings })
         })
         .await
@@ -221,17 +242,22 @@ impl Conn {
 }
 
 /// Reads at most `limit` bytes of a body; the rest is left unread and the connection dropped.
-async fn read_bounded(mut body: Incoming, limit: usize) -> Result<(Bytes, bool), hyper::Error> {
+/// Also says when the first non-empty piece of the body arrived.
+async fn read_bounded(mut body: Incoming, limit: usize) -> Result<(Bytes, bool, Option<Instant>), hyper::Error> {
     let mut buf = Vec::new();
+    let mut first = None;
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
+            if first.is_none() && !data.is_empty() {
+                first = Some(Instant::now());
+            }
             let room = limit - buf.len();
             if data.len() > room {
                 buf.extend_from_slice(&data[..room]);
-                return Ok((buf.into(), true));
+                return Ok((buf.into(), true, first));
             }
             buf.extend_from_slice(&data);
         }
     }
-    Ok((buf.into(), false))
+    Ok((buf.into(), false, first))
 }

@@ -27,7 +27,7 @@ pub mod trust;
 pub use config::{ConnectTo, Limits, NetConfig, Timeouts};
 pub use connect::Route;
 pub use error::NetError;
-pub use http::{Conn, Request, Response, Timings};
+pub use http::{Conn, Precise, Request, Response, Timings};
 pub use overrides::Overrides;
 pub use resolve::{Addresses, Resolver};
 
@@ -163,13 +163,15 @@ impl Net {
         let started = Instant::now();
         let (tcp, remote, permit) = self.connect(&host, route).await?;
         let connect_ms = started.elapsed().as_millis() as u64;
+        let precise = Precise { connect_us: started.elapsed().as_micros() as u64, ..Precise::default() };
         let cfg = &self.0.cfg;
         let mut conn = if let Some(strict) = strict {
             let stream = tls::handshake(cfg, strict, &host, tcp).await?;
-            let timings = Timings { connect_ms, tls_ms: Some(started.elapsed().as_millis() as u64), ..Timings::default() };
+            let precise = Precise { tls_us: Some(started.elapsed().as_micros() as u64), ..precise };
+            let timings = Timings { connect_ms, tls_ms: Some(started.elapsed().as_millis() as u64), precise, ..Timings::default() };
             Conn::handshake(stream, url, remote, started, timings, cfg).await?
         } else {
-            Conn::handshake(tcp, url, remote, started, Timings { connect_ms, ..Timings::default() }, cfg).await?
+            Conn::handshake(tcp, url, remote, started, Timings { connect_ms, precise, ..Timings::default() }, cfg).await?
         };
         conn.permit = Some(permit);
         Ok(conn)

@@ -1,0 +1,14 @@
+//! Endpoint latency: how fast a product's key endpoints answer one user, phase by phase, with
+//! percentiles from HDR histograms, cold and warm, and the first token of a streamed chat answer.
+//!
+//! Every request goes through the engine's `Net`, so `--connect-to`, `--ca-file` and the deadlines
+//! apply and tests reach loopback servers with injected delays. Load tests and the mobile view
+//! build on this crate.
+
+pub mod kind;
+pub mod measure;
+pub mod stats;
+
+pub use kind::Kind;
+pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
+pub use stats::{Percentiles, Recorder};
