@@ -43,6 +43,9 @@ pub enum Command {
     Handover(HandoverArgs),
     /// Leaked keys in a folder, its git history and its env files (no network).
     Secrets(SecretsArgs),
+    /// How fast endpoints answer one user: p50/p90/p95/p99 and each phase, cold and warm, and a
+    /// stream's first token, judged against a target.
+    Latency(LatencyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -356,4 +359,42 @@ pub enum SecretsAction {
         #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
         fail_on: FailOnArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LatencyFailOn {
+    /// Exit 1 when an endpoint is too slow for its target or failing.
+    Slow,
+    /// Exit 1 only when an endpoint is failing (wrong answers, no answers).
+    Failing,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LatencyArgs {
+    /// The endpoints' addresses (https://api.acme.com/health); each is measured on its own.
+    #[arg(required = true)]
+    pub urls: Vec<String>,
+    /// HTTP method of every request.
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+    /// What the endpoints are: cached-read, write, chat-send, streaming-chat, webhook, auth-callback
+    /// (default: cached-read for GET, write otherwise). Sets the target.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// p95 target in milliseconds (default: the kind's).
+    #[arg(long, value_name = "MS")]
+    pub target: Option<u32>,
+    /// Requests on a kept-alive connection (the judged figure).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=2000))]
+    pub samples: u32,
+    /// Requests each on a new connection (DNS, connect and TLS included).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=500))]
+    pub cold: u32,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t = LatencyFailOn::Failing)]
+    pub fail_on: LatencyFailOn,
+    #[command(flatten)]
+    pub net: NetArgs,
 }

@@ -50,6 +50,10 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
         Command::Diff(d) => crate::checklist::diff(d, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Handover(h) => crate::checklist::handover(h, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Secrets(s) => crate::secrets::secrets(s, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Latency(l) => {
+            let cfg = net_config(&l.net);
+            crate::latency::latency(l, &Flow::new(host, cfg)).await
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod args;
 mod checklist;
 mod commands;
+mod latency;
 mod render;
 mod sarif;
 mod secrets;

@@ -11,4 +11,4 @@ pub mod stats;
 
 pub use kind::Kind;
 pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
-pub use stats::{Percentiles, Recorder};
+pub use stats::{ms_words, Percentiles, Recorder};

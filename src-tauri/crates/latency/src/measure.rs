@@ -9,7 +9,7 @@
 //! count, not a hang.
 
 use crate::kind::Kind;
-use crate::stats::{Percentiles, Recorder};
+use crate::stats::{ms_words, Percentiles, Recorder};
 use preflight_core::net::{Conn, Net, NetError, Request, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -283,10 +283,10 @@ pub fn judge(m: &Measurement, expect: Option<u16>) -> (Verdict, String) {
         (
             Verdict::FastEnough,
             format!(
-                "{} is fast enough: 95 of every 100 requests get {what} within {:.0} ms (target {:.0} ms for {}).",
+                "{} is fast enough: 95 of every 100 requests get {what} within {} (target {} for {}).",
                 m.name,
-                figure.p95_ms,
-                target,
+                ms_words(figure.p95_ms),
+                ms_words(target),
                 m.kind.label()
             ),
         )
@@ -299,10 +299,10 @@ pub fn judge(m: &Measurement, expect: Option<u16>) -> (Verdict, String) {
         (
             Verdict::TooSlow,
             format!(
-                "{} is too slow because {because}: p95 {:.0} ms against a target of {:.0} ms for {}.",
+                "{} is too slow because {because}: p95 {} against a target of {} for {}.",
                 m.name,
-                figure.p95_ms,
-                target,
+                ms_words(figure.p95_ms),
+                ms_words(target),
                 m.kind.label()
             ),
         )

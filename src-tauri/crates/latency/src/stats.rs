@@ -4,6 +4,15 @@
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+/// Milliseconds as a founder reads them: one decimal under 10 ms, whole above.
+pub fn ms_words(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
 /// Requests needed before a percentile means what it says.
 const ENOUGH: [(f64, u64, &str); 2] = [(95.0, 20, "p95"), (99.0, 100, "p99")];
 

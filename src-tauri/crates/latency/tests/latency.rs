@@ -43,7 +43,7 @@ async fn a_fixed_delay_is_measured_within_five_percent_cold_and_warm() {
     assert!(cold.p50_ms >= warm.p50_ms, "a new connection costs more than a reused one");
     close(m.phases.ttfb_ms, 80.0, "time to first byte");
     assert_eq!(m.verdict, Verdict::FastEnough, "{}", m.says);
-    assert!(m.says.contains("target 400 ms"), "{}", m.says);
+    assert!(m.says.contains("(target 400 ms"), "{}", m.says);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

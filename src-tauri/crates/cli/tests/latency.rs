@@ -1,0 +1,52 @@
+//! `preflight latency` against a testbed endpoint with an injected 60 ms delay: the documented JSON
+//! shape, the verdict against a target, and the exit codes of `--fail-on`.
+
+use preflight_testbed::web::Delays;
+use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+use tokio::process::Command;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
+    let d = "fast.test";
+    let slow = Answer::Delayed { delays: Delays::new(vec![60]), then: Box::new(Answer::ok("{}")) };
+    let site =
+        Site { host: format!("api.{d}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{d}")), https: slow };
+    let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
+    let dir = tempfile::tempdir().expect("temp");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, bed.ca.pem()).expect("ca");
+    let url = format!("https://api.{d}/v1/chats");
+    let mut base: Vec<String> = vec!["latency".into(), url, "--samples".into(), "20".into(), "--cold".into(), "3".into()];
+    base.extend(bed.cli_args());
+    base.extend(["--ca-file".to_owned(), ca.display().to_string()]);
+    let run = |extra: &[&str]| {
+        let mut args = base.clone();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let data = dir.path().to_owned();
+        async move {
+            let out =
+                Command::new(env!("CARGO_BIN_EXE_preflight")).args(&args).env("PREFLIGHT_DATA_DIR", data).output().await.expect("runs");
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let (code, json, err) = run(&["--format", "json"]).await;
+    assert_eq!(code, 0, "60 ms beats a cached read's 400 ms: {err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["schema"], 1);
+    let e = &v["endpoints"][0];
+    for field in ["samples", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "phases", "cold", "warm", "verdict", "kind", "target_ms"] {
+        assert!(e.get(field).is_some(), "every endpoint has `{field}`: {e}");
+    }
+    assert_eq!(e["samples"], 20);
+    let p95 = e["p95_ms"].as_f64().expect("p95");
+    assert!((57.0..=66.0).contains(&p95), "p95 {p95} ms for an injected 60 ms");
+    assert!(e["phases"]["tls_ms"].as_f64().is_some());
+
+    let (code, text, _) = run(&["--target", "30", "--fail-on", "slow"]).await;
+    assert_eq!(code, 1, "too slow for a 30 ms target fails the gate: {text}");
+    assert!(text.contains("is too slow because the server itself takes the time"), "{text}");
+}
