@@ -6,9 +6,11 @@
 //! build on this crate.
 
 pub mod kind;
+pub mod load;
 pub mod measure;
 pub mod stats;
 
 pub use kind::Kind;
+pub use load::{Bounds, LoadResult, Step};
 pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
 pub use stats::{ms_words, Percentiles, Recorder};

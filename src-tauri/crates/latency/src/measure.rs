@@ -46,7 +46,7 @@ impl Probe {
         }
     }
 
-    fn request(&self) -> Request {
+    pub(crate) fn request(&self) -> Request {
         let mut r = Request::new(&self.method, self.url.clone());
         for (k, v) in &self.headers {
             r = r.header(k, v.clone());
