@@ -46,6 +46,9 @@ pub enum Command {
     /// How fast endpoints answer one user: p50/p90/p95/p99 and each phase, cold and warm, and a
     /// stream's first token, judged against a target.
     Latency(LatencyArgs),
+    /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
+    /// rate that keeps p95 under target, with dropped and late requests counted.
+    Load(LoadArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -391,6 +394,47 @@ pub struct LatencyArgs {
     /// Requests each on a new connection (DNS, connect and TLS included).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=500))]
     pub cold: u32,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t = LatencyFailOn::Failing)]
+    pub fail_on: LatencyFailOn,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The endpoint's address; its host must be one of your products (audited before) or confirmed with --mine.
+    pub url: String,
+    /// Requests per second (at the top step of a ramp); at most 1,000.
+    #[arg(long, value_name = "R")]
+    pub rate: f64,
+    /// Seconds the run lasts; at most 300.
+    #[arg(long, value_name = "SECS")]
+    pub duration: u32,
+    /// Climb to --rate in 4 equal steps and report the highest rate that keeps p95 under target.
+    #[arg(long)]
+    pub ramp: bool,
+    /// Requests sent in all, at most (default 20,000).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub max_requests: u64,
+    /// Requests waiting at once, at most; a slot that comes when they are all taken is dropped and counted.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub max_in_flight: u32,
+    /// Each request is given up after this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub request_timeout: u32,
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+    /// cached-read, write, chat-send, streaming-chat, webhook, auth-callback (sets the target).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// p95 target in milliseconds (default: the kind's).
+    #[arg(long, value_name = "MS")]
+    pub target: Option<u32>,
+    /// Confirm the host is yours when it is not a product in the history.
+    #[arg(long)]
+    pub mine: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[arg(long, value_enum, default_value_t = LatencyFailOn::Failing)]

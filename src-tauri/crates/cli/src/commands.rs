@@ -54,6 +54,10 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(&l.net);
             crate::latency::latency(l, &Flow::new(host, cfg)).await
         }
+        Command::Load(l) => {
+            let cfg = net_config(&l.net);
+            crate::latency::load(l, &Flow::new(host, cfg)).await
+        }
     }
 }
 

@@ -1,37 +1,46 @@
-//! `preflight latency`: measures each address through the flow's network (so the global network
-//! flags apply), prints the percentiles, phases and verdict, and decides the exit code.
+//! `preflight latency` and `preflight load`: measure through the flow's network (so the global
+//! network flags apply), print the percentiles, phases and verdicts, and decide the exit code. The
+//! load test runs only against a product in the history (or a host confirmed with `--mine`) and says
+//! its bounds before it sends anything.
 
-use crate::args::{Format, LatencyArgs, LatencyFailOn};
+use crate::args::{Format, LatencyArgs, LatencyFailOn, LoadArgs};
 use crate::{Failure, Outcome};
 use preflight_flow::Flow;
-use preflight_latency::{measure, ms_words, Kind, Measurement, Percentiles, Plan, Probe, Verdict};
+use preflight_latency::load::run;
+use preflight_latency::{measure, ms_words, Bounds, Kind, LoadResult, Measurement, Percentiles, Plan, Probe, Verdict};
 use std::fmt::Write;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::Usage(e.to_string())
 }
 
-pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
-    let kind = match &a.kind {
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+fn kind(k: Option<&str>) -> Result<Option<Kind>, Failure> {
+    match k {
+        Some(k) => Ok(Some(Kind::parse(k).ok_or_else(|| {
             let all: Vec<_> = Kind::ALL.iter().map(|k| k.as_str().replace('_', "-")).collect();
             usage(format!("unknown kind \"{k}\"; choose from {}", all.join(", ")))
-        })?),
-        None => None,
-    };
-    let mut probes = Vec::new();
-    for u in &a.urls {
-        let url = Url::parse(u).map_err(|e| usage(format!("\"{u}\" is not an address: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(usage(format!("\"{u}\" is not an http or https address")));
-        }
-        let mut p = Probe::new(url, &a.method, kind);
-        if let Some(t) = a.target {
-            p.target_ms = t;
-        }
-        probes.push(p);
+        })?)),
+        None => Ok(None),
     }
+}
+
+fn probe(u: &str, method: &str, kind: Option<Kind>, target: Option<u32>) -> Result<Probe, Failure> {
+    let url = Url::parse(u).map_err(|e| usage(format!("\"{u}\" is not an address: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(usage(format!("\"{u}\" is not an http or https address")));
+    }
+    let mut p = Probe::new(url, method, kind);
+    if let Some(t) = target {
+        p.target_ms = t;
+    }
+    Ok(p)
+}
+
+pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
+    let kind = kind(a.kind.as_deref())?;
+    let probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.target)).collect::<Result<Vec<_>, _>>()?;
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = Plan { cold: a.cold, warm: a.samples };
     let mut results = Vec::new();
@@ -122,5 +131,72 @@ fn text(results: &[Measurement]) -> String {
             let _ = writeln!(out, "    note: {w}");
         }
     }
+    out
+}
+
+/// Whether `host` belongs to a product in the history (the domain or a name under it).
+fn ours(flow: &Flow, host: &str) -> bool {
+    let products: Vec<String> = flow.history(None, 500).map(|runs| runs.into_iter().map(|r| r.domain).collect()).unwrap_or_default();
+    products.iter().any(|d| host == d || host.ends_with(&format!(".{d}")))
+}
+
+pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {
+    let kind = kind(a.kind.as_deref())?;
+    let p = probe(&a.url, &a.method, kind, a.target)?;
+    let host = p.url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !a.mine && !ours(flow, &host) {
+        return Err(usage(format!(
+            "{host} is not one of your products in the history. A load test sends real traffic: run `preflight audit` on your domain first, or add --mine to confirm {host} is yours."
+        )));
+    }
+    let bounds = Bounds {
+        max_requests: a.max_requests,
+        max_in_flight: a.max_in_flight,
+        request_timeout_ms: a.request_timeout,
+        ..Bounds::new(a.rate, a.duration)
+    }
+    .capped();
+    let steps = if a.ramp { 4 } else { 1 };
+    eprintln!("preflight: {}", bounds.explain(&p, steps));
+    let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.cancel();
+        }
+    });
+    let r = run(&net, &p, bounds, steps, cancel).await;
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "load": r })).unwrap_or_default()),
+        Format::Text => print!("{}", load_text(&r)),
+    }
+    let failing = r.steps.iter().any(|s| s.errors * 10 > s.sent.max(1));
+    let gated = match a.fail_on {
+        LatencyFailOn::Never => false,
+        LatencyFailOn::Failing => failing,
+        LatencyFailOn::Slow => failing || r.sustained_rate.is_none(),
+    };
+    Ok(Outcome::Exit(u8::from(gated)))
+}
+
+fn load_text(r: &LoadResult) -> String {
+    let mut out = format!("{}\n", r.says);
+    for s in &r.steps {
+        let p95 = s.latency.as_ref().map_or_else(
+            || "no answers".to_owned(),
+            |p| format!("p95 {} (p50 {}, p99 {})", ms_words(p.p95_ms), ms_words(p.p50_ms), ms_words(p.p99_ms)),
+        );
+        let _ = writeln!(
+            out,
+            "  {:>6.1} requests/s asked, {:.1} answered: {p95}; {} sent, {} failed, {} dropped, {} late",
+            s.rate, s.achieved_rate, s.sent, s.errors, s.dropped, s.late
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  latency is measured from each request's scheduled start (coordinated omission corrected); the run ended by {}.",
+        r.stopped_by.replace('_', " ")
+    );
     out
 }

@@ -50,3 +50,48 @@ async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
     assert_eq!(code, 1, "too slow for a 30 ms target fails the gate: {text}");
     assert!(text.contains("is too slow because the server itself takes the time"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_refuses_a_host_that_is_not_yours_and_says_its_bounds_before_it_runs() {
+    let d = "busy.test";
+    let fast = Answer::Delayed { delays: Delays::new(vec![5]), then: Box::new(Answer::ok("{}")) };
+    let site =
+        Site { host: format!("api.{d}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{d}")), https: fast };
+    let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
+    let dir = tempfile::tempdir().expect("temp");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, bed.ca.pem()).expect("ca");
+    let mut base: Vec<String> =
+        vec!["load".into(), format!("https://api.{d}/"), "--rate".into(), "20".into(), "--duration".into(), "1".into()];
+    base.extend(bed.cli_args());
+    base.extend(["--ca-file".to_owned(), ca.display().to_string()]);
+    let run = |extra: &[&str]| {
+        let mut args = base.clone();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let data = dir.path().to_owned();
+        async move {
+            let out =
+                Command::new(env!("CARGO_BIN_EXE_preflight")).args(&args).env("PREFLIGHT_DATA_DIR", data).output().await.expect("runs");
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let (code, _, err) = run(&[]).await;
+    assert_eq!(code, 2, "real traffic only to your own hosts: {err}");
+    assert!(err.contains("not one of your products"), "{err}");
+
+    let (code, json, err) = run(&["--mine", "--format", "json"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("This sends at most 20 GET requests"), "the bounds are said first: {err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["schema"], 1);
+    let step = &v["load"]["steps"][0];
+    assert_eq!(step["sent"].as_u64().unwrap_or(0) + step["dropped"].as_u64().unwrap_or(0), 20);
+    for field in ["latency", "service", "dropped", "late", "achieved_rate"] {
+        assert!(step.get(field).is_some(), "a step has `{field}`: {step}");
+    }
+    assert_eq!(v["load"]["sustained_rate"], 20.0);
+}
