@@ -406,7 +406,7 @@ pub struct LatencyArgs {
 pub struct LoadArgs {
     /// The endpoint's address; its host must be one of your products (audited before) or confirmed with --mine.
     pub url: String,
-    /// Requests per second (at the top step of a ramp); at most 1,000.
+    /// Requests per second (at the top step of a ramp); at most 100,000.
     #[arg(long, value_name = "R")]
     pub rate: f64,
     /// Seconds the run lasts; at most 300.

@@ -4,9 +4,12 @@
 //! each one's latency is measured from its *scheduled* start, as oha's `--latency-correction` and
 //! k6's arrival-rate executors do: when the server stalls, the requests that should have gone out
 //! meanwhile are charged the wait a real user would have had, instead of quietly not existing.
-//! A request whose slot comes when [`Bounds::max_in_flight`] requests are already waiting is not
-//! sent and counted as dropped; one the generator itself sent more than 10 ms late is counted as
-//! late. Nothing is hidden: both counts are in the result.
+//! [`Bounds::max_in_flight`] workers, each with its own kept-alive connection, take the slots in
+//! turn, so the generator never waits on the server: a slow answer makes later slots wait (and
+//! that wait is charged to them), a slot still waiting past the request deadline is dropped, and
+//! one sent more than 10 ms after its time is counted as late. Nothing is hidden: both counts are
+//! in the result. Workers keep their own tallies, merged at the end, so nothing is locked per
+//! request.
 //!
 //! Every run is bounded before it starts: rate, duration, total requests, requests in flight and the
 //! per-request deadline all have ceilings ([`Bounds::CEILING`]) that no caller can raise. A ramp
@@ -17,9 +20,9 @@ use crate::measure::Probe;
 use crate::stats::{ms_words, Percentiles, Recorder};
 use preflight_core::net::{Conn, Net};
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// The limits of one run.
@@ -38,7 +41,7 @@ pub struct Bounds {
 impl Bounds {
     /// What no run may exceed, whatever it asks.
     pub const CEILING: Bounds =
-        Bounds { rate: 1000.0, duration_secs: 300, max_requests: 100_000, max_in_flight: 512, request_timeout_ms: 30_000 };
+        Bounds { rate: 100_000.0, duration_secs: 300, max_requests: 1_000_000, max_in_flight: 512, request_timeout_ms: 30_000 };
 
     /// A run at `rate` for `duration_secs`, with the defaults for the rest.
     pub fn new(rate: f64, duration_secs: u32) -> Bounds {
@@ -116,12 +119,28 @@ pub struct LoadResult {
     pub stopped_by: String,
 }
 
+/// What one worker saw; merged at the end of a step (no lock on the hot path).
 #[derive(Default)]
 struct Tally {
     latency: Recorder,
     service: Recorder,
+    sent: u64,
     ok: u64,
     errors: u64,
+    dropped: u64,
+    late: u64,
+}
+
+impl Tally {
+    fn merge(&mut self, o: Tally) {
+        self.latency.merge(&o.latency);
+        self.service.merge(&o.service);
+        self.sent += o.sent;
+        self.ok += o.ok;
+        self.errors += o.errors;
+        self.dropped += o.dropped;
+        self.late += o.late;
+    }
 }
 
 /// Runs `probe` at the bounds' rate (in `steps` equal steps when more than one).
@@ -130,13 +149,11 @@ pub async fn run(net: &Net, probe: &Probe, bounds: Bounds, steps: usize, cancel:
     let steps = steps.clamp(1, 10);
     let step_secs = (f64::from(bounds.duration_secs) / steps as f64).max(0.5);
     let mut budget = bounds.max_requests;
-    let (pool_tx, pool_rx) = mpsc::unbounded_channel::<Conn>();
-    let pool = Arc::new(tokio::sync::Mutex::new(pool_rx));
     let mut out = Vec::new();
     let mut stopped_by = "duration".to_owned();
     for s in 1..=steps {
         let rate = bounds.rate * s as f64 / steps as f64;
-        let (step, used, why) = step(net, probe, &bounds, rate, step_secs, budget, &pool_tx, &pool, &cancel).await;
+        let (step, used, why) = step(net, probe, &bounds, rate, step_secs, budget, &cancel).await;
         budget = budget.saturating_sub(used);
         out.push(step);
         if let Some(why) = why {
@@ -157,7 +174,26 @@ pub async fn run(net: &Net, probe: &Probe, bounds: Bounds, steps: usize, cancel:
     LoadResult { url: probe.url.to_string(), bounds, target_ms: probe.target_ms, steps: out, sustained_rate, says, stopped_by }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Waits until `at`, to within microseconds: the timer sleeps to about 2 ms before (it wakes up
+/// to a millisecond late, which would be charged to the server), then the task yields until the
+/// moment comes.
+async fn wait_until(at: Instant) {
+    let margin = Duration::from_millis(2);
+    if let Some(early) = at.checked_sub(margin) {
+        if Instant::now() < early {
+            tokio::time::sleep_until(early.into()).await;
+        }
+    }
+    while Instant::now() < at {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// One step at `rate` for `secs`: `max_in_flight` workers, each with its own kept-alive
+/// connection, take the scheduled slots in turn. A worker that is ahead waits for its slot's time;
+/// one that is behind sends at once, and the wait is charged to the request (measured from the
+/// schedule). A slot picked up later than the request deadline is dropped, not sent: a user would
+/// have given up.
 async fn step(
     net: &Net,
     probe: &Probe,
@@ -165,88 +201,95 @@ async fn step(
     rate: f64,
     secs: f64,
     budget: u64,
-    pool_tx: &mpsc::UnboundedSender<Conn>,
-    pool: &Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Conn>>>,
     cancel: &CancellationToken,
 ) -> (Step, u64, Option<&'static str>) {
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(bounds.max_in_flight as usize));
     let interval = Duration::from_secs_f64(1.0 / rate);
-    let planned = ((rate * secs).round() as u64).max(1);
-    let (mut sent, mut dropped, mut late) = (0u64, 0u64, 0u64);
-    let mut why = None;
-    let start = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..planned {
-        if cancel.is_cancelled() {
-            why = Some("cancelled");
-            break;
-        }
-        if sent + dropped >= budget {
-            why = Some("max_requests");
-            break;
-        }
-        let scheduled = start + interval.mul_f64(i as f64);
-        tokio::time::sleep_until(scheduled.into()).await;
-        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-            dropped += 1;
-            continue;
-        };
-        if Instant::now().duration_since(scheduled) > Duration::from_millis(10) {
-            late += 1;
-        }
-        sent += 1;
-        let (net, req, url, tally, pool_tx, pool) =
-            (net.clone(), probe.request(), probe.url.clone(), tally.clone(), pool_tx.clone(), pool.clone());
-        let (timeout, expect) = (Duration::from_millis(u64::from(bounds.request_timeout_ms)), probe.expect_status);
-        tasks.spawn(async move {
-            let _permit = permit;
-            let sent_at = Instant::now();
-            let reused = pool.lock().await.try_recv().ok();
-            let attempt = async {
-                let mut conn = match reused {
-                    Some(c) => c,
-                    None => {
+    let wanted = ((rate * secs).round() as u64).max(1);
+    let planned = wanted.min(budget);
+    let timeout = Duration::from_millis(u64::from(bounds.request_timeout_ms));
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now() + Duration::from_millis(5);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..bounds.max_in_flight.min(u32::try_from(planned).unwrap_or(u32::MAX)) {
+        let (net, req, url, next, cancel) = (net.clone(), probe.request(), probe.url.clone(), next.clone(), cancel.clone());
+        let expect = probe.expect_status;
+        workers.spawn(async move {
+            let mut t = Tally::default();
+            let mut conn: Option<Conn> = None;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= planned || cancel.is_cancelled() {
+                    break;
+                }
+                let scheduled = start + interval.mul_f64(i as f64);
+                wait_until(scheduled).await;
+                let behind = Instant::now().saturating_duration_since(scheduled);
+                if behind > timeout {
+                    t.dropped += 1;
+                    continue;
+                }
+                if behind > Duration::from_millis(10) {
+                    t.late += 1;
+                }
+                t.sent += 1;
+                let sent_at = Instant::now();
+                let attempt = async {
+                    if conn.is_none() {
                         let host = url.host_str().unwrap_or_default();
                         let route = net.route(host, url.port_or_known_default().unwrap_or(443)).await?;
-                        net.open(&url, &route).await?
+                        conn = Some(net.open(&url, &route).await?);
+                    }
+                    match conn.as_mut() {
+                        Some(c) => c.send(&req).await.map(|r| r.status),
+                        None => Err(preflight_core::net::NetError::BadUrl { url: url.to_string(), reason: "no connection".into() }),
                     }
                 };
-                let resp = conn.send(&req).await?;
-                Ok::<_, preflight_core::net::NetError>((conn, resp.status))
-            };
-            let outcome = tokio::time::timeout(timeout, attempt).await;
-            let done = Instant::now();
-            let Ok(mut t) = tally.lock() else { return };
-            match outcome {
-                Ok(Ok((conn, status))) => {
-                    let _ = pool_tx.send(conn);
-                    t.latency.record_us(done.duration_since(scheduled).as_micros() as u64);
-                    t.service.record_us(done.duration_since(sent_at).as_micros() as u64);
-                    if expect.map_or((200..400).contains(&status), |e| e == status) {
-                        t.ok += 1;
-                    } else {
+                match tokio::time::timeout(timeout, attempt).await {
+                    Ok(Ok(status)) => {
+                        let done = Instant::now();
+                        t.latency.record_us(done.duration_since(scheduled).as_micros() as u64);
+                        t.service.record_us(done.duration_since(sent_at).as_micros() as u64);
+                        if expect.map_or((200..400).contains(&status), |e| e == status) {
+                            t.ok += 1;
+                        } else {
+                            t.errors += 1;
+                        }
+                    }
+                    // No answer in time, or a broken connection: the next slot opens a new one.
+                    _ => {
                         t.errors += 1;
+                        conn = None;
                     }
                 }
-                _ => t.errors += 1,
             }
+            t
         });
     }
-    // Whatever is still in flight gets its deadline, then the step ends.
-    while tasks.join_next().await.is_some() {}
+    let mut total = Tally::default();
+    while let Some(done) = workers.join_next().await {
+        if let Ok(t) = done {
+            total.merge(t);
+        }
+    }
     let elapsed = start.elapsed().as_secs_f64().max(0.001);
-    let t = tally.lock().map(|t| (t.latency.percentiles(), t.service.percentiles(), t.ok, t.errors)).unwrap_or((None, None, 0, 0));
+    let why = if cancel.is_cancelled() {
+        Some("cancelled")
+    } else if planned < wanted {
+        Some("max_requests")
+    } else {
+        None
+    };
+    // A cancelled run also "drops" the slots nobody took: they are not counted as sent.
     let step = Step {
         rate,
-        achieved_rate: ((t.2 + t.3) as f64 / elapsed * 10.0).round() / 10.0,
-        sent,
-        ok: t.2,
-        errors: t.3,
-        dropped,
-        late,
-        latency: t.0,
-        service: t.1,
+        achieved_rate: ((total.ok + total.errors) as f64 / elapsed * 10.0).round() / 10.0,
+        sent: total.sent,
+        ok: total.ok,
+        errors: total.errors,
+        dropped: total.dropped,
+        late: total.late,
+        latency: total.latency.percentiles(),
+        service: total.service.percentiles(),
     };
-    (step, sent + dropped, why)
+    (step, total.sent + total.dropped, why)
 }

@@ -49,6 +49,13 @@ impl Recorder {
         }
     }
 
+    /// Adds `other`'s values to this one's.
+    pub fn merge(&mut self, other: &Recorder) {
+        if let (Some(a), Some(b)) = (&mut self.0, &other.0) {
+            let _ = a.add(b);
+        }
+    }
+
     pub fn len(&self) -> u64 {
         self.0.as_ref().map_or(0, |h| h.len())
     }
