@@ -398,6 +398,16 @@ pub struct LatencyArgs {
     pub format: Format,
     #[arg(long, value_enum, default_value_t = LatencyFailOn::Failing)]
     pub fail_on: LatencyFailOn,
+    /// Also count the round trips a first visit to the first address costs on a phone, and project
+    /// its time at --rtt.
+    #[arg(long)]
+    pub mobile: bool,
+    /// With --mobile: a request the screen makes after the page, in order; repeatable.
+    #[arg(long = "then", value_name = "URL", requires = "mobile")]
+    pub then: Vec<String>,
+    /// With --mobile: the phone network's round-trip time in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 150, requires = "mobile")]
+    pub rtt: u32,
     #[command(flatten)]
     pub net: NetArgs,
 }

@@ -7,7 +7,9 @@ use crate::args::{Format, LatencyArgs, LatencyFailOn, LoadArgs};
 use crate::{Failure, Outcome};
 use preflight_flow::Flow;
 use preflight_latency::load::run;
-use preflight_latency::{measure, ms_words, Bounds, Kind, LoadResult, Measurement, Percentiles, Plan, Probe, Verdict};
+use preflight_latency::{
+    first_visit, measure, ms_words, Bounds, Kind, LoadResult, Measurement, MobileView, Percentiles, Plan, Probe, Verdict,
+};
 use std::fmt::Write;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -47,9 +49,22 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     for p in &probes {
         results.push(measure(&net, p, plan).await);
     }
+    let mobile = match (a.mobile, probes.first()) {
+        (true, Some(first)) => {
+            let then =
+                a.then.iter().map(|u| Url::parse(u).map_err(|e| usage(format!("--then \"{u}\": {e}")))).collect::<Result<Vec<_>, _>>()?;
+            Some(first_visit(&net, &first.url, &then, a.rtt.clamp(1, 5000)).await)
+        }
+        _ => None,
+    };
     match a.format {
-        Format::Json => println!("{}", json(&results)),
-        Format::Text => print!("{}", text(&results)),
+        Format::Json => println!("{}", json(&results, mobile.as_ref())),
+        Format::Text => {
+            print!("{}", text(&results));
+            if let Some(m) = &mobile {
+                print!("{}", mobile_text(m));
+            }
+        }
     }
     let verdicts: Vec<Verdict> = results.iter().map(|m| m.verdict).collect();
     let gated = match a.fail_on {
@@ -67,7 +82,7 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
 }
 
 /// The JSON shape (docs/cli.md): per endpoint, the warm figures at the top level.
-fn json(results: &[Measurement]) -> String {
+fn json(results: &[Measurement], mobile: Option<&MobileView>) -> String {
     let endpoints: Vec<serde_json::Value> = results
         .iter()
         .map(|m| {
@@ -82,7 +97,7 @@ fn json(results: &[Measurement]) -> String {
             v
         })
         .collect();
-    serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "endpoints": endpoints })).unwrap_or_default()
+    serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "endpoints": endpoints, "mobile": mobile })).unwrap_or_default()
 }
 
 fn line(p: &Percentiles) -> String {
@@ -130,6 +145,17 @@ fn text(results: &[Measurement]) -> String {
         for w in m.warm.iter().chain(m.first_token.iter()).flat_map(|p| p.warnings.iter()).take(2) {
             let _ = writeln!(out, "    note: {w}");
         }
+    }
+    out
+}
+
+fn mobile_text(m: &MobileView) -> String {
+    let mut out = format!("\nOn a phone: {}\n", m.says);
+    for t in &m.trips {
+        let _ = writeln!(out, "  {:>2} round trips  {}  ({}; server {})", t.round_trips, t.url, t.why, ms_words(t.server_ms));
+    }
+    for a in &m.advice {
+        let _ = writeln!(out, "  → {a}");
     }
     out
 }

@@ -8,9 +8,11 @@
 pub mod kind;
 pub mod load;
 pub mod measure;
+pub mod mobile;
 pub mod stats;
 
 pub use kind::Kind;
 pub use load::{Bounds, LoadResult, Step};
 pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
+pub use mobile::{first_visit, MobileView, MOBILE_RTT_MS};
 pub use stats::{ms_words, Percentiles, Recorder};
