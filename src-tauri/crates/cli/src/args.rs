@@ -381,13 +381,8 @@ pub struct LatencyArgs {
     /// HTTP method of every request.
     #[arg(long, default_value = "GET")]
     pub method: String,
-    /// What the endpoints are: cached-read, write, chat-send, streaming-chat, webhook, auth-callback
-    /// (default: cached-read for GET, write otherwise). Sets the target.
-    #[arg(long)]
-    pub kind: Option<String>,
-    /// p95 target in milliseconds (default: the kind's).
-    #[arg(long, value_name = "MS")]
-    pub target: Option<u32>,
+    #[command(flatten)]
+    pub goal: GoalArgs,
     /// Requests on a kept-alive connection (the judged figure).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=2000))]
     pub samples: u32,
@@ -436,12 +431,8 @@ pub struct LoadArgs {
     pub request_timeout: u32,
     #[arg(long, default_value = "GET")]
     pub method: String,
-    /// cached-read, write, chat-send, streaming-chat, webhook, auth-callback (sets the target).
-    #[arg(long)]
-    pub kind: Option<String>,
-    /// p95 target in milliseconds (default: the kind's).
-    #[arg(long, value_name = "MS")]
-    pub target: Option<u32>,
+    #[command(flatten)]
+    pub goal: GoalArgs,
     /// Confirm the host is yours when it is not a product in the history.
     #[arg(long)]
     pub mine: bool,
@@ -451,4 +442,16 @@ pub struct LoadArgs {
     pub fail_on: LatencyFailOn,
     #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// What an endpoint is and the p95 it should beat (shared by `latency` and `load`).
+#[derive(Debug, Args)]
+pub struct GoalArgs {
+    /// What the endpoints are: cached-read, write, chat-send, streaming-chat, webhook, auth-callback
+    /// (default: cached-read for GET, write otherwise). Sets the target.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// p95 target in milliseconds (default: the kind's).
+    #[arg(long, value_name = "MS")]
+    pub target: Option<u32>,
 }

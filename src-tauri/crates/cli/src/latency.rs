@@ -41,8 +41,8 @@ fn probe(u: &str, method: &str, kind: Option<Kind>, target: Option<u32>) -> Resu
 }
 
 pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
-    let kind = kind(a.kind.as_deref())?;
-    let probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.target)).collect::<Result<Vec<_>, _>>()?;
+    let kind = kind(a.goal.kind.as_deref())?;
+    let probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = Plan { cold: a.cold, warm: a.samples };
     let mut results = Vec::new();
@@ -167,8 +167,8 @@ fn ours(flow: &Flow, host: &str) -> bool {
 }
 
 pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {
-    let kind = kind(a.kind.as_deref())?;
-    let p = probe(&a.url, &a.method, kind, a.target)?;
+    let kind = kind(a.goal.kind.as_deref())?;
+    let p = probe(&a.url, &a.method, kind, a.goal.target)?;
     let host = p.url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !a.mine && !ours(flow, &host) {
         return Err(usage(format!(

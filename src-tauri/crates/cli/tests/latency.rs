@@ -5,33 +5,40 @@ use preflight_testbed::web::Delays;
 use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
 use tokio::process::Command;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
-    let d = "fast.test";
-    let slow = Answer::Delayed { delays: Delays::new(vec![60]), then: Box::new(Answer::ok("{}")) };
-    let site =
-        Site { host: format!("api.{d}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{d}")), https: slow };
-    let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
+/// A testbed serving `api.DOMAIN` with `answer`, and the arguments that point the CLI at it.
+async fn endpoint(domain: &str, answer: Answer) -> (Testbed, tempfile::TempDir, Vec<String>) {
+    let site = Site {
+        host: format!("api.{domain}"),
+        cert: Some(CertKind::Valid),
+        http: Answer::redirect(&format!("https://api.{domain}")),
+        https: answer,
+    };
+    let bed = Testbed::start(Product::healthy(domain, &[""]).site(site)).await.expect("testbed");
     let dir = tempfile::tempdir().expect("temp");
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, bed.ca.pem()).expect("ca");
-    let url = format!("https://api.{d}/v1/chats");
-    let mut base: Vec<String> = vec!["latency".into(), url, "--samples".into(), "20".into(), "--cold".into(), "3".into()];
-    base.extend(bed.cli_args());
-    base.extend(["--ca-file".to_owned(), ca.display().to_string()]);
-    let run = |extra: &[&str]| {
-        let mut args = base.clone();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        let data = dir.path().to_owned();
-        async move {
-            let out =
-                Command::new(env!("CARGO_BIN_EXE_preflight")).args(&args).env("PREFLIGHT_DATA_DIR", data).output().await.expect("runs");
-            (
-                out.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-            )
-        }
+    let mut net = bed.cli_args();
+    net.extend(["--ca-file".to_owned(), ca.display().to_string()]);
+    (bed, dir, net)
+}
+
+/// Runs the binary with `args`, then `extra`; returns the exit code, stdout and stderr.
+async fn preflight(args: &[String], extra: &[&str], data: &std::path::Path) -> (i32, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_preflight")).args(args).args(extra).env("PREFLIGHT_DATA_DIR", data).output().await.expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
+    let d = "fast.test";
+    let (_bed, dir, net) = endpoint(d, Answer::Delayed { delays: Delays::new(vec![60]), then: Box::new(Answer::ok("{}")) }).await;
+    let mut base: Vec<String> =
+        vec!["latency".into(), format!("https://api.{d}/v1/chats"), "--samples".into(), "20".into(), "--cold".into(), "3".into()];
+    base.extend(net);
+    let run = |extra: &'static [&'static str]| {
+        let (base, data) = (base.clone(), dir.path().to_owned());
+        async move { preflight(&base, extra, &data).await }
     };
     let (code, json, err) = run(&["--format", "json"]).await;
     assert_eq!(code, 0, "60 ms beats a cached read's 400 ms: {err}");
@@ -54,30 +61,13 @@ async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
 #[tokio::test(flavor = "multi_thread")]
 async fn load_refuses_a_host_that_is_not_yours_and_says_its_bounds_before_it_runs() {
     let d = "busy.test";
-    let fast = Answer::Delayed { delays: Delays::new(vec![5]), then: Box::new(Answer::ok("{}")) };
-    let site =
-        Site { host: format!("api.{d}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{d}")), https: fast };
-    let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
-    let dir = tempfile::tempdir().expect("temp");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, bed.ca.pem()).expect("ca");
+    let (_bed, dir, net) = endpoint(d, Answer::Delayed { delays: Delays::new(vec![5]), then: Box::new(Answer::ok("{}")) }).await;
     let mut base: Vec<String> =
         vec!["load".into(), format!("https://api.{d}/"), "--rate".into(), "20".into(), "--duration".into(), "1".into()];
-    base.extend(bed.cli_args());
-    base.extend(["--ca-file".to_owned(), ca.display().to_string()]);
-    let run = |extra: &[&str]| {
-        let mut args = base.clone();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        let data = dir.path().to_owned();
-        async move {
-            let out =
-                Command::new(env!("CARGO_BIN_EXE_preflight")).args(&args).env("PREFLIGHT_DATA_DIR", data).output().await.expect("runs");
-            (
-                out.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-            )
-        }
+    base.extend(net);
+    let run = |extra: &'static [&'static str]| {
+        let (base, data) = (base.clone(), dir.path().to_owned());
+        async move { preflight(&base, extra, &data).await }
     };
     let (code, _, err) = run(&[]).await;
     assert_eq!(code, 2, "real traffic only to your own hosts: {err}");
