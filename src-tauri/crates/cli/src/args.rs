@@ -376,8 +376,12 @@ pub enum LatencyFailOn {
 #[derive(Debug, Args)]
 pub struct LatencyArgs {
     /// The endpoints' addresses (https://api.acme.com/health); each is measured on its own.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "config")]
     pub urls: Vec<String>,
+    /// Measure the [[endpoints]] of a product settings file (kind, target, headers, body, and a
+    /// keychain credential each).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// HTTP method of every request.
     #[arg(long, default_value = "GET")]
     pub method: String,

@@ -5,11 +5,13 @@
 
 use crate::args::{Format, LatencyArgs, LatencyFailOn, LoadArgs};
 use crate::{Failure, Outcome};
+use preflight_core::config::ProductConfig;
 use preflight_flow::Flow;
 use preflight_latency::load::run;
 use preflight_latency::{
     first_visit, measure, ms_words, Bounds, Kind, LoadResult, Measurement, MobileView, Percentiles, Plan, Probe, Verdict,
 };
+use preflight_vault::SecretRef;
 use std::fmt::Write;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -42,7 +44,10 @@ fn probe(u: &str, method: &str, kind: Option<Kind>, target: Option<u32>) -> Resu
 
 pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
-    let probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
+    let mut probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(file) = &a.config {
+        probes.extend(configured(file)?);
+    }
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = Plan { cold: a.cold, warm: a.samples };
     let mut results = Vec::new();
@@ -158,6 +163,34 @@ fn mobile_text(m: &MobileView) -> String {
         let _ = writeln!(out, "  → {a}");
     }
     out
+}
+
+/// The `[[endpoints]]` of a settings file as probes; a credential named with `secret` is read from
+/// the keychain into that probe's `Authorization` header and nowhere else.
+fn configured(file: &std::path::Path) -> Result<Vec<Probe>, Failure> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
+    let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
+    let target = cfg.target(&name).map_err(usage)?;
+    if target.endpoints.is_empty() {
+        return Err(usage(format!("{name} has no [[endpoints]] to measure")));
+    }
+    let mut out = Vec::new();
+    for e in &target.endpoints {
+        let credential = match &e.secret {
+            Some(secret) => {
+                let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret))
+                    .map_err(|err| usage(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name)))?;
+                let value = found.ok_or_else(|| {
+                    usage(format!("endpoint \"{}\": there is no keychain entry \"{secret}\" for {}", e.name, target.domain))
+                })?;
+                Some(value.expose().clone())
+            }
+            None => None,
+        };
+        out.push(Probe::from_endpoint(e, credential).map_err(|err| usage(format!("endpoint \"{}\": {err}", e.name)))?);
+    }
+    Ok(out)
 }
 
 /// Whether `host` belongs to a product in the history (the domain or a name under it).

@@ -85,3 +85,37 @@ async fn load_refuses_a_host_that_is_not_yours_and_says_its_bounds_before_it_run
     }
     assert_eq!(v["load"]["sustained_rate"], 20.0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_endpoints_of_a_settings_file_are_measured_with_their_kind_and_target() {
+    let d = "conf.test";
+    let (_bed, dir, net) = endpoint(d, Answer::Delayed { delays: Delays::new(vec![40]), then: Box::new(Answer::ok("{}")) }).await;
+    let file = dir.path().join("preflight.toml");
+    let toml = format!(
+        "domain = \"{d}\"\n[[endpoints]]\nname = \"chat start\"\nmethod = \"POST\"\nurl = \"https://api.{d}/v1/chat\"\nbody = \"{{}}\"\nkind = \"chat-send\"\n\n[[endpoints]]\nname = \"session\"\nurl = \"https://api.{d}/session\"\nlatency_target_ms = 20\n"
+    );
+    std::fs::write(&file, toml).expect("write");
+    let mut args: Vec<String> =
+        vec!["latency".into(), "--config".into(), file.display().to_string(), "--samples".into(), "10".into(), "--cold".into(), "1".into()];
+    args.extend(net);
+    let (code, json, err) = preflight(&args, &["--format", "json", "--fail-on", "slow"], dir.path()).await;
+    assert_eq!(code, 1, "the session endpoint misses its own 20 ms target: {err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let e = v["endpoints"].as_array().cloned().unwrap_or_default();
+    assert_eq!(e.len(), 2);
+    assert_eq!(
+        (e[0]["name"].as_str(), e[0]["kind"].as_str(), e[0]["target_ms"].as_u64()),
+        (Some("chat start"), Some("chat_send"), Some(900))
+    );
+    assert_eq!(
+        (e[1]["name"].as_str(), e[1]["kind"].as_str(), e[1]["target_ms"].as_u64()),
+        (Some("session"), Some("cached_read"), Some(20))
+    );
+    assert_eq!((e[0]["verdict"].as_str(), e[1]["verdict"].as_str()), (Some("fast_enough"), Some("too_slow")));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, format!("domain = \"{d}\"\n[[endpoints]]\nname = \"x\"\nurl = \"https://api.{d}/\"\nkind = \"fast\"\n"))
+        .expect("write");
+    let (code, _, err) = preflight(&["latency".to_owned(), "--config".to_owned(), bad.display().to_string()], &[], dir.path()).await;
+    assert_eq!(code, 2, "an unknown kind is a usage error");
+    assert!(err.contains("kind \"fast\" is not one of"), "{err}");
+}

@@ -101,6 +101,8 @@ pub struct EndpointConfig {
     pub secret: Option<String>,
     pub expect_status: Option<u16>,
     pub latency_target_ms: Option<u32>,
+    /// cached-read, write, chat-send, streaming-chat, webhook or auth-callback.
+    pub kind: Option<String>,
 }
 
 fn get() -> String {
@@ -262,7 +264,18 @@ fn endpoint(file: &str, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
             message: format!("endpoint \"{}\": put credentials in the keychain and name them with secret = \"…\", not in headers", e.name),
         });
     }
+    let kind = match &e.kind {
+        Some(k) => Some(crate::EndpointKind::parse(k).ok_or_else(|| ConfigError::Value {
+            file: file.to_owned(),
+            message: format!(
+                "endpoint \"{}\": kind \"{k}\" is not one of cached-read, write, chat-send, streaming-chat, webhook, auth-callback",
+                e.name
+            ),
+        })?),
+        None => None,
+    };
     Ok(Endpoint {
+        kind,
         name: e.name.clone(),
         method,
         url: web_url(file, &format!("endpoint \"{}\"", e.name), &e.url)?,

@@ -23,6 +23,7 @@ pub mod checks;
 pub mod config;
 pub mod discover;
 pub mod domain;
+pub mod endpoint_kind;
 pub mod facts;
 pub mod gate;
 pub mod grade;
@@ -37,6 +38,7 @@ pub mod target;
 
 pub use check::CheckDef;
 pub use domain::{Domain, DomainError};
+pub use endpoint_kind::EndpointKind;
 pub use facts::Facts;
 pub use gate::{verdict, FailOn, Verdict};
 pub use model::{Area, Finding, Impact, Report, Stage, Status, Summary};

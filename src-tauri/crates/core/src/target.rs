@@ -61,6 +61,9 @@ pub struct Endpoint {
     pub expect_status: Option<u16>,
     /// p95 target in milliseconds; the kind's default when absent.
     pub latency_target_ms: Option<u32>,
+    /// What it does (sets the default target); guessed from the method when absent.
+    #[serde(default)]
+    pub kind: Option<crate::EndpointKind>,
 }
 
 /// What a callback URL is for: each kind has its own failure modes.

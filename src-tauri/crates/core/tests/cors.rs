@@ -19,6 +19,7 @@ async fn run(api: Answer, endpoint_with_token: bool) -> Report {
             secret: Some("api-token".into()),
             expect_status: None,
             latency_target_ms: None,
+            kind: None,
         });
     }
     let net = Net::new(bed.net_config()).await.expect("net");

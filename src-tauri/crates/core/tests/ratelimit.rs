@@ -18,6 +18,7 @@ fn endpoint(name: &str, path: &str) -> Endpoint {
         secret: None,
         expect_status: None,
         latency_target_ms: None,
+        kind: None,
     }
 }
 

@@ -5,14 +5,14 @@
 //! apply and tests reach loopback servers with injected delays. Load tests and the mobile view
 //! build on this crate.
 
-pub mod kind;
 pub mod load;
 pub mod measure;
 pub mod mobile;
 pub mod stats;
 
-pub use kind::Kind;
 pub use load::{Bounds, LoadResult, Step};
 pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
 pub use mobile::{first_visit, MobileView, MOBILE_RTT_MS};
+/// What an endpoint does and its p95 target, declared once in the engine.
+pub use preflight_core::EndpointKind as Kind;
 pub use stats::{ms_words, Percentiles, Recorder};

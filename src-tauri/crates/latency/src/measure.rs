@@ -8,16 +8,16 @@
 //! configuration's deadlines and body bound, so a hung endpoint ends the measurement with an error
 //! count, not a hang.
 
-use crate::kind::Kind;
 use crate::stats::{ms_words, Percentiles, Recorder};
+use crate::Kind;
 use preflight_core::net::{Conn, Net, NetError, Request, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
 use url::Url;
 
-/// What to measure.
-#[derive(Debug, Clone)]
+/// What to measure. Its `Debug` shows header names only: one may carry a credential.
+#[derive(Clone)]
 pub struct Probe {
     pub name: String,
     pub method: String,
@@ -28,6 +28,20 @@ pub struct Probe {
     pub target_ms: u32,
     /// The status a good answer has (any 2xx when None).
     pub expect_status: Option<u16>,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Probe")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &names)
+            .field("kind", &self.kind)
+            .field("target_ms", &self.target_ms)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Probe {
@@ -44,6 +58,23 @@ impl Probe {
             target_ms: kind.target_ms(),
             expect_status: None,
         }
+    }
+
+    /// A key endpoint of the product's config; `credential`, when given, goes into its
+    /// `Authorization` header only (it comes from the keychain and is never stored here otherwise).
+    pub fn from_endpoint(e: &preflight_core::target::Endpoint, credential: Option<String>) -> Result<Probe, url::ParseError> {
+        let mut p = Probe::new(Url::parse(&e.url)?, &e.method, e.kind);
+        p.name = e.name.clone();
+        p.headers = e.headers.clone();
+        if let Some(c) = credential {
+            p.headers.push(("authorization".into(), c));
+        }
+        p.body = e.body.clone();
+        p.expect_status = e.expect_status;
+        if let Some(t) = e.latency_target_ms {
+            p.target_ms = t;
+        }
+        Ok(p)
     }
 
     pub(crate) fn request(&self) -> Request {

@@ -1,4 +1,5 @@
-//! What an endpoint does, and the p95 it should beat.
+//! What a key endpoint does, and the p95 it should beat: declared here, once, for the product
+//! config (`[[endpoints]] kind`), the latency measurement and the load test.
 //!
 //! The targets are the launch roadmap's: under 400 ms for cached reads, under 800–900 ms for writes
 //! before the AI model's own time. A streaming chat is judged on its first token, which includes the
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum EndpointKind {
     /// A read the server can answer from a cache (plans, a session, feature flags).
     CachedRead,
     /// A write (sign-up, settings, a message saved).
@@ -25,55 +26,62 @@ pub enum Kind {
     AuthCallback,
 }
 
-impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::CachedRead, Kind::Write, Kind::ChatSend, Kind::StreamingChat, Kind::Webhook, Kind::AuthCallback];
+impl EndpointKind {
+    pub const ALL: [EndpointKind; 6] = [
+        EndpointKind::CachedRead,
+        EndpointKind::Write,
+        EndpointKind::ChatSend,
+        EndpointKind::StreamingChat,
+        EndpointKind::Webhook,
+        EndpointKind::AuthCallback,
+    ];
 
     /// The p95 target in milliseconds.
     pub fn target_ms(self) -> u32 {
         match self {
-            Kind::CachedRead => 400,
-            Kind::Write | Kind::Webhook | Kind::AuthCallback => 800,
-            Kind::ChatSend => 900,
-            Kind::StreamingChat => 1500,
+            EndpointKind::CachedRead => 400,
+            EndpointKind::Write | EndpointKind::Webhook | EndpointKind::AuthCallback => 800,
+            EndpointKind::ChatSend => 900,
+            EndpointKind::StreamingChat => 1500,
         }
     }
 
     /// The stable name used in flags and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::CachedRead => "cached_read",
-            Kind::Write => "write",
-            Kind::ChatSend => "chat_send",
-            Kind::StreamingChat => "streaming_chat",
-            Kind::Webhook => "webhook",
-            Kind::AuthCallback => "auth_callback",
+            EndpointKind::CachedRead => "cached_read",
+            EndpointKind::Write => "write",
+            EndpointKind::ChatSend => "chat_send",
+            EndpointKind::StreamingChat => "streaming_chat",
+            EndpointKind::Webhook => "webhook",
+            EndpointKind::AuthCallback => "auth_callback",
         }
     }
 
     /// Parses the flag's value (`cached-read` and `cached_read` alike).
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub fn parse(s: &str) -> Option<EndpointKind> {
         let s = s.trim().to_ascii_lowercase().replace('-', "_");
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+        EndpointKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// The founder's words for it.
     pub fn label(self) -> &'static str {
         match self {
-            Kind::CachedRead => "a cached read",
-            Kind::Write => "a write",
-            Kind::ChatSend => "sending a chat message",
-            Kind::StreamingChat => "a streamed chat answer (first token)",
-            Kind::Webhook => "a webhook",
-            Kind::AuthCallback => "a login callback",
+            EndpointKind::CachedRead => "a cached read",
+            EndpointKind::Write => "a write",
+            EndpointKind::ChatSend => "sending a chat message",
+            EndpointKind::StreamingChat => "a streamed chat answer (first token)",
+            EndpointKind::Webhook => "a webhook",
+            EndpointKind::AuthCallback => "a login callback",
         }
     }
 
     /// The kind a request most likely is, when the founder did not say.
-    pub fn guess(method: &str) -> Kind {
+    pub fn guess(method: &str) -> EndpointKind {
         if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
-            Kind::CachedRead
+            EndpointKind::CachedRead
         } else {
-            Kind::Write
+            EndpointKind::Write
         }
     }
 }
