@@ -404,6 +404,9 @@ pub struct LatencyArgs {
     /// With --mobile: a request the screen makes after the page, in order; repeatable.
     #[arg(long = "then", value_name = "URL", requires = "mobile")]
     pub then: Vec<String>,
+    /// Do not keep this measurement in the history (by default each is kept, for "before and after").
+    #[arg(long)]
+    pub no_save: bool,
     /// With --mobile: the phone network's round-trip time in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 150, requires = "mobile")]
     pub rtt: u32,

@@ -51,8 +51,17 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = Plan { cold: a.cold, warm: a.samples };
     let mut results = Vec::new();
+    let mut before = Vec::new();
     for p in &probes {
-        results.push(measure(&net, p, plan).await);
+        let m = measure(&net, p, plan).await;
+        // The stored run before this one is "before"; then this one is stored (unless --no-save).
+        before.push(flow.previous_latency(&m.url).ok().flatten());
+        if !a.no_save {
+            if let Err(e) = flow.save_latency(&m) {
+                eprintln!("preflight: this measurement was not saved to the history: {e}");
+            }
+        }
+        results.push(m);
     }
     let mobile = match (a.mobile, probes.first()) {
         (true, Some(first)) => {
@@ -63,9 +72,9 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
         _ => None,
     };
     match a.format {
-        Format::Json => println!("{}", json(&results, mobile.as_ref())),
+        Format::Json => println!("{}", json(&results, &before, mobile.as_ref())),
         Format::Text => {
-            print!("{}", text(&results));
+            print!("{}", text(&results, &before));
             if let Some(m) = &mobile {
                 print!("{}", mobile_text(m));
             }
@@ -87,10 +96,11 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
 }
 
 /// The JSON shape (docs/cli.md): per endpoint, the warm figures at the top level.
-fn json(results: &[Measurement], mobile: Option<&MobileView>) -> String {
+fn json(results: &[Measurement], before: &[Option<(i64, Measurement)>], mobile: Option<&MobileView>) -> String {
     let endpoints: Vec<serde_json::Value> = results
         .iter()
-        .map(|m| {
+        .zip(before)
+        .map(|(m, b)| {
             let mut v = serde_json::to_value(m).unwrap_or_default();
             if let (Some(o), Some(w)) = (v.as_object_mut(), &m.warm) {
                 for (k, x) in [("p50_ms", w.p50_ms), ("p90_ms", w.p90_ms), ("p95_ms", w.p95_ms), ("p99_ms", w.p99_ms), ("max_ms", w.max_ms)]
@@ -98,6 +108,12 @@ fn json(results: &[Measurement], mobile: Option<&MobileView>) -> String {
                     o.insert(k.into(), serde_json::json!(x));
                 }
                 o.insert("samples".into(), serde_json::json!(w.samples));
+            }
+            if let Some(o) = v.as_object_mut() {
+                let previous = b
+                    .as_ref()
+                    .map(|(at, p)| serde_json::json!({ "at_ms": at, "p95_ms": p.warm.as_ref().map(|w| w.p95_ms), "verdict": p.verdict }));
+                o.insert("previous".into(), previous.unwrap_or(serde_json::Value::Null));
             }
             v
         })
@@ -117,9 +133,9 @@ fn line(p: &Percentiles) -> String {
     )
 }
 
-fn text(results: &[Measurement]) -> String {
+fn text(results: &[Measurement], before: &[Option<(i64, Measurement)>]) -> String {
     let mut out = String::new();
-    for m in results {
+    for (m, b) in results.iter().zip(before) {
         let mark = match m.verdict {
             Verdict::FastEnough => "✓",
             Verdict::TooSlow => "!",
@@ -132,6 +148,16 @@ fn text(results: &[Measurement]) -> String {
         }
         if let Some(w) = &m.warm {
             let _ = writeln!(out, "    kept-alive:        {}", line(w));
+            if let Some((at, p95)) = b.as_ref().and_then(|(at, p)| p.warm.as_ref().map(|pw| (*at, pw.p95_ms))) {
+                let change = if p95 > 0.0 { (w.p95_ms - p95) / p95 * 100.0 } else { 0.0 };
+                let _ = writeln!(
+                    out,
+                    "    before:            p95 {} on {} → {} now ({change:+.0} %)",
+                    ms_words(p95),
+                    crate::commands::when(at),
+                    ms_words(w.p95_ms)
+                );
+            }
         }
         if let Some(c) = &m.cold {
             let _ = writeln!(out, "    new connection:    {}", line(c));

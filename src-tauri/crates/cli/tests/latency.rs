@@ -45,6 +45,7 @@ async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["schema"], 1);
     let e = &v["endpoints"][0];
+    assert!(e["previous"].is_null(), "the first run has nothing before it");
     for field in ["samples", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "phases", "cold", "warm", "verdict", "kind", "target_ms"] {
         assert!(e.get(field).is_some(), "every endpoint has `{field}`: {e}");
     }
@@ -56,6 +57,10 @@ async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
     let (code, text, _) = run(&["--target", "30", "--fail-on", "slow"]).await;
     assert_eq!(code, 1, "too slow for a 30 ms target fails the gate: {text}");
     assert!(text.contains("is too slow because the server itself takes the time"), "{text}");
+    assert!(text.contains("before:            p95 "), "the run before is compared: {text}");
+    let (_, json, _) = run(&["--format", "json", "--no-save"]).await;
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(v["endpoints"][0]["previous"]["p95_ms"].as_f64().is_some(), "JSON carries the previous run: {v}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,6 +12,7 @@ mod channels;
 mod checklist;
 pub mod error;
 pub mod host;
+pub mod latency;
 pub mod progress;
 pub mod secrets;
 pub mod tray_model;

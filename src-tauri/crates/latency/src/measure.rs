@@ -11,7 +11,7 @@
 use crate::stats::{ms_words, Percentiles, Recorder};
 use crate::Kind;
 use preflight_core::net::{Conn, Net, NetError, Request, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
 use url::Url;
@@ -103,7 +103,7 @@ impl Default for Plan {
 }
 
 /// Median time of each phase of a cold request, in milliseconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Phases {
     pub dns_ms: f64,
@@ -115,7 +115,7 @@ pub struct Phases {
 }
 
 /// The measurement of one endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Measurement {
     pub name: String,
@@ -142,7 +142,7 @@ pub struct Measurement {
 }
 
 /// The judgement against the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {

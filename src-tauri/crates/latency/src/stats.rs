@@ -2,7 +2,7 @@
 //! too small for the percentile shown (a p99 from 20 requests is the second-slowest one, not a p99).
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Milliseconds as a founder reads them: one decimal under 10 ms, whole above.
 pub fn ms_words(ms: f64) -> String {
@@ -17,7 +17,7 @@ pub fn ms_words(ms: f64) -> String {
 const ENOUGH: [(f64, u64, &str); 2] = [(95.0, 20, "p95"), (99.0, 100, "p99")];
 
 /// The distribution of one measure, in milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Percentiles {
     #[cfg_attr(feature = "specta", specta(type = f64))]

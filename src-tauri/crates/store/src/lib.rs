@@ -12,6 +12,7 @@ pub mod deploys;
 pub mod error;
 pub mod findings;
 pub mod incidents;
+pub mod latency;
 pub mod migrate;
 pub mod monitors;
 pub mod names;
@@ -25,6 +26,7 @@ pub use channels::ChannelRow;
 pub use deploys::Deploy;
 pub use error::{Result, StoreError};
 pub use incidents::Incident;
+pub use latency::LatencyRow;
 pub use monitors::MonitorRow;
 pub use names::Decisions;
 pub use runs::RunSummary;
@@ -147,6 +149,11 @@ impl Store {
     /// The founder's ticks on `domain`'s checklist.
     pub fn ticks(&self, domain: &str) -> Result<Vec<TickRow>> {
         self.read(|c| ticks::list(c, domain))
+    }
+
+    /// The newest latency runs of `url` (its address without the query), newest first.
+    pub fn latency_runs(&self, url: &str, limit: u32) -> Result<Vec<LatencyRow>> {
+        self.read(|c| latency::list(c, url, limit))
     }
 
     /// The founder's decisions about `domain`'s found names.

@@ -40,15 +40,50 @@ pub enum Job {
 #[derive(Debug)]
 pub enum WatchOp {
     Samples(Vec<crate::samples::Sample>),
-    SaveMonitor { domain: String, spec: Box<preflight_core::monitor::MonitorSpec> },
-    EnableMonitor { id: i64, enabled: bool },
-    DeleteMonitor { id: i64 },
-    OpenIncident { monitor_id: i64, at_ms: i64, cause: String },
-    CloseIncident { monitor_id: i64, at_ms: i64 },
-    MarkDeploy { domain: String, at_ms: i64, version: Option<String>, source: String },
-    Prune { now_ms: i64 },
-    AddChannel { name: String, kind: String, hint: String },
-    DeleteChannel { id: i64 },
+    SaveMonitor {
+        domain: String,
+        spec: Box<preflight_core::monitor::MonitorSpec>,
+    },
+    EnableMonitor {
+        id: i64,
+        enabled: bool,
+    },
+    DeleteMonitor {
+        id: i64,
+    },
+    OpenIncident {
+        monitor_id: i64,
+        at_ms: i64,
+        cause: String,
+    },
+    CloseIncident {
+        monitor_id: i64,
+        at_ms: i64,
+    },
+    MarkDeploy {
+        domain: String,
+        at_ms: i64,
+        version: Option<String>,
+        source: String,
+    },
+    Prune {
+        now_ms: i64,
+    },
+    AddChannel {
+        name: String,
+        kind: String,
+        hint: String,
+    },
+    /// A latency measurement (its JSON) of an address without its query.
+    SaveLatency {
+        url: String,
+        at_ms: i64,
+        p95_ms: Option<f64>,
+        measurement: serde_json::Value,
+    },
+    DeleteChannel {
+        id: i64,
+    },
 }
 
 impl WatchOp {
@@ -68,6 +103,7 @@ impl WatchOp {
                 crate::deploys::insert(conn, &domain, at_ms, version.as_deref(), &source)?
             }
             WatchOp::Prune { now_ms } => crate::samples::prune(conn, now_ms)? as i64,
+            WatchOp::SaveLatency { url, at_ms, p95_ms, measurement } => crate::latency::insert(conn, &url, at_ms, p95_ms, &measurement)?,
             WatchOp::AddChannel { name, kind, hint } => crate::channels::insert(conn, &name, &kind, &hint, now)?,
             WatchOp::DeleteChannel { id } => i64::from(crate::channels::delete(conn, id)?),
         })
