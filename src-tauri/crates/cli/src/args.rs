@@ -331,14 +331,8 @@ pub enum SecretsAction {
         /// Write every problem found to this baseline file (to accept the current state).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<PathBuf>,
-        /// Save the result as a run of this product, so its launch checklist counts it.
-        #[arg(long, value_name = "DOMAIN")]
-        domain: Option<String>,
-        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
-        format: ScanFormat,
-        /// Exit with 1 when a finding is at or above this level.
-        #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
-        fail_on: FailOnArg,
+        #[command(flatten)]
+        output: ScanOutputArgs,
     },
     /// Check an env file against an example file: missing or empty variables, localhost in
     /// production, and (with --other) secrets shared between two environments.
@@ -355,13 +349,22 @@ pub enum SecretsAction {
         /// Judge --env as production's (default: when its name says "prod").
         #[arg(long)]
         production: bool,
-        #[arg(long, value_name = "DOMAIN")]
-        domain: Option<String>,
-        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
-        format: ScanFormat,
-        #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
-        fail_on: FailOnArg,
+        #[command(flatten)]
+        output: ScanOutputArgs,
     },
+}
+
+/// Where a scan's result goes and what fails the step (shared by `secrets scan` and `secrets env`).
+#[derive(Debug, Args)]
+pub struct ScanOutputArgs {
+    /// Save the result as a run of this product, so its launch checklist counts it.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Exit with 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+    pub fail_on: FailOnArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

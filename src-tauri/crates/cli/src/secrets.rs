@@ -2,7 +2,7 @@
 //! SARIF), writes a baseline when asked, saves to a product's history when asked, and decides the
 //! exit code the way `audit` does.
 
-use crate::args::{FailOnArg, ScanFormat, SecretsAction, SecretsArgs};
+use crate::args::{FailOnArg, ScanFormat, ScanOutputArgs, SecretsAction, SecretsArgs};
 use crate::{render, sarif, Failure, Outcome};
 use preflight_core::{gate, Domain, FailOn, Report};
 use preflight_flow::secrets::{Baseline, SecretScan};
@@ -27,36 +27,36 @@ fn fail_on(f: FailOnArg) -> FailOn {
     }
 }
 
-fn finish(report: &Report, format: ScanFormat, threshold: FailOnArg, domain: Option<&str>, flow: &Flow) -> Result<Outcome, Failure> {
-    if let Some(d) = domain {
+fn finish(report: &Report, out: &ScanOutputArgs, flow: &Flow) -> Result<Outcome, Failure> {
+    if let Some(d) = out.domain.as_deref() {
         let d = Domain::parse(d).map_err(usage)?;
         match flow.save_scan(&d, report) {
             Ok(id) => eprintln!("preflight: saved as run {id} of {d}; its launch checklist counts it."),
             Err(e) => eprintln!("preflight: not saved to the history: {e}"),
         }
     }
-    match format {
+    match out.format {
         ScanFormat::Text => print!("{}", render::text(report)),
         ScanFormat::Json => println!("{}", render::json(report)),
         ScanFormat::Sarif => println!("{}", sarif::render(report)),
     }
-    Ok(Outcome::Exit(gate::verdict(report, fail_on(threshold)).exit_code()))
+    Ok(Outcome::Exit(gate::verdict(report, fail_on(out.fail_on)).exit_code()))
 }
 
 pub fn secrets(a: SecretsArgs, flow: &Flow) -> Result<Outcome, Failure> {
     match a.action {
-        SecretsAction::Scan { path, history, baseline, write_baseline, domain, format, fail_on } => {
+        SecretsAction::Scan { path, history, baseline, write_baseline, output } => {
             let report = flow.scan_secrets(&SecretScan { folder: path, history, baseline }).map_err(flow_err)?;
             if let Some(file) = write_baseline {
                 let json = serde_json::to_string_pretty(&Baseline::of(&report)).map_err(|e| Failure::Internal(e.to_string()))?;
                 std::fs::write(&file, json).map_err(|e| usage(format!("cannot write {}: {e}", file.display())))?;
                 eprintln!("preflight: the current findings are accepted in {}", file.display());
             }
-            finish(&report, format, fail_on, domain.as_deref(), flow)
+            finish(&report, &output, flow)
         }
-        SecretsAction::Env { example, env, other, production, domain, format, fail_on } => {
+        SecretsAction::Env { example, env, other, production, output } => {
             let report = flow.check_env(&example, &env, other.as_deref(), production.then_some(true)).map_err(flow_err)?;
-            finish(&report, format, fail_on, domain.as_deref(), flow)
+            finish(&report, &output, flow)
         }
     }
 }

@@ -5,6 +5,7 @@
 //! laptop offline (the tests run them with no network at all). The `monitoring.*` items are judged
 //! here, from the product's monitors, channels and deploys, at the moment the checklist is built.
 
+use crate::latency::public_url;
 use crate::watching::{live_in, now_ms};
 use crate::{Flow, FlowError};
 use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace};
@@ -67,14 +68,7 @@ fn runs(store: &Store, domain: &str, limit: u32) -> Result<Vec<(Report, i64)>, F
 fn what(probe: &ProbeSpec) -> String {
     match probe {
         ProbeSpec::Http { url, method, .. } => {
-            let shown = url::Url::parse(url).map(|mut u| {
-                u.set_query(None);
-                u.set_fragment(None);
-                let _ = u.set_password(None);
-                let _ = u.set_username("");
-                u.to_string()
-            });
-            format!("{method} {}", shown.unwrap_or_else(|_| "(an address that cannot be read)".into()))
+            format!("{method} {}", public_url(url).unwrap_or_else(|| "(an address that cannot be read)".into()))
         }
         ProbeSpec::Cert { host, port } if *port == 443 => format!("certificate of {host}"),
         ProbeSpec::Cert { host, port } => format!("certificate of {host}:{port}"),

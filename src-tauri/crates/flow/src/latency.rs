@@ -7,15 +7,20 @@ use preflight_latency::Measurement;
 use preflight_store::WatchOp;
 use url::Url;
 
-/// The key a measurement is stored under: its address without query or fragment.
+/// `url` as it may be stored or shown: without query, fragment or credentials, where a token
+/// would sit. None when it is not an address.
+pub fn public_url(url: &str) -> Option<String> {
+    let mut u = Url::parse(url).ok()?;
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    Some(u.to_string())
+}
+
+/// The key a measurement is stored under: its public address.
 pub fn key(url: &str) -> String {
-    Url::parse(url)
-        .map(|mut u| {
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
-        })
-        .unwrap_or_else(|_| url.to_owned())
+    public_url(url).unwrap_or_else(|| url.to_owned())
 }
 
 impl Flow {
