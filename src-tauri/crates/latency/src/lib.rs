@@ -15,4 +15,4 @@ pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
 pub use mobile::{first_visit, MobileView, MOBILE_RTT_MS};
 /// What an endpoint does and its p95 target, declared once in the engine.
 pub use preflight_core::EndpointKind as Kind;
-pub use stats::{ms_words, Percentiles, Recorder};
+pub use stats::{ms_words, Bar, Percentiles, Recorder};

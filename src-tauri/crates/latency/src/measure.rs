@@ -8,7 +8,7 @@
 //! configuration's deadlines and body bound, so a hung endpoint ends the measurement with an error
 //! count, not a hang.
 
-use crate::stats::{ms_words, Percentiles, Recorder};
+use crate::stats::{ms_words, Bar, Percentiles, Recorder, BARS};
 use crate::Kind;
 use preflight_core::net::{Conn, Net, NetError, Request, Response};
 use serde::{Deserialize, Serialize};
@@ -130,6 +130,10 @@ pub struct Measurement {
     pub phases: Phases,
     /// Time to the first piece of a streamed answer (the first token), warm.
     pub first_token: Option<Percentiles>,
+    /// The judged requests (the first tokens of a stream, else the kept-alive requests) in
+    /// equal-width bars, for a histogram; empty in measurements stored before it existed.
+    #[serde(default)]
+    pub histogram: Vec<Bar>,
     /// Answers by status code.
     pub statuses: BTreeMap<u16, u32>,
     /// Requests that got no answer (timeout, refused), with the first reason.
@@ -169,7 +173,15 @@ struct Tally {
     first_error: Option<String>,
 }
 
+/// The first this many requests all went unanswered: the endpoint is down or unreachable, and waiting out
+/// every remaining request's deadline would only delay the verdict.
+const GIVE_UP_AFTER: u32 = 3;
+
 impl Tally {
+    fn hopeless(&self) -> bool {
+        self.statuses.is_empty() && self.errors >= GIVE_UP_AFTER
+    }
+
     fn note(&mut self, r: &Result<Response, NetError>) {
         match r {
             Ok(resp) => *self.statuses.entry(resp.status).or_insert(0) += 1,
@@ -191,6 +203,9 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
     let (mut dns, mut connect, mut tls, mut ttfb, mut transfer) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
 
     for _ in 0..plan.cold {
+        if tally.hopeless() {
+            break;
+        }
         let t = Instant::now();
         let route = match net.route(&host, port).await {
             Ok(r) => r,
@@ -219,6 +234,9 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
 
     let mut conn: Option<Conn> = None;
     for _ in 0..plan.warm {
+        if tally.hopeless() {
+            break;
+        }
         if conn.is_none() {
             // The connection itself is not timed here: a warm request is one on an open connection.
             conn = match net.route(&host, port).await {
@@ -266,6 +284,7 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
         ttfb_ms: ms(median(&mut ttfb)),
         transfer_ms: ms(median(&mut transfer)),
     };
+    let histogram = if probe.kind == Kind::StreamingChat && !first.is_empty() { first.bars(BARS) } else { warm.bars(BARS) };
     let mut m = Measurement {
         name: probe.name.clone(),
         url: probe.url.to_string(),
@@ -276,6 +295,7 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
         cold: cold.percentiles(),
         phases,
         first_token: first.percentiles(),
+        histogram,
         statuses: tally.statuses,
         errors: tally.errors,
         first_error: tally.first_error,

@@ -31,6 +31,18 @@ pub struct Percentiles {
     pub warnings: Vec<String>,
 }
 
+/// One bar of a latency histogram: how many requests took from `from_ms` up to `to_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Bar {
+    pub from_ms: f64,
+    pub to_ms: f64,
+    pub count: u32,
+}
+
+/// How many bars a histogram is drawn with: enough to see a long tail, few enough to read.
+pub const BARS: usize = 24;
+
 /// Microsecond values, recorded into an HDR histogram (3 significant digits: 0.1 % error), from
 /// 1 µs to an hour. Creating one only fails on invalid constant bounds; then nothing is recorded.
 #[derive(Debug, Clone)]
@@ -62,6 +74,33 @@ impl Recorder {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The values in `n` equal-width bars from the fastest to the slowest (one bar when they are
+    /// all alike); empty with no samples. Widths are whole microseconds, so every value lands in
+    /// exactly one bar and the counts add up to [`Recorder::len`].
+    pub fn bars(&self, n: usize) -> Vec<Bar> {
+        let Some(h) = self.0.as_ref().filter(|h| !h.is_empty()) else { return Vec::new() };
+        // Each value as the lowest of its HDR bucket (3 significant digits), so equal values land
+        // on one point.
+        let (lo, hi) = (h.min(), h.lowest_equivalent(h.max()));
+        let n = (n.max(1) as u64).min(hi - lo + 1);
+        let width = (hi - lo) / n + 1;
+        let mut counts = vec![0u32; n as usize];
+        for v in h.iter_recorded() {
+            let at = h.lowest_equivalent(v.value_iterated_to()).clamp(lo, hi);
+            let i = (((at - lo) / width) as usize).min(counts.len() - 1);
+            counts[i] = counts[i].saturating_add(u32::try_from(v.count_at_value()).unwrap_or(u32::MAX));
+        }
+        let ms = |us: u64| (us as f64 / 100.0).round() / 10.0;
+        counts
+            .into_iter()
+            .enumerate()
+            .map(|(i, count)| {
+                let from = lo + width * i as u64;
+                Bar { from_ms: ms(from), to_ms: ms((from + width).min(hi.max(from + 1))), count }
+            })
+            .collect()
     }
 
     /// The percentiles, or None with no samples.
@@ -103,5 +142,24 @@ mod tests {
         few.record_us(5000);
         assert_eq!(few.percentiles().map(|p| p.warnings.len()), Some(2));
         assert!(Recorder::default().percentiles().is_none());
+    }
+
+    #[test]
+    fn bars_hold_every_value_once() {
+        let mut r = Recorder::default();
+        for ms in 1..=100u64 {
+            r.record_us(ms * 1000);
+        }
+        r.record_us(400_000);
+        let bars = r.bars(BARS);
+        assert_eq!(bars.len(), BARS);
+        assert_eq!(bars.iter().map(|b| b.count).sum::<u32>(), 101);
+        assert_eq!(bars.first().map(|b| b.from_ms), Some(1.0));
+        assert_eq!(bars.last().map(|b| b.count), Some(1), "the one slow request is the tail");
+        let mut same = Recorder::default();
+        same.record_us(5000);
+        same.record_us(5000);
+        assert_eq!(same.bars(BARS).iter().map(|b| b.count).collect::<Vec<_>>(), [2]);
+        assert!(Recorder::default().bars(BARS).is_empty());
     }
 }

@@ -19,6 +19,7 @@ async fn bed() -> (Testbed, Net) {
     let api = Answer::ok("{\"ok\":true}")
         .with_path("/fixed", Answer::Delayed { delays: Delays::new(vec![80]), then: Box::new(Answer::ok("{}")) })
         .with_path("/spread", Answer::Delayed { delays: Delays::new((40..140).collect()), then: Box::new(Answer::ok("{}")) })
+        .with_path("/hung", Answer::Hang)
         .with_path("/chat", Answer::Stream { first_ms: 250, gap_ms: 20, events: (0..5).map(|i| format!("{{\"token\":{i}}}")).collect() });
     let site =
         Site { host: format!("api.{D}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{D}")), https: api };
@@ -57,6 +58,24 @@ async fn a_known_distribution_gives_its_percentiles() {
     close(w.p95_ms, 134.0, "p95 of 40..139");
     close(w.max_ms, 139.0, "max");
     assert!(w.warnings.is_empty(), "100 samples are enough for p99: {:?}", w.warnings);
+    assert_eq!(m.histogram.iter().map(|b| b.count).sum::<u32>(), 100, "each request in one bar: {:?}", m.histogram);
+    let first = m.histogram.first().map_or(0.0, |b| b.from_ms);
+    // The fastest request is the 40 ms delay plus this machine's own time for one request.
+    assert!((40.0..47.0).contains(&first), "the first bar starts at the fastest request: {first} ms");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_never_answers_is_given_up_on_quickly() {
+    let (bed, _) = bed().await;
+    let mut config = bed.net_config();
+    config.timeouts.http = std::time::Duration::from_millis(300);
+    let net = Net::new(config).await.expect("net");
+    let started = std::time::Instant::now();
+    let m = measure(&net, &probe("/hung", None), Plan { cold: 10, warm: 50 }).await;
+    assert_eq!(m.verdict, Verdict::Failing, "{}", m.says);
+    assert_eq!(m.errors, 3, "three unanswered requests are enough to tell: {}", m.says);
+    assert!(m.says.contains("got no answer"), "{}", m.says);
+    assert!(started.elapsed().as_secs_f64() < 5.0, "not 60 deadlines: {:?}", started.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
