@@ -6,12 +6,10 @@
 use crate::args::{Format, LatencyArgs, LatencyFailOn, LoadArgs};
 use crate::{Failure, Outcome};
 use preflight_core::config::ProductConfig;
+use preflight_flow::latency::{belongs, Measured};
 use preflight_flow::Flow;
 use preflight_latency::load::run;
-use preflight_latency::{
-    first_visit, measure, ms_words, Bounds, Kind, LoadResult, Measurement, MobileView, Percentiles, Plan, Probe, Verdict,
-};
-use preflight_vault::SecretRef;
+use preflight_latency::{first_visit, ms_words, Bounds, Kind, LoadResult, Measurement, MobileView, Percentiles, Plan, Probe, Verdict};
 use std::fmt::Write;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -46,22 +44,19 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
     let mut probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
     if let Some(file) = &a.config {
-        probes.extend(configured(file)?);
+        probes.extend(configured(flow, file)?);
     }
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = Plan { cold: a.cold, warm: a.samples };
     let mut results = Vec::new();
     let mut before = Vec::new();
     for p in &probes {
-        let m = measure(&net, p, plan).await;
-        // The stored run before this one is "before"; then this one is stored (unless --no-save).
-        before.push(flow.previous_latency(&m.url).ok().flatten());
-        if !a.no_save {
-            if let Err(e) = flow.save_latency(&m) {
-                eprintln!("preflight: this measurement was not saved to the history: {e}");
-            }
+        let card = flow.measure_endpoint(&net, p, plan, !a.no_save).await;
+        if let Some(e) = &card.not_saved {
+            eprintln!("preflight: this measurement was not saved to the history: {e}");
         }
-        results.push(m);
+        before.push(card.previous);
+        results.push(card.latest.measurement);
     }
     let mobile = match (a.mobile, probes.first()) {
         (true, Some(first)) => {
@@ -96,7 +91,7 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
 }
 
 /// The JSON shape (docs/cli.md): per endpoint, the warm figures at the top level.
-fn json(results: &[Measurement], before: &[Option<(i64, Measurement)>], mobile: Option<&MobileView>) -> String {
+fn json(results: &[Measurement], before: &[Option<Measured>], mobile: Option<&MobileView>) -> String {
     let endpoints: Vec<serde_json::Value> = results
         .iter()
         .zip(before)
@@ -110,9 +105,10 @@ fn json(results: &[Measurement], before: &[Option<(i64, Measurement)>], mobile: 
                 o.insert("samples".into(), serde_json::json!(w.samples));
             }
             if let Some(o) = v.as_object_mut() {
-                let previous = b
-                    .as_ref()
-                    .map(|(at, p)| serde_json::json!({ "at_ms": at, "p95_ms": p.warm.as_ref().map(|w| w.p95_ms), "verdict": p.verdict }));
+                let previous = b.as_ref().map(|p| {
+                    let m = &p.measurement;
+                    serde_json::json!({ "at_ms": p.at_ms, "p95_ms": m.warm.as_ref().map(|w| w.p95_ms), "verdict": m.verdict })
+                });
                 o.insert("previous".into(), previous.unwrap_or(serde_json::Value::Null));
             }
             v
@@ -133,7 +129,7 @@ fn line(p: &Percentiles) -> String {
     )
 }
 
-fn text(results: &[Measurement], before: &[Option<(i64, Measurement)>]) -> String {
+fn text(results: &[Measurement], before: &[Option<Measured>]) -> String {
     let mut out = String::new();
     for (m, b) in results.iter().zip(before) {
         let mark = match m.verdict {
@@ -148,7 +144,7 @@ fn text(results: &[Measurement], before: &[Option<(i64, Measurement)>]) -> Strin
         }
         if let Some(w) = &m.warm {
             let _ = writeln!(out, "    kept-alive:        {}", line(w));
-            if let Some((at, p95)) = b.as_ref().and_then(|(at, p)| p.warm.as_ref().map(|pw| (*at, pw.p95_ms))) {
+            if let Some((at, p95)) = b.as_ref().and_then(|p| p.measurement.warm.as_ref().map(|pw| (p.at_ms, pw.p95_ms))) {
                 let change = if p95 > 0.0 { (w.p95_ms - p95) / p95 * 100.0 } else { 0.0 };
                 let _ = writeln!(
                     out,
@@ -193,7 +189,7 @@ fn mobile_text(m: &MobileView) -> String {
 
 /// The `[[endpoints]]` of a settings file as probes; a credential named with `secret` is read from
 /// the keychain into that probe's `Authorization` header and nowhere else.
-fn configured(file: &std::path::Path) -> Result<Vec<Probe>, Failure> {
+fn configured(flow: &Flow, file: &std::path::Path) -> Result<Vec<Probe>, Failure> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
     let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
@@ -201,28 +197,13 @@ fn configured(file: &std::path::Path) -> Result<Vec<Probe>, Failure> {
     if target.endpoints.is_empty() {
         return Err(usage(format!("{name} has no [[endpoints]] to measure")));
     }
-    let mut out = Vec::new();
-    for e in &target.endpoints {
-        let credential = match &e.secret {
-            Some(secret) => {
-                let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret))
-                    .map_err(|err| usage(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name)))?;
-                let value = found.ok_or_else(|| {
-                    usage(format!("endpoint \"{}\": there is no keychain entry \"{secret}\" for {}", e.name, target.domain))
-                })?;
-                Some(value.expose().clone())
-            }
-            None => None,
-        };
-        out.push(Probe::from_endpoint(e, credential).map_err(|err| usage(format!("endpoint \"{}\": {err}", e.name)))?);
-    }
-    Ok(out)
+    flow.endpoint_probes(&target).map_err(usage)
 }
 
 /// Whether `host` belongs to a product in the history (the domain or a name under it).
 fn ours(flow: &Flow, host: &str) -> bool {
     let products: Vec<String> = flow.history(None, 500).map(|runs| runs.into_iter().map(|r| r.domain).collect()).unwrap_or_default();
-    products.iter().any(|d| host == d || host.ends_with(&format!(".{d}")))
+    products.iter().any(|d| belongs(host, d))
 }
 
 pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {

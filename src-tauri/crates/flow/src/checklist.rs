@@ -3,9 +3,10 @@
 //! All of it reads the history database, the product's settings file and the bundled content, and
 //! nothing else: no network and no keychain, so the checklist and the handover work with the
 //! laptop offline (the tests run them with no network at all). The `monitoring.*` items are judged
-//! here, from the product's monitors, channels and deploys, at the moment the checklist is built.
+//! here, from the product's monitors, channels and deploys, at the moment the checklist is built,
+//! and `performance.p95` from the newest stored latency run of each of the product's addresses.
 
-use crate::latency::public_url;
+use crate::latency::{public_url, speed_findings};
 use crate::watching::{live_in, now_ms};
 use crate::{Flow, FlowError};
 use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace};
@@ -116,10 +117,16 @@ impl Flow {
         let mut findings: Vec<Finding> = latest.map(|(r, _)| r.findings.clone()).unwrap_or_default();
         let local = self.watch_findings(store, domain, &monitors, &findings)?;
         findings.extend(local);
+        let (speed, measured_at) = speed_findings(store, domain.as_str())?;
+        findings.extend(speed);
+        let mut checked_at = evidence.checked_at.clone();
+        if let Some(at) = measured_at {
+            checked_at.insert(preflight_core::checks::performance::P95.id.to_owned(), at);
+        }
         let ticks: Vec<Tick> =
             store.ticks(domain.as_str())?.into_iter().map(|t| Tick { item: t.item, done: t.done, note: t.note, at_ms: t.at_ms }).collect();
         let audit = latest.map(|(r, id)| RunRef { run_id: *id, started_at_ms: r.started_at_ms });
-        let inputs = Inputs { domain: domain.as_str(), findings: &findings, checked_at: &evidence.checked_at, audit, ticks: &ticks };
+        let inputs = Inputs { domain: domain.as_str(), findings: &findings, checked_at: &checked_at, audit, ticks: &ticks };
         Ok(Checklist::build(bundled()?, inputs))
     }
 

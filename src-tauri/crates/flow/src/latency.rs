@@ -1,10 +1,15 @@
-//! Latency runs as every front end keeps them: each measurement saved under its address (without
-//! the query string, which may carry a token), and the run before it found for "before and after".
+//! Latency as every front end gets it: the product's key endpoints as probes (credentials from the
+//! keychain, into their own request only), each measurement saved under its address (without the
+//! query string, which may carry a token) next to the run before it, the cards the app shows, and
+//! the `performance.p95` findings the launch checklist reads.
 
 use crate::watching::now_ms;
 use crate::{Flow, FlowError};
-use preflight_latency::Measurement;
-use preflight_store::WatchOp;
+use preflight_core::{Domain, Finding, Net, Target};
+use preflight_latency::{measure, Measurement, Plan, Probe};
+use preflight_store::{Store, WatchOp};
+use preflight_vault::SecretRef;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// `url` as it may be stored or shown: without query, fragment or credentials, where a token
@@ -23,11 +28,66 @@ pub fn key(url: &str) -> String {
     public_url(url).unwrap_or_else(|| url.to_owned())
 }
 
+/// Whether `host` is `domain` or a name under it.
+pub fn belongs(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+/// How many addresses the app and the checklist look at per product: far more than anyone lists.
+const MAX_ADDRESSES: u32 = 200;
+
+/// One stored measurement and when it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Measured {
+    pub at_ms: i64,
+    pub measurement: Measurement,
+}
+
+/// An endpoint as the app shows it: its newest measurement and the one before, for "before and
+/// after".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LatencyCard {
+    pub latest: Measured,
+    pub previous: Option<Measured>,
+    /// Why this measurement is not in the history, when saving it failed (it is still shown).
+    pub not_saved: Option<String>,
+}
+
+fn measured(row: preflight_store::LatencyRow) -> Option<Measured> {
+    let measurement = serde_json::from_value::<Measurement>(row.measurement).ok()?;
+    Some(Measured { at_ms: row.at_ms, measurement })
+}
+
+/// The stored addresses under `domain`, newest first.
+fn addresses(store: &Store, domain: &str) -> Result<Vec<(String, i64)>, FlowError> {
+    Ok(store
+        .latency_addresses(MAX_ADDRESSES)?
+        .into_iter()
+        .filter(|(url, _)| Url::parse(url).ok().and_then(|u| u.host_str().map(|h| belongs(h, domain))).unwrap_or(false))
+        .collect())
+}
+
+/// The `performance.p95` findings of `domain` (one per measured address, from its newest run) and when
+/// the newest was measured.
+pub(crate) fn speed_findings(store: &Store, domain: &str) -> Result<(Vec<Finding>, Option<i64>), FlowError> {
+    let mut findings = Vec::new();
+    let mut newest = None;
+    for (url, _) in addresses(store, domain)? {
+        if let Some(m) = store.latency_runs(&url, 1)?.into_iter().next().and_then(measured) {
+            newest = newest.max(Some(m.at_ms));
+            findings.push(preflight_latency::finding(&m.measurement, m.at_ms));
+        }
+    }
+    Ok((findings, newest))
+}
+
 impl Flow {
     /// The latest stored measurement of `url`, if any (read before saving a new one, it is "before").
-    pub fn previous_latency(&self, url: &str) -> Result<Option<(i64, Measurement)>, FlowError> {
-        let rows = self.store()?.latency_runs(&key(url), 1)?;
-        Ok(rows.into_iter().next().and_then(|r| serde_json::from_value::<Measurement>(r.measurement).ok().map(|m| (r.at_ms, m))))
+    pub fn previous_latency(&self, url: &str) -> Result<Option<Measured>, FlowError> {
+        Ok(self.store()?.latency_runs(&key(url), 1)?.into_iter().next().and_then(measured))
     }
 
     /// Saves `m`, with its address's query removed.
@@ -38,5 +98,68 @@ impl Flow {
         let p95_ms = m.warm.as_ref().map(|w| w.p95_ms);
         self.store()?.watch(WatchOp::SaveLatency { url: stored.url, at_ms: now_ms(), p95_ms, measurement })?;
         Ok(())
+    }
+
+    /// Measures `probe` and, with `save`, keeps the run in the history; the card holds the run
+    /// stored before it. A failed save is said on the card, never silently dropped.
+    pub async fn measure_endpoint(&self, net: &Net, probe: &Probe, plan: Plan, save: bool) -> LatencyCard {
+        let m = measure(net, probe, plan).await;
+        let previous = self.previous_latency(&m.url).ok().flatten();
+        let not_saved = if save { self.save_latency(&m).err().map(|e| e.to_string()) } else { None };
+        let mut shown = m;
+        // What a front end shows or prints is the public address too.
+        shown.url = key(&shown.url);
+        LatencyCard { latest: Measured { at_ms: now_ms(), measurement: shown }, previous, not_saved }
+    }
+
+    /// Each measured address of `domain` with its newest run and the one before, newest first.
+    pub fn latency_cards(&self, domain: &Domain) -> Result<Vec<LatencyCard>, FlowError> {
+        let store = self.store()?;
+        let mut cards = Vec::new();
+        for (url, _) in addresses(&store, domain.as_str())? {
+            let mut runs = store.latency_runs(&url, 2)?.into_iter().filter_map(measured);
+            if let Some(latest) = runs.next() {
+                cards.push(LatencyCard { latest, previous: runs.next(), not_saved: None });
+            }
+        }
+        Ok(cards)
+    }
+
+    /// The `[[endpoints]]` of `target` as probes. A credential named with `secret` is read from
+    /// the keychain into that probe's `Authorization` header and nowhere else.
+    pub fn endpoint_probes(&self, target: &Target) -> Result<Vec<Probe>, FlowError> {
+        let mut out = Vec::new();
+        for e in &target.endpoints {
+            let credential = match &e.secret {
+                Some(secret) => {
+                    let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret)).map_err(|err| {
+                        FlowError::Keychain(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name))
+                    })?;
+                    let value = found.ok_or_else(|| {
+                        FlowError::Invalid(format!(
+                            "endpoint \"{}\": there is no keychain entry \"{secret}\" for {}",
+                            e.name, target.domain
+                        ))
+                    })?;
+                    Some(value.expose().clone())
+                }
+                None => None,
+            };
+            out.push(Probe::from_endpoint(e, credential).map_err(|err| FlowError::Invalid(format!("endpoint \"{}\": {err}", e.name)))?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_belong_to_their_product_only() {
+        assert!(belongs("acme.test", "acme.test"));
+        assert!(belongs("API.acme.test.", "acme.test"));
+        assert!(!belongs("notacme.test", "acme.test"), "a suffix is not a subdomain");
+        assert_eq!(public_url("https://u:p@api.acme.test/x?token=s3cret#f").as_deref(), Some("https://api.acme.test/x"));
     }
 }

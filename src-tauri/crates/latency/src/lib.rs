@@ -3,13 +3,15 @@
 //!
 //! Every request goes through the engine's `Net`, so `--connect-to`, `--ca-file` and the deadlines
 //! apply and tests reach loopback servers with injected delays. Load tests and the mobile view
-//! build on this crate.
+//! build on this crate, and `finding` turns a stored run into the launch checklist's `performance.p95`.
 
+pub mod finding;
 pub mod load;
 pub mod measure;
 pub mod mobile;
 pub mod stats;
 
+pub use finding::finding;
 pub use load::{Bounds, LoadResult, Step};
 pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
 pub use mobile::{first_visit, MobileView, MOBILE_RTT_MS};

@@ -314,6 +314,15 @@ pub fn judge(m: &Measurement, expect: Option<u16>) -> (Verdict, String) {
     if total == 0 {
         return (Verdict::Unknown, format!("{} was not measured.", m.name));
     }
+    // Not one answer: from here, a server that is down and a computer that is offline look alike,
+    // so this is "could not measure", never "failing".
+    if m.statuses.is_empty() {
+        let why = m.first_error.as_deref().unwrap_or("no answer");
+        return (
+            Verdict::Unknown,
+            format!("{} could not be measured: none of {total} requests got an answer ({why}). Check that this computer is online and the address is right.", m.name),
+        );
+    }
     if m.errors * 10 > total || bad * 10 > total {
         let why = match &m.first_error {
             Some(e) if m.errors > 0 => format!("{} of {total} requests got no answer ({e})", m.errors),

@@ -72,9 +72,9 @@ async fn an_endpoint_that_never_answers_is_given_up_on_quickly() {
     let net = Net::new(config).await.expect("net");
     let started = std::time::Instant::now();
     let m = measure(&net, &probe("/hung", None), Plan { cold: 10, warm: 50 }).await;
-    assert_eq!(m.verdict, Verdict::Failing, "{}", m.says);
+    assert_eq!(m.verdict, Verdict::Unknown, "no answer at all is not a verdict on the server: {}", m.says);
     assert_eq!(m.errors, 3, "three unanswered requests are enough to tell: {}", m.says);
-    assert!(m.says.contains("got no answer"), "{}", m.says);
+    assert!(m.says.contains("could not be measured"), "{}", m.says);
     assert!(started.elapsed().as_secs_f64() < 5.0, "not 60 deadlines: {:?}", started.elapsed());
 }
 

@@ -57,6 +57,13 @@ pub fn list(conn: &Connection, url: &str, limit: u32) -> Result<Vec<LatencyRow>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The addresses measured, each with when it was last measured, newest first.
+pub fn addresses(conn: &Connection, limit: u32) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare("SELECT url, MAX(at_ms) AS last FROM latency_runs GROUP BY url ORDER BY last DESC, url LIMIT ?1")?;
+    let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Forgets runs older than `before_ms`.
 pub fn prune(conn: &Connection, before_ms: i64) -> Result<usize> {
     Ok(conn.execute("DELETE FROM latency_runs WHERE at_ms < ?1", [before_ms])?)
@@ -75,6 +82,8 @@ mod tests {
         let rows = list(&conn, "https://a.test/x", 10).expect("list");
         assert_eq!(rows.iter().map(|r| r.p95_ms).collect::<Vec<_>>(), [Some(640.0), Some(900.0)]);
         assert_eq!(rows[0].measurement["p95"], 640);
+        let seen = addresses(&conn, 10).expect("addresses");
+        assert_eq!(seen, [("https://b.test/".to_owned(), 3), ("https://a.test/x".to_owned(), 2)]);
         assert_eq!(prune(&conn, 2).expect("prune"), 1);
     }
 }

@@ -151,6 +151,11 @@ impl Store {
         self.read(|c| ticks::list(c, domain))
     }
 
+    /// Every address with a stored latency run and when it was last measured, newest first.
+    pub fn latency_addresses(&self, limit: u32) -> Result<Vec<(String, i64)>> {
+        self.read(|c| latency::addresses(c, limit))
+    }
+
     /// The newest latency runs of `url` (its address without the query), newest first.
     pub fn latency_runs(&self, url: &str, limit: u32) -> Result<Vec<LatencyRow>> {
         self.read(|c| latency::list(c, url, limit))

@@ -27,6 +27,7 @@ pub mod mixed;
 pub mod monitoring;
 pub mod mta_sts;
 pub mod mx;
+pub mod performance;
 pub mod protocols;
 pub mod ratelimit;
 pub mod redirect_hygiene;
@@ -90,6 +91,7 @@ pub const FAMILIES: &[Family] = &[
     mta_sts::FAMILY,
     senders::FAMILY,
     starttls::FAMILY,
+    performance::FAMILY,
     monitoring::FAMILY,
     leaks::FAMILY,
     env_vars::FAMILY,

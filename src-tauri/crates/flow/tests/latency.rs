@@ -1,0 +1,67 @@
+//! Latency through the flow, on a real SQLite file and a testbed product: each measurement is
+//! stored under its public address next to the run before it, the app's cards are the product's
+//! addresses only, and the launch checklist reads them as `performance.p95`, never failing an
+//! address it could not reach.
+
+use preflight_checklist::ItemState;
+use preflight_core::{Domain, Status};
+use preflight_flow::{Flow, Host};
+use preflight_latency::{Plan, Probe, Verdict};
+use preflight_testbed::{Product, Testbed};
+use std::path::PathBuf;
+use std::sync::Arc;
+use url::Url;
+
+struct Dir(PathBuf);
+
+impl Host for Dir {
+    fn data_dir(&self) -> Option<PathBuf> {
+        Some(self.0.clone())
+    }
+}
+
+fn probe(url: &str) -> Probe {
+    Probe::new(Url::parse(url).expect("url"), "GET", None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn measurements_are_kept_compared_and_read_by_the_checklist() {
+    let dir = tempfile::tempdir().expect("temp");
+    let bed = Testbed::start(Product::healthy("quick.test", &[""])).await.expect("testbed");
+    let flow = Flow::new(Arc::new(Dir(dir.path().to_owned())), Ok(bed.net_config()));
+    let net = flow.net().await.expect("net");
+    let plan = Plan { cold: 2, warm: 10 };
+    let domain = Domain::parse("quick.test").expect("valid");
+
+    let first = flow.measure_endpoint(&net, &probe("https://quick.test/?token=s3cret"), plan, true).await;
+    assert_eq!(first.latest.measurement.verdict, Verdict::FastEnough, "{}", first.latest.measurement.says);
+    assert_eq!(first.latest.measurement.url, "https://quick.test/", "the query never leaves the request");
+    assert!(first.previous.is_none() && first.not_saved.is_none());
+    let second = flow.measure_endpoint(&net, &probe("https://quick.test/"), plan, true).await;
+    assert_eq!(second.previous.map(|p| p.measurement.url).as_deref(), Some("https://quick.test/"), "the first run is \"before\"");
+    let unsaved = flow.measure_endpoint(&net, &probe("https://quick.test/"), plan, false).await;
+    assert!(unsaved.previous.is_some());
+    let cards = flow.latency_cards(&domain).expect("cards");
+    assert_eq!(cards.len(), 1, "one address, measured twice and saved twice");
+    assert!(cards[0].previous.is_some());
+
+    let list = flow.checklist(&domain).expect("checklist");
+    let item = list.item("speed.p95").expect("item");
+    assert_eq!(item.state, ItemState::Done, "{:?}", item.evidence);
+    assert!(item.evidence.iter().all(|e| e.check == "performance.p95" && e.checked_at_ms.is_some()));
+
+    // A name of the product that does not resolve: could not look, so the item cannot be done,
+    // and it is never called too slow.
+    let gone = flow.measure_endpoint(&net, &probe("https://gone.quick.test/"), plan, true).await;
+    assert_eq!(gone.latest.measurement.verdict, Verdict::Unknown, "{}", gone.latest.measurement.says);
+    // An address of another product is not this one's evidence.
+    flow.measure_endpoint(&net, &probe("https://other.test/"), Plan { cold: 1, warm: 1 }, true).await;
+    assert_eq!(flow.latency_cards(&domain).expect("cards").len(), 2);
+    let list = flow.checklist(&domain).expect("checklist");
+    let item = list.item("speed.p95").expect("item");
+    let statuses: Vec<Status> = item.evidence.iter().map(|e| e.status).collect();
+    assert_eq!(statuses.len(), 2, "{:?}", item.evidence);
+    assert!(statuses.contains(&Status::Error) && !statuses.contains(&Status::Fail), "{statuses:?}");
+    assert_ne!(item.state, ItemState::Done);
+    assert_ne!(item.state, ItemState::NotDone);
+}
