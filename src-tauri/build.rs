@@ -36,6 +36,8 @@ fn main() {
         "export_handover",
         "scan_secrets",
         "check_env",
+        "latency_cards",
+        "measure_latency",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, checklist, history, monitors, names, secrets, settings, startup};
+use crate::commands::{audit, channels, checklist, history, latency, monitors, names, secrets, settings, startup};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -43,6 +43,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             checklist::export_handover,
             secrets::scan_secrets,
             secrets::check_env,
+            latency::latency_cards,
+            latency::measure_latency,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
 }

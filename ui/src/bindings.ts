@@ -354,6 +354,29 @@ async checkEnv(example: string, env: string, other: string | null, domainName: s
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The measured addresses of `domain_name`, newest first.
+ */
+async latencyCards(domainName: string) : Promise<Result<LatencyCard[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("latency_cards", { domainName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Measures `url` (an address of the product, of `kind`), or with no `url` the `[[endpoints]]` of
+ * the product's settings, and keeps each run in the history.
+ */
+async measureLatency(domainName: string, url: string | null, kind: EndpointKind | null) : Promise<Result<LatencyCard[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("measure_latency", { domainName, url, kind }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -448,6 +471,10 @@ export type AuditStarted = { domain: string;
  * `desktop`, `tray` or `demo`.
  */
 source: string }
+/**
+ * One bar of a latency histogram: how many requests took from `from_ms` up to `to_ms`.
+ */
+export type Bar = { from_ms: number; to_ms: number; count: number }
 /**
  * One line of the minimum bar, as bad as its worst item.
  */
@@ -552,6 +579,34 @@ changes: Change[];
  * Problems both runs show, unchanged.
  */
 unchanged_problems: number }
+/**
+ * The kinds of endpoint a chatbot product has.
+ */
+export type EndpointKind = 
+/**
+ * A read the server can answer from a cache (plans, a session, feature flags).
+ */
+"cached_read" | 
+/**
+ * A write (sign-up, settings, a message saved).
+ */
+"write" | 
+/**
+ * Sending a chat message, before the model answers.
+ */
+"chat_send" | 
+/**
+ * A chat answer streamed back token by token: judged on the first token.
+ */
+"streaming_chat" | 
+/**
+ * A webhook the product receives (payments).
+ */
+"webhook" | 
+/**
+ * The page a login provider sends users back to.
+ */
+"auth_callback"
 /**
  * What kind of failure, for the UI to branch on.
  */
@@ -739,6 +794,56 @@ export type ItemState =
 "skipped"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
+ * An endpoint as the app shows it: its newest measurement and the one before, for "before and
+ * after".
+ */
+export type LatencyCard = { latest: Measured; previous: Measured | null; 
+/**
+ * Why this measurement is not in the history, when saving it failed (it is still shown).
+ */
+not_saved: string | null }
+/**
+ * One stored measurement and when it was made.
+ */
+export type Measured = { at_ms: number; measurement: Measurement }
+/**
+ * The measurement of one endpoint.
+ */
+export type Measurement = { name: string; url: string; method: string; kind: EndpointKind; target_ms: number; 
+/**
+ * On a kept-alive connection: what the judged figure is read from.
+ */
+warm: Percentiles | null; 
+/**
+ * Each request on a new connection (DNS, connect and TLS included).
+ */
+cold: Percentiles | null; phases: Phases; 
+/**
+ * Time to the first piece of a streamed answer (the first token), warm.
+ */
+first_token: Percentiles | null; 
+/**
+ * The judged requests (the first tokens of a stream, else the kept-alive requests) in
+ * equal-width bars, for a histogram; empty in measurements stored before it existed.
+ */
+histogram?: Bar[]; 
+/**
+ * Answers by status code.
+ */
+statuses: Partial<{ [key in number]: number }>; 
+/**
+ * Requests that got no answer (timeout, refused), with the first reason.
+ */
+errors: number; first_error: string | null; 
+/**
+ * Fast enough, too slow, or could not tell.
+ */
+verdict: Verdict; 
+/**
+ * The verdict in plain words.
+ */
+says: string }
+/**
  * A monitor changed state (the dashboard and the tray follow these).
  */
 export type MonitorChanged = { at: number; monitor_id: number; monitor: string; 
@@ -815,6 +920,22 @@ export type Movement =
  * Was a problem; the newer run could not look, so nobody knows.
  */
 "unknown"
+/**
+ * The distribution of one measure, in milliseconds.
+ */
+export type Percentiles = { samples: number; p50_ms: number; p90_ms: number; p95_ms: number; p99_ms: number; max_ms: number; 
+/**
+ * Why a percentile shown may not mean much (too few samples).
+ */
+warnings: string[] }
+/**
+ * Median time of each phase of a cold request, in milliseconds.
+ */
+export type Phases = { dns_ms: number; connect_ms: number; tls_ms: number; 
+/**
+ * From the request sent to the answer's headers: the server's own time, plus one round trip.
+ */
+ttfb_ms: number; transfer_ms: number }
 /**
  * What one probe asks.
  */
@@ -995,6 +1116,18 @@ export type Tick = { item: string;
  * Ticked as done; false keeps the note of an item the founder un-ticked.
  */
 done: boolean; note: string; at_ms: number }
+/**
+ * The judgement against the target.
+ */
+export type Verdict = "fast_enough" | "too_slow" | 
+/**
+ * Wrong answers or no answers: speed does not matter until it works.
+ */
+"failing" | 
+/**
+ * Nothing was measured.
+ */
+"unknown"
 /**
  * Something the watcher told the founder (also shown as a desktop notification), or an alert that
  * could not reach an outside channel.

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod channels;
 pub mod checklist;
 pub mod history;
+pub mod latency;
 pub mod monitors;
 pub mod names;
 pub mod secrets;

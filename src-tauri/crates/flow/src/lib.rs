@@ -219,6 +219,17 @@ impl Flow {
         self.run(&net, req).await
     }
 
+    /// The network to reach `domain` with: the sample product's own while it runs (its names
+    /// exist only there), else this computer's.
+    pub async fn net_for(&self, domain: &Domain) -> Result<Net, FlowError> {
+        if domain.as_str() == preflight_testbed::demo::DOMAIN {
+            if let Some(d) = self.demo.lock().await.as_ref() {
+                return Ok(d.net.clone());
+            }
+        }
+        self.net().await
+    }
+
     /// How to reach the running sample product from another program.
     pub async fn demo_settings(&self) -> Option<DemoSettings> {
         let demo = self.demo.lock().await;
