@@ -368,11 +368,12 @@ async latencyCards(domainName: string) : Promise<Result<LatencyCard[], AppError>
 },
 /**
  * Measures `url` (an address of the product, of `kind`), or with no `url` the `[[endpoints]]` of
- * the product's settings, and keeps each run in the history.
+ * the product's settings (only the one called `endpoint` when given), and keeps each run in the
+ * history.
  */
-async measureLatency(domainName: string, url: string | null, kind: EndpointKind | null) : Promise<Result<LatencyCard[], AppError>> {
+async measureLatency(domainName: string, url: string | null, kind: EndpointKind | null, endpoint: string | null) : Promise<Result<LatencyCard[], AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("measure_latency", { domainName, url, kind }) };
+    return { status: "ok", data: await TAURI_INVOKE("measure_latency", { domainName, url, kind, endpoint }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -22,7 +22,8 @@ pub async fn latency_cards(state: State<'_, AppState>, domain_name: String) -> A
 }
 
 /// Measures `url` (an address of the product, of `kind`), or with no `url` the `[[endpoints]]` of
-/// the product's settings, and keeps each run in the history.
+/// the product's settings (only the one called `endpoint` when given), and keeps each run in the
+/// history.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, url), err)]
@@ -31,13 +32,23 @@ pub async fn measure_latency(
     domain_name: String,
     url: Option<String>,
     kind: Option<EndpointKind>,
+    endpoint: Option<String>,
 ) -> AppResult<Vec<LatencyCard>> {
     let domain = Domain::parse(&domain_name)?;
     let probes = match url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
         Some(u) => vec![address(&domain, &u, kind)?],
         None => {
             let d = domain.clone();
-            let probes = blocking(state.flow.clone(), move |f| f.saved_target(d).and_then(|t| f.endpoint_probes(&t))).await?;
+            let mut probes = blocking(state.flow.clone(), move |f| f.saved_target(d).and_then(|t| f.endpoint_probes(&t))).await?;
+            if let Some(name) = &endpoint {
+                probes.retain(|p| &p.name == name);
+                if probes.is_empty() {
+                    return Err(AppError::new(
+                        ErrorCode::NotFound,
+                        format!("{domain}'s settings have no endpoint called \"{name}\" any more."),
+                    ));
+                }
+            }
             if probes.is_empty() {
                 return Err(invalid(format!(
                     "{domain} has no key endpoints in its settings yet: type an address to measure, such as https://{domain}/"

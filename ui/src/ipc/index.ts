@@ -13,7 +13,9 @@ import type {
   Diff,
   Format as DocFormat,
   Exported,
+  EndpointKind,
   Incident,
+  LatencyCard,
   MonitorChanged,
   MonitorOverview,
   MonitorRow,
@@ -29,6 +31,14 @@ import type {
 } from "../bindings";
 
 export type {
+  Bar,
+  EndpointKind,
+  LatencyCard,
+  Measured,
+  Measurement,
+  Percentiles,
+  Phases,
+  Verdict,
   BarLine,
   Change,
   Checklist,
@@ -133,6 +143,9 @@ export const api = {
     unwrap(commands.scanSecrets(folder, history, domain)),
   checkEnv: (example: string, env: string, other: string | null, domain: string | null): Promise<Report> =>
     unwrap(commands.checkEnv(example, env, other, domain)),
+  latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
+  measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
+    unwrap(commands.measureLatency(domain, url, kind, endpoint)),
 };
 
 type Unlisten = () => void;

@@ -12,16 +12,8 @@ use preflight_vault::SecretRef;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// `url` as it may be stored or shown: without query, fragment or credentials, where a token
-/// would sit. None when it is not an address.
-pub fn public_url(url: &str) -> Option<String> {
-    let mut u = Url::parse(url).ok()?;
-    u.set_query(None);
-    u.set_fragment(None);
-    let _ = u.set_password(None);
-    let _ = u.set_username("");
-    Some(u.to_string())
-}
+/// `url` as it may be stored or shown (declared with the measurement, which names endpoints by it).
+pub use preflight_latency::public_url;
 
 /// The key a measurement is stored under: its public address.
 pub fn key(url: &str) -> String {

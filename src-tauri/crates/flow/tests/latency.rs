@@ -36,12 +36,17 @@ async fn measurements_are_kept_compared_and_read_by_the_checklist() {
     let first = flow.measure_endpoint(&net, &probe("https://quick.test/?token=s3cret"), plan, true).await;
     assert_eq!(first.latest.measurement.verdict, Verdict::FastEnough, "{}", first.latest.measurement.says);
     assert_eq!(first.latest.measurement.url, "https://quick.test/", "the query never leaves the request");
+    assert!(!first.latest.measurement.says.contains("s3cret") && !first.latest.measurement.name.contains("s3cret"));
     assert!(first.previous.is_none() && first.not_saved.is_none());
     let second = flow.measure_endpoint(&net, &probe("https://quick.test/"), plan, true).await;
     assert_eq!(second.previous.map(|p| p.measurement.url).as_deref(), Some("https://quick.test/"), "the first run is \"before\"");
     let unsaved = flow.measure_endpoint(&net, &probe("https://quick.test/"), plan, false).await;
     assert!(unsaved.previous.is_some());
     let cards = flow.latency_cards(&domain).expect("cards");
+    for file in ["preflight.sqlite3", "preflight.sqlite3-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains("s3cret"), "the token is not in {file}");
+    }
     assert_eq!(cards.len(), 1, "one address, measured twice and saved twice");
     assert!(cards[0].previous.is_some());
 

@@ -13,7 +13,7 @@ pub mod stats;
 
 pub use finding::finding;
 pub use load::{Bounds, LoadResult, Step};
-pub use measure::{measure, Measurement, Phases, Plan, Probe, Verdict};
+pub use measure::{measure, public_url, Measurement, Phases, Plan, Probe, Verdict};
 pub use mobile::{first_visit, MobileView, MOBILE_RTT_MS};
 /// What an endpoint does and its p95 target, declared once in the engine.
 pub use preflight_core::EndpointKind as Kind;

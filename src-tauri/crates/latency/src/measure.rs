@@ -44,12 +44,24 @@ impl std::fmt::Debug for Probe {
     }
 }
 
+/// `url` as it may be stored or shown: without query, fragment or credentials, where a token
+/// would sit. None when it is not an address.
+pub fn public_url(url: &str) -> Option<String> {
+    let mut u = Url::parse(url).ok()?;
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    Some(u.to_string())
+}
+
 impl Probe {
-    /// A GET (or `method`) of `url`, of `kind` (guessed from the method when None).
+    /// A GET (or `method`) of `url`, of `kind` (guessed from the method when None), named by its
+    /// public address (a token in the query must not end up in the name, the verdict or the history).
     pub fn new(url: Url, method: &str, kind: Option<Kind>) -> Probe {
         let kind = kind.unwrap_or_else(|| Kind::guess(method));
         Probe {
-            name: url.to_string(),
+            name: public_url(url.as_str()).unwrap_or_default(),
             method: method.to_ascii_uppercase(),
             url,
             headers: Vec::new(),

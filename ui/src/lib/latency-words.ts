@@ -1,0 +1,105 @@
+// The Speed view's words and chart shapes, kept out of the components so they are tested alone.
+// Targets and verdicts come from the engine with each measurement; only their wording is here.
+import type { Bar, EndpointKind, Measured, Measurement, Percentiles, Phases, Verdict } from "../ipc";
+
+/** What each kind of endpoint is, in the founder's words (the target comes with the measurement). */
+export const KINDS: { kind: EndpointKind; label: string }[] = [
+  { kind: "cached_read", label: "A page or read (login page, session, plans)" },
+  { kind: "chat_send", label: "Sending a chat message" },
+  { kind: "streaming_chat", label: "A streamed chat answer (judged on its first word)" },
+  { kind: "write", label: "A write (sign-up, saving settings)" },
+  { kind: "auth_callback", label: "The page a login provider sends people back to" },
+  { kind: "webhook", label: "A webhook (payments)" },
+];
+
+export const VERDICT: Record<Verdict, { label: string; tone: "pass" | "fail" | "error" }> = {
+  fast_enough: { label: "Fast enough", tone: "pass" },
+  too_slow: { label: "Too slow", tone: "fail" },
+  failing: { label: "Failing", tone: "fail" },
+  unknown: { label: "Couldn't measure", tone: "error" },
+};
+
+/** Milliseconds as a person reads them: 4.2 ms, 180 ms, 1.6 s. */
+export function ms(v: number): string {
+  if (v >= 1000) return `${(v / 1000).toFixed(1)} s`;
+  if (v < 10) return `${v.toFixed(1)} ms`;
+  return `${Math.round(v)} ms`;
+}
+
+/** The figure the verdict is read from: a stream's first token, else the kept-alive requests. */
+export function judged(m: Measurement): Percentiles | null {
+  if (m.kind === "streaming_chat" && m.first_token) return m.first_token;
+  return m.warm;
+}
+
+/** "Before and after" in words, or null with no earlier run to compare. */
+export function change(latest: Measured, previous: Measured | null): { text: string; tone: "pass" | "fail" | "same" } | null {
+  const now = judged(latest.measurement);
+  const then = previous ? judged(previous.measurement) : null;
+  if (!now || !then || !previous) return null;
+  const date = new Date(previous.at_ms).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  const pct = then.p95_ms > 0 ? Math.round(((now.p95_ms - then.p95_ms) / then.p95_ms) * 100) : 0;
+  const head = `Before (${date}): p95 ${ms(then.p95_ms)} → now ${ms(now.p95_ms)}`;
+  // Within 5 % is the noise of one computer's network: call it the same.
+  if (Math.abs(pct) <= 5) return { text: `${head}, about the same.`, tone: "same" };
+  return pct < 0 ? { text: `${head}, ${-pct} % faster.`, tone: "pass" } : { text: `${head}, ${pct} % slower.`, tone: "fail" };
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  bar: Bar;
+}
+
+/** The histogram's bars and marker positions in a `width` × `height` box (a 16 px label strip below). */
+export function histogram(
+  bars: Bar[],
+  width: number,
+  height: number,
+  target: number,
+  p95: number | null,
+): { rects: Rect[]; targetX: number | null; p95X: number | null; lo: number; hi: number } {
+  if (bars.length === 0) return { rects: [], targetX: null, p95X: null, lo: 0, hi: 0 };
+  const lo = bars[0].from_ms;
+  const hi = Math.max(bars[bars.length - 1].to_ms, lo + 0.1);
+  const x = (v: number) => ((v - lo) / (hi - lo)) * width;
+  const tallest = Math.max(...bars.map((b) => b.count), 1);
+  const slot = width / bars.length;
+  const rects = bars.map((b, i) => {
+    const h = (b.count / tallest) * height;
+    return { x: i * slot + 1, y: height - h, width: Math.max(slot - 2, 1), height: h, bar: b };
+  });
+  const inside = (v: number | null) => (v !== null && v >= lo && v <= hi ? x(v) : null);
+  return { rects, targetX: inside(target), p95X: inside(p95), lo, hi };
+}
+
+export interface Segment {
+  phase: keyof Phases;
+  label: string;
+  ms: number;
+  x: number;
+  width: number;
+}
+
+const PHASES: { phase: keyof Phases; label: string }[] = [
+  { phase: "dns_ms", label: "Finding the server (DNS)" },
+  { phase: "connect_ms", label: "Connecting" },
+  { phase: "tls_ms", label: "Securing (TLS)" },
+  { phase: "ttfb_ms", label: "Server working" },
+  { phase: "transfer_ms", label: "Sending the answer" },
+];
+
+/** A new connection's phases laid end to end across `width`, each as long as its median time. */
+export function waterfall(p: Phases, width: number): { segments: Segment[]; total: number } {
+  const total = PHASES.reduce((sum, { phase }) => sum + p[phase], 0);
+  let at = 0;
+  const segments = PHASES.map(({ phase, label }) => {
+    const w = total > 0 ? (p[phase] / total) * width : 0;
+    const s = { phase, label, ms: p[phase], x: at, width: w };
+    at += w;
+    return s;
+  });
+  return { segments, total };
+}
