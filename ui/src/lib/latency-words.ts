@@ -61,9 +61,11 @@ export function histogram(
   target: number,
   p95: number | null,
 ): { rects: Rect[]; targetX: number | null; p95X: number | null; lo: number; hi: number } {
-  if (bars.length === 0) return { rects: [], targetX: null, p95X: null, lo: 0, hi: 0 };
-  const lo = bars[0].from_ms;
-  const hi = Math.max(bars[bars.length - 1].to_ms, lo + 0.1);
+  const first = bars[0];
+  const last = bars[bars.length - 1];
+  if (!first || !last) return { rects: [], targetX: null, p95X: null, lo: 0, hi: 0 };
+  const lo = first.from_ms;
+  const hi = Math.max(last.to_ms, lo + 0.1);
   const x = (v: number) => ((v - lo) / (hi - lo)) * width;
   const tallest = Math.max(...bars.map((b) => b.count), 1);
   const slot = width / bars.length;
@@ -73,6 +75,16 @@ export function histogram(
   });
   const inside = (v: number | null) => (v !== null && v >= lo && v <= hi ? x(v) : null);
   return { rects, targetX: inside(target), p95X: inside(p95), lo, hi };
+}
+
+/** Where the target falls when it is outside the bars (so no line is drawn): "below" when every
+ * request beat it, "above" when every request took longer, null when it is among them. */
+export function targetSide(bars: Bar[], target: number): "below" | "above" | null {
+  const first = bars[0];
+  const last = bars[bars.length - 1];
+  if (!first || !last) return null;
+  if (last.to_ms < target) return "below";
+  return first.from_ms > target ? "above" : null;
 }
 
 export interface Segment {
