@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
 import { readFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { join, extname } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -15,7 +16,7 @@ const artifacts = join(root, "tests/artifacts");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
 
-let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport;
+let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport, speedCard;
 
 // Planted in a generated repository; the page must only ever show it masked.
 const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
@@ -40,6 +41,31 @@ function realSecretsScan() {
   return JSON.parse(out.toString());
 }
 
+// The real engine measuring a loopback server twice, its delay cut from 120 to 30 ms in between
+// (the CLI runs while this process serves, so it is started without blocking). The second run's
+// JSON and the first one's make the card the window gets: the newest run and the one before.
+async function realLatency() {
+  const bin = join(targetDir, "debug/preflight");
+  let delay = 120;
+  const app = createServer((req, res) => setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end("<h1>Log in</h1>"), delay));
+  await new Promise((r) => app.listen(0, "127.0.0.1", r));
+  const env = { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) };
+  const url = "http://app.acme-chat.test/login";
+  const args = ["latency", url, "--samples", "20", "--cold", "3", "--target", "100", "--format", "json",
+    "--fail-on", "never", "--connect-to", `app.acme-chat.test:80:127.0.0.1:${app.address().port}`];
+  const run = async () => JSON.parse((await promisify(execFile)(bin, args, { env })).stdout).endpoints[0];
+  try {
+    const before = await run();
+    delay = 30;
+    const after = await run();
+    assert.equal(before.verdict, "too_slow");
+    assert.equal(after.verdict, "fast_enough");
+    return { latest: { at_ms: Date.now(), measurement: after }, previous: { at_ms: after.previous.at_ms, measurement: before }, not_saved: null };
+  } finally {
+    app.close();
+  }
+}
+
 // The real engine's answers: the demo's report, then its checklist and handover page built by
 // the CLI from the same history.
 function realDemo() {
@@ -56,6 +82,7 @@ before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
   ({ report: demoReport, checklist: demoChecklist, handover: demoHandover } = realDemo());
   secretsReport = realSecretsScan();
+  speedCard = await realLatency();
   mkdirSync(artifacts, { recursive: true });
   server = createServer((req, res) => {
     const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
@@ -380,6 +407,41 @@ test("the secrets view scans a folder and shows what leaked where, masked, with 
   const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "scan_secrets").map((c) => c.args));
   assert.deepEqual(args, [{ folder: "/home/founder/acme", history: true, domainName: "acme-chat.test" }]);
   await page.screenshot({ path: join(artifacts, "ui-secrets.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the speed view measures an address and shows the verdict, before and after, and both charts", async () => {
+  const { page, errors } = await open(() => {});
+  await page.evaluate((card) => {
+    window.__PF__.handlers.latency_cards = () => [];
+    window.__PF__.handlers.measure_latency = () => [card];
+  }, speedCard);
+  await page.getByRole("button", { name: "Speed" }).click();
+  const address = page.getByLabel("An address of acme-chat.test to measure");
+  assert.equal(await address.inputValue(), "https://acme-chat.test/", "the home page is offered first");
+  await page.getByText(/Nothing measured yet for acme-chat\.test/).waitFor();
+  await address.fill("http://app.acme-chat.test/login");
+  await page.getByLabel("What it does").selectOption("cached_read");
+  await page.getByRole("button", { name: "Measure", exact: true }).click();
+  const card = page.getByTestId("latency-card");
+  await card.waitFor();
+  assert.equal(await card.getAttribute("data-verdict"), "fast_enough");
+  assert.equal(await card.locator(".pill").textContent(), "Fast enough");
+  assert.match(await card.getByTestId("latency-change").textContent(), /Before \(.+\): p95 1\d\d ms → now (2|3)\d ms, \d\d % faster\./);
+  const bars = await card.getByTestId("histogram-bar").count();
+  assert.ok(bars >= 1 && bars <= 24, `${bars} bars`);
+  const counted = await card.locator("[data-testid=histogram-bar] title").allTextContents();
+  const total = counted.reduce((n, t) => n + Number(t.trim().split(" ")[0]), 0);
+  assert.equal(total, 20, "every kept-alive request is in one bar");
+  assert.equal(await card.getByTestId("waterfall-segment").count() >= 3, true, "DNS is skipped by --connect-to; connect, server and transfer remain");
+  const drawn = await card.getByTestId("histogram-bar").first().evaluate((el) => getComputedStyle(el).fill);
+  assert.equal(drawn, "rgb(31, 79, 214)", "the bars are drawn in the brand colour");
+  const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "measure_latency").map((c) => c.args));
+  assert.deepEqual(args, [{ domainName: "acme-chat.test", url: "http://app.acme-chat.test/login", kind: "cached_read", endpoint: null }]);
+  await card.getByRole("button", { name: "Measure again" }).click();
+  await page.waitForFunction(() => window.__PF__.calls.filter((c) => c.cmd === "measure_latency").length === 2);
+  await page.screenshot({ path: join(artifacts, "ui-speed.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

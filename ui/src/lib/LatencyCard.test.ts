@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { latencyCard } from "./fixtures";
 import LatencyCard from "./LatencyCard.svelte";
-import { change, histogram, ms, targetSide, waterfall } from "./latency-words";
+import { barTitle, change, histogram, ms, targetSide, waterfall } from "./latency-words";
 
 describe("LatencyCard", () => {
   it("says the verdict, before and after, and draws both charts", async () => {
@@ -53,5 +53,7 @@ describe("latency words", () => {
     expect(w.total).toBe(100);
     expect(w.segments.map((s) => s.width)).toEqual([20, 20, 0, 140, 20]);
     expect(histogram([], 300, 100, 400, null).rects).toEqual([]);
+    expect(barTitle({ from_ms: 30.1, to_ms: 30.2, count: 1 })).toBe("1 request took 30.1 ms to 30.2 ms");
+    expect(barTitle({ from_ms: 300, to_ms: 420, count: 7 })).toBe("7 requests took 300 ms to 420 ms");
   });
 });

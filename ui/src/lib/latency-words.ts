@@ -4,12 +4,12 @@ import type { Bar, EndpointKind, Measured, Measurement, Percentiles, Phases, Ver
 
 /** What each kind of endpoint is, in the founder's words (the target comes with the measurement). */
 export const KINDS: { kind: EndpointKind; label: string }[] = [
-  { kind: "cached_read", label: "A page or read (login page, session, plans)" },
+  { kind: "cached_read", label: "Page or read (login page, session)" },
   { kind: "chat_send", label: "Sending a chat message" },
-  { kind: "streaming_chat", label: "A streamed chat answer (judged on its first word)" },
-  { kind: "write", label: "A write (sign-up, saving settings)" },
-  { kind: "auth_callback", label: "The page a login provider sends people back to" },
-  { kind: "webhook", label: "A webhook (payments)" },
+  { kind: "streaming_chat", label: "Streamed chat answer (first word)" },
+  { kind: "write", label: "Write (sign-up, settings)" },
+  { kind: "auth_callback", label: "Return from a login provider" },
+  { kind: "webhook", label: "Webhook (payments)" },
 ];
 
 export const VERDICT: Record<Verdict, { label: string; tone: "pass" | "fail" | "error" }> = {
@@ -24,6 +24,14 @@ export function ms(v: number): string {
   if (v >= 1000) return `${(v / 1000).toFixed(1)} s`;
   if (v < 10) return `${v.toFixed(1)} ms`;
   return `${Math.round(v)} ms`;
+}
+
+/** A histogram bar's tooltip: its count and range, with a decimal when the bar is narrower than
+ * a millisecond (a fast, steady endpoint fits its 24 bars in 2 ms). */
+export function barTitle(b: Bar): string {
+  const fine = b.to_ms - b.from_ms < 1;
+  const f = (v: number) => (fine && v < 1000 ? `${v.toFixed(1)} ms` : ms(v));
+  return `${b.count} ${b.count === 1 ? "request" : "requests"} took ${f(b.from_ms)} to ${f(b.to_ms)}`;
 }
 
 /** The figure the verdict is read from: a stream's first token, else the kept-alive requests. */
