@@ -37,3 +37,16 @@ export function pixels(path, color) {
 export function distinctColors(path) {
   return Number(execFileSync("identify", ["-format", "%k", path]).toString().trim());
 }
+
+/** Screenshots `name` until it holds at least `min` pixels of `color` or 10 s pass (the compositor
+ * may paint a frame after the DOM is ready); returns the last count. */
+export async function paintedPixels(name, color, min) {
+  const deadline = Date.now() + 10000;
+  let count;
+  do {
+    count = pixels(screen(name), color);
+    if (count >= min) return count;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < deadline);
+  return count;
+}

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
-import { app, launch, pixels, screen } from "./harness.mjs";
+import { app, launch, paintedPixels, screen } from "./harness.mjs";
 
 test("with the network gone, the founder walks the handover stage and exports the handover document", async () => {
   assert.ok(app, "PREFLIGHT_APP names the built app (tests/desktop/run.sh sets it)");
@@ -62,14 +62,7 @@ test("with the network gone, the founder walks the handover stage and exports th
     assert.match(doc, /Monitoring and alerts[\s\S]*API/, "the monitor added in the window is listed");
 
     // The person's view: the stage painted, its items in the done colour.
-    const deadline = Date.now() + 10000;
-    let shot, green;
-    do {
-      shot = screen("desktop-checklist-offline.png");
-      green = pixels(shot, "#1a7f4b");
-      if (green >= 100) break;
-      await new Promise((r) => setTimeout(r, 250));
-    } while (Date.now() < deadline);
+    const green = await paintedPixels("desktop-checklist-offline.png", "#1a7f4b", 100);
     assert.ok(green >= 100, `the screenshot shows the done items (${green} pixels of the done colour)`);
   } finally {
     await w.deleteSession();
@@ -111,4 +104,35 @@ test("a folder's leaked key is shown masked, and never reaches the logs or the h
     assert.ok(!readFileSync(f).includes(KEY), `${f} holds the full key`);
   }
   assert.ok(read >= 2, "the database and a log file were read");
+});
+
+test("with the network gone, measuring says it could not measure, never that the product is slow or failing", async () => {
+  const w = await launch();
+  try {
+    const nav = await w.$("button=Speed");
+    await nav.waitForExist({ timeout: 20000 });
+    await nav.click();
+    // The window test measured this page while the product was up: that card comes back from the history.
+    const stored = await w.$('[data-testid="latency-card"][data-verdict="fast_enough"]');
+    await stored.waitForExist({ timeout: 20000 });
+    await (await stored.$("button=Measure again")).click();
+    const card = await w.$('[data-testid="latency-card"][data-verdict="unknown"]');
+    await card.waitForExist({ timeout: 60000 });
+    const text = await card.getText();
+    assert.match(text, /Couldn't measure/);
+    assert.match(text, /could not be measured: none of 3 requests got an answer/, "three unanswered requests end it");
+    assert.doesNotMatch(text, /too slow|failing/i);
+
+    // The checklist's speed item reads that run: it could not check, so it is neither done nor failed.
+    await (await w.$("button=Checklist")).click();
+    await (await w.$('[data-testid="checklist"]')).waitForExist({ timeout: 20000 });
+    await (await w.$$('[data-testid="stage-step"]'))[4].click();
+    const item = await w.$('[data-testid="item"][data-id="speed.p95"]');
+    await item.waitForExist({ timeout: 20000 });
+    assert.notEqual(await item.getAttribute("data-state"), "not_done");
+    assert.notEqual(await item.getAttribute("data-state"), "done");
+    screen("desktop-speed-offline.png");
+  } finally {
+    await w.deleteSession();
+  }
 });

@@ -2,7 +2,7 @@
 // the real engine (pointed at loopback by PREFLIGHT_*), read the findings, restart, find it in History.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { app, distinctColors, launch, pixels, screen } from "./harness.mjs";
+import { app, distinctColors, launch, paintedPixels, pixels, screen } from "./harness.mjs";
 
 // The screenshot must show the painted findings, not a blank page with the DOM behind it.
 // Polls (with a deadline) because the compositor may paint a frame after the DOM is ready.
@@ -82,6 +82,34 @@ test("a monitor of a site that does not answer goes DOWN in the window, and a no
     assert.match(await notice.getText(), /API is down/);
     const shot = screen("desktop-monitor-down.png");
     assert.ok(pixels(shot, "#c5221f") > 20, "the DOWN card is painted in the problem colour");
+  } finally {
+    await w.deleteSession();
+  }
+});
+
+test("the founder measures the sample product's login page: fast enough, then again with before and after", async () => {
+  const w = await launch();
+  try {
+    const tab = await w.$("button=Speed");
+    await tab.waitForExist({ timeout: 20000 });
+    await tab.click();
+    const address = await w.$("#speed-address");
+    await address.waitForExist({ timeout: 10000 });
+    await address.setValue("https://app.acme-chat.test/login");
+    await (await w.$("button=Measure")).click();
+    // 60 real requests through the engine to the sample product on loopback.
+    const card = await w.$('[data-testid="latency-card"][data-verdict="fast_enough"]');
+    await card.waitForExist({ timeout: 60000 });
+    assert.match(await card.getText(), /app\.acme-chat\.test\/login is fast enough: 95 of every 100 requests/);
+    assert.ok((await card.$$('[data-testid="histogram-bar"]')).length >= 1, "the histogram is drawn");
+    assert.ok((await card.$$('[data-testid="waterfall-segment"]')).length >= 3, "the phases are drawn");
+    await (await card.$("button=Measure again")).click();
+    const change = await w.$('[data-testid="latency-change"]');
+    await change.waitForExist({ timeout: 60000 });
+    assert.match(await change.getText(), /^Before \(.+\): p95 .+ → now .+/);
+    // The person's view: the histogram's bars and the waterfall in the brand colour.
+    const blue = await paintedPixels("desktop-speed.png", "#1f4fd6", 300);
+    assert.ok(blue >= 300, `the screenshot shows the charts (${blue} pixels of the brand colour)`);
   } finally {
     await w.deleteSession();
   }

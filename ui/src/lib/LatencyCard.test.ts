@@ -37,6 +37,8 @@ describe("latency words", () => {
     expect([ms(4.24), ms(180.4), ms(1640)]).toEqual(["4.2 ms", "180 ms", "1.6 s"]);
     const c = latencyCard(400, 390);
     expect(change(c.latest, c.previous)?.tone, "within 5 % is noise").toBe("same");
+    const tiny = latencyCard(0.6, 0.4);
+    expect(change(tiny.latest, tiny.previous)?.tone, "50 % of half a millisecond is noise too").toBe("same");
     const worse = latencyCard(600, 300);
     expect(change(worse.latest, worse.previous)).toMatchObject({ tone: "fail" });
     expect(change(worse.latest, null)).toBeNull();
