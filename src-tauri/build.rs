@@ -38,6 +38,10 @@ fn main() {
         "check_env",
         "latency_cards",
         "measure_latency",
+        "mobile_view",
+        "explain_load",
+        "run_load",
+        "stop_load",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

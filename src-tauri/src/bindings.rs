@@ -45,6 +45,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             secrets::check_env,
             latency::latency_cards,
             latency::measure_latency,
+            latency::mobile_view,
+            latency::explain_load,
+            latency::run_load,
+            latency::stop_load,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
 }

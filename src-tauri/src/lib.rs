@@ -49,7 +49,12 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let host = Arc::new(host::DesktopHost { app: app.handle().clone(), data_dir: data_dir.clone() });
     // The network handle and the history open on first use: the window appears without waiting
     // for the trust store or the database.
-    app.manage(AppState { flow: Arc::new(Flow::new(host, net)), watch: Default::default(), tray: Default::default() });
+    app.manage(AppState {
+        flow: Arc::new(Flow::new(host, net)),
+        watch: Default::default(),
+        tray: Default::default(),
+        load: Default::default(),
+    });
     // One watcher at a time: a tray-only process still running hands back before ours starts.
     handover::stop_tray(&data_dir);
     let hidden = std::env::args().any(|a| a == HIDDEN_ARG);

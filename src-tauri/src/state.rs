@@ -13,6 +13,8 @@ pub struct AppState {
     pub watch: WatchState,
     /// What the tray shows, kept so any change re-renders the whole menu consistently.
     pub tray: Mutex<crate::tray::TrayModel>,
+    /// Stops the running load test, when one runs (one at a time).
+    pub load: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }
 
 /// The tray's watcher and the founder's choices that outlive a restart of it.

@@ -378,6 +378,52 @@ async measureLatency(domainName: string, url: string | null, kind: EndpointKind 
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The round trips of a first visit to `url` (then each of `then`, one after the other) and their
+ * time on a phone network.
+ */
+async mobileView(domainName: string, url: string, then: string[]) : Promise<Result<MobileView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mobile_view", { domainName, url, then }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What a load test would send, in words, before anything is sent.
+ */
+async explainLoad(domainName: string, url: string, rate: number, durationSecs: number, ramp: boolean) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("explain_load", { domainName, url, rate, durationSecs, ramp }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Runs a load test of `url` (a name of an audited product) within the window's bounds; one at a
+ * time, stopped by `stop_load`.
+ */
+async runLoad(domainName: string, url: string, rate: number, durationSecs: number, ramp: boolean) : Promise<Result<LoadResult, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("run_load", { domainName, url, rate, durationSecs, ramp }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops the running load test at its next scheduled request; false when none runs.
+ */
+async stopLoad() : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("stop_load") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -480,6 +526,14 @@ export type Bar = { from_ms: number; to_ms: number; count: number }
  * One line of the minimum bar, as bad as its worst item.
  */
 export type BarLine = { title: string; state: ItemState; items: string[] }
+/**
+ * The limits of one run.
+ */
+export type Bounds = { 
+/**
+ * Requests per second at the top step.
+ */
+rate: number; duration_secs: number; max_requests: number; max_in_flight: number; request_timeout_ms: number }
 /**
  * One change.
  */
@@ -804,6 +858,19 @@ export type LatencyCard = { latest: Measured; previous: Measured | null;
  */
 not_saved: string | null }
 /**
+ * A whole run.
+ */
+export type LoadResult = { url: string; bounds: Bounds; target_ms: number; steps: Step[]; 
+/**
+ * The highest step rate whose p95 stayed under the target with under 1 % errors and nothing
+ * dropped; None when even the first step did not.
+ */
+sustained_rate: number | null; says: string; 
+/**
+ * Why the run ended: "duration", "max_requests" or "cancelled".
+ */
+stopped_by: string }
+/**
  * One stored measurement and when it was made.
  */
 export type Measured = { at_ms: number; measurement: Measurement }
@@ -844,6 +911,14 @@ verdict: Verdict;
  * The verdict in plain words.
  */
 says: string }
+/**
+ * A first visit, counted and projected.
+ */
+export type MobileView = { url: string; rtt_ms: number; trips: Trip[]; round_trips: number; server_ms: number; projected_ms: number; 
+/**
+ * Which round trips to remove, and what each saves.
+ */
+advice: string[]; says: string }
 /**
  * A monitor changed state (the dashboard and the tray follow these).
  */
@@ -1106,6 +1181,38 @@ export type Status =
  */
 "manual"
 /**
+ * One step of a run.
+ */
+export type Step = { 
+/**
+ * Requests per second asked.
+ */
+rate: number; 
+/**
+ * Requests per second answered (successfully or not) over the step.
+ */
+achieved_rate: number; sent: number; ok: number; 
+/**
+ * Answered with an error status, or not answered in time.
+ */
+errors: number; 
+/**
+ * Not sent: their slot came while the in-flight ceiling was reached.
+ */
+dropped: number; 
+/**
+ * Sent more than 10 ms after their scheduled time (the generator fell behind).
+ */
+late: number; 
+/**
+ * Measured from each request's scheduled start (corrected for coordinated omission).
+ */
+latency: Percentiles | null; 
+/**
+ * Measured from when each request was actually sent (what an uncorrected tool reports).
+ */
+service: Percentiles | null }
+/**
  * Counts of findings by status.
  */
 export type Summary = { pass: number; warn: number; fail: number; error: number; skipped: number; manual: number }
@@ -1117,6 +1224,26 @@ export type Tick = { item: string;
  * Ticked as done; false keeps the note of an item the founder un-ticked.
  */
 done: boolean; note: string; at_ms: number }
+/**
+ * One request of the visit and what it cost.
+ */
+export type Trip = { url: string; 
+/**
+ * DNS, TCP, TLS (for a new connection) and the request itself.
+ */
+round_trips: number; 
+/**
+ * What the round trips were for, in words.
+ */
+why: string; 
+/**
+ * The server's own time before answering (measured), in milliseconds.
+ */
+server_ms: number; 
+/**
+ * Where it redirected to, if it did.
+ */
+redirect_to: string | null }
 /**
  * The judgement against the target.
  */

@@ -1,15 +1,19 @@
-//! Latency from the window: the product's measured addresses as cards (newest run and the one
-//! before), and measuring one address or the endpoints of the product's settings. Each request
-//! goes through the flow's network with its deadlines; a measurement gives up after three
-//! unanswered requests, so the window waits seconds, not minutes, on an endpoint that is down.
+//! Speed from the window: the product's measured addresses as cards (newest run and the one
+//! before), measuring one address or the endpoints of the product's settings, a first visit on a
+//! phone, and a load test within the window's smaller bounds. Each request goes through the flow's
+//! network with its deadlines; a measurement gives up after three unanswered requests, so the
+//! window waits seconds, not minutes, on an endpoint that is down. Every address must be a name of
+//! the product: the window measures the founder's own product, nobody else's.
 
 use super::blocking;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use preflight_core::{Domain, EndpointKind};
 use preflight_flow::latency::{belongs, LatencyCard};
-use preflight_latency::{Plan, Probe};
+use preflight_latency::load::run;
+use preflight_latency::{first_visit, Bounds, LoadResult, MobileView, Plan, Probe, MOBILE_RTT_MS};
 use tauri::State;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 /// The measured addresses of `domain_name`, newest first.
@@ -84,4 +88,93 @@ fn address(domain: &Domain, typed: &str, kind: Option<EndpointKind>) -> AppResul
         )));
     }
     Ok(Probe::new(url, "GET", kind))
+}
+
+/// The round trips of a first visit to `url` (then each of `then`, one after the other) and their
+/// time on a phone network.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, url, then), err)]
+pub async fn mobile_view(state: State<'_, AppState>, domain_name: String, url: String, then: Vec<String>) -> AppResult<MobileView> {
+    let domain = Domain::parse(&domain_name)?;
+    let first = address(&domain, url.trim(), None)?;
+    let then = then
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .map(|u| address(&domain, u, None).map(|p| p.url))
+        .collect::<AppResult<Vec<_>>>()?;
+    let net = state.flow.net_for(&domain).await?;
+    Ok(first_visit(&net, &first.url, &then, MOBILE_RTT_MS).await)
+}
+
+/// A load test's bounds within the window's ceiling, and the probe it would send.
+fn load_plan(domain: &Domain, url: &str, rate: f64, duration_secs: u32) -> AppResult<(Probe, Bounds)> {
+    let probe = address(domain, url.trim(), None)?;
+    Ok((probe, Bounds { rate, duration_secs, ..Bounds::WINDOW }.capped_to(Bounds::WINDOW)))
+}
+
+fn steps(ramp: bool) -> usize {
+    if ramp {
+        4
+    } else {
+        1
+    }
+}
+
+/// What a load test would send, in words, before anything is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn explain_load(domain_name: String, url: String, rate: f64, duration_secs: u32, ramp: bool) -> AppResult<String> {
+    let domain = Domain::parse(&domain_name)?;
+    let (probe, bounds) = load_plan(&domain, &url, rate, duration_secs)?;
+    Ok(bounds.explain(&probe, steps(ramp)))
+}
+
+/// Runs a load test of `url` (a name of an audited product) within the window's bounds; one at a
+/// time, stopped by `stop_load`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, url), err)]
+pub async fn run_load(
+    state: State<'_, AppState>,
+    domain_name: String,
+    url: String,
+    rate: f64,
+    duration_secs: u32,
+    ramp: bool,
+) -> AppResult<LoadResult> {
+    let domain = Domain::parse(&domain_name)?;
+    let (probe, bounds) = load_plan(&domain, &url, rate, duration_secs)?;
+    let d = domain.clone();
+    let audited = blocking(state.flow.clone(), move |f| f.history(Some(d.as_str()), 1)).await?;
+    if audited.is_empty() {
+        return Err(invalid(format!(
+            "Run an audit of {domain} first: a load test sends real traffic, so it only runs on a product you have audited."
+        )));
+    }
+    let cancel = CancellationToken::new();
+    {
+        let mut running = state.load.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the load test's state is unusable"))?;
+        if running.is_some() {
+            return Err(AppError::new(ErrorCode::Busy, "A load test is already running: wait for it or stop it."));
+        }
+        *running = Some(cancel.clone());
+    }
+    let result = match state.flow.net_for(&domain).await {
+        Ok(net) => Ok(run(&net, &probe, bounds, steps(ramp), cancel).await),
+        Err(e) => Err(e.into()),
+    };
+    if let Ok(mut running) = state.load.lock() {
+        *running = None;
+    }
+    result
+}
+
+/// Stops the running load test at its next scheduled request; false when none runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_load(state: State<'_, AppState>) -> AppResult<bool> {
+    let running = state.load.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the load test's state is unusable"))?;
+    Ok(running.as_ref().map(CancellationToken::cancel).is_some())
 }

@@ -59,6 +59,7 @@ async fn measurements_are_kept_compared_and_read_by_the_checklist() {
     // and it is never called too slow.
     let gone = flow.measure_endpoint(&net, &probe("https://gone.quick.test/"), plan, true).await;
     assert_eq!(gone.latest.measurement.verdict, Verdict::Unknown, "{}", gone.latest.measurement.says);
+    assert_eq!(gone.latest.measurement.errors, 1, "a name that does not exist is asked about once, not sixty times");
     // An address of another product is not this one's evidence.
     flow.measure_endpoint(&net, &probe("https://other.test/"), Plan { cold: 1, warm: 1 }, true).await;
     assert_eq!(flow.latency_cards(&domain).expect("cards").len(), 2);

@@ -48,9 +48,18 @@ impl Bounds {
         Bounds { rate, duration_secs, max_requests: 20_000, max_in_flight: 128, request_timeout_ms: 10_000 }.capped()
     }
 
+    /// What a run started from the window may do: a founder checking a launch-day spike, not a
+    /// stress test (the CLI's flags reach [`Bounds::CEILING`]).
+    pub const WINDOW: Bounds =
+        Bounds { rate: 200.0, duration_secs: 60, max_requests: 12_000, max_in_flight: 128, request_timeout_ms: 10_000 };
+
     /// These bounds, each cut to the ceiling (and to at least one request per second).
     pub fn capped(self) -> Bounds {
-        let c = Bounds::CEILING;
+        self.capped_to(Bounds::CEILING)
+    }
+
+    /// These bounds, each cut to `c` (and to at least one request per second).
+    pub fn capped_to(self, c: Bounds) -> Bounds {
         Bounds {
             rate: self.rate.clamp(1.0, c.rate),
             duration_secs: self.duration_secs.clamp(1, c.duration_secs),

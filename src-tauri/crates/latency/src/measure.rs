@@ -183,15 +183,18 @@ struct Tally {
     statuses: BTreeMap<u16, u32>,
     errors: u32,
     first_error: Option<String>,
+    /// The name could not be looked up: every other request needs the same lookup.
+    unresolved: bool,
 }
 
-/// The first this many requests all went unanswered: the endpoint is down or unreachable, and waiting out
-/// every remaining request's deadline would only delay the verdict.
+/// The first this many requests all went unanswered (or the first one's name could not be looked
+/// up): the endpoint is down or unreachable, and waiting out every remaining request's deadline
+/// would only delay the verdict.
 const GIVE_UP_AFTER: u32 = 3;
 
 impl Tally {
     fn hopeless(&self) -> bool {
-        self.statuses.is_empty() && self.errors >= GIVE_UP_AFTER
+        self.statuses.is_empty() && (self.errors >= GIVE_UP_AFTER || self.unresolved)
     }
 
     fn note(&mut self, r: &Result<Response, NetError>) {
@@ -199,6 +202,7 @@ impl Tally {
             Ok(resp) => *self.statuses.entry(resp.status).or_insert(0) += 1,
             Err(e) => {
                 self.errors += 1;
+                self.unresolved |= matches!(e, NetError::NoSuchName(_) | NetError::NoRecords(_) | NetError::DnsFailed { .. });
                 self.first_error.get_or_insert_with(|| e.to_string());
             }
         }
@@ -210,7 +214,7 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
     let req = probe.request();
     let host = probe.url.host_str().unwrap_or_default().to_owned();
     let port = probe.url.port_or_known_default().unwrap_or(443);
-    let mut tally = Tally { statuses: BTreeMap::new(), errors: 0, first_error: None };
+    let mut tally = Tally { statuses: BTreeMap::new(), errors: 0, first_error: None, unresolved: false };
     let (mut cold, mut warm, mut first) = (Recorder::default(), Recorder::default(), Recorder::default());
     let (mut dns, mut connect, mut tls, mut ttfb, mut transfer) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
 
@@ -332,7 +336,10 @@ pub fn judge(m: &Measurement, expect: Option<u16>) -> (Verdict, String) {
         let why = m.first_error.as_deref().unwrap_or("no answer");
         return (
             Verdict::Unknown,
-            format!("{} could not be measured: none of {total} requests got an answer ({why}). Check that this computer is online and the address is right.", m.name),
+            format!(
+                "{} could not be measured: no request got an answer ({why}). Check that this computer is online and the address is right.",
+                m.name
+            ),
         );
     }
     if m.errors * 10 > total || bad * 10 > total {

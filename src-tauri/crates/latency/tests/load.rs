@@ -82,6 +82,8 @@ async fn a_ramp_runs_its_steps_and_cancel_stops_it() {
 fn no_caller_can_raise_the_ceilings() {
     let b = Bounds { rate: 1e9, duration_secs: 99_999, max_requests: u64::MAX, max_in_flight: 100_000, request_timeout_ms: 0 }.capped();
     assert_eq!(b, Bounds { rate: 100_000.0, duration_secs: 300, max_requests: 1_000_000, max_in_flight: 512, request_timeout_ms: 100 });
+    let w = Bounds { request_timeout_ms: 60_000, ..b }.capped_to(Bounds::WINDOW);
+    assert_eq!(w, Bounds::WINDOW, "the window's run is smaller still");
     let p = probe("/chat");
     assert!(Bounds::new(5.0, 10).explain(&p, 1).starts_with("This sends at most 50 GET requests to https://api.load.test/chat over 10 s"));
 }
