@@ -16,7 +16,7 @@ const artifacts = join(root, "tests/artifacts");
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
 
-let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport, speedCard;
+let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport, speed;
 
 // Planted in a generated repository; the page must only ever show it masked.
 const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
@@ -51,16 +51,21 @@ async function realLatency() {
   await new Promise((r) => app.listen(0, "127.0.0.1", r));
   const env = { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) };
   const url = "http://app.acme-chat.test/login";
-  const args = ["latency", url, "--samples", "20", "--cold", "3", "--target", "100", "--format", "json",
-    "--fail-on", "never", "--connect-to", `app.acme-chat.test:80:127.0.0.1:${app.address().port}`];
-  const run = async () => JSON.parse((await promisify(execFile)(bin, args, { env })).stdout).endpoints[0];
+  const args = ["latency", url, "--samples", "20", "--cold", "3", "--target", "100", "--format", "json", "--fail-on", "never"];
+  const connect = ["--connect-to", `app.acme-chat.test:80:127.0.0.1:${app.address().port}`];
+  const cli = async (more) => await promisify(execFile)(bin, [...more, ...connect], { env });
+  const run = async (more = []) => JSON.parse((await cli([...args, ...more])).stdout);
   try {
-    const before = await run();
+    const before = (await run()).endpoints[0];
     delay = 30;
-    const after = await run();
+    const second = await run(["--mobile", "--then", "http://app.acme-chat.test/session"]);
+    const after = second.endpoints[0];
     assert.equal(before.verdict, "too_slow");
     assert.equal(after.verdict, "fast_enough");
-    return { latest: { at_ms: Date.now(), measurement: after }, previous: { at_ms: after.previous.at_ms, measurement: before }, not_saved: null };
+    const card = { latest: { at_ms: Date.now(), measurement: after }, previous: { at_ms: after.previous.at_ms, measurement: before }, not_saved: null };
+    const load = await cli(["load", url, "--rate", "40", "--duration", "2", "--ramp", "--mine", "--target", "100", "--format", "json"]);
+    const plan = load.stderr.replace(/^preflight: /, "").trim();
+    return { card, mobile: second.mobile, load: JSON.parse(load.stdout).load, plan };
   } finally {
     app.close();
   }
@@ -82,7 +87,7 @@ before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
   ({ report: demoReport, checklist: demoChecklist, handover: demoHandover } = realDemo());
   secretsReport = realSecretsScan();
-  speedCard = await realLatency();
+  speed = await realLatency();
   mkdirSync(artifacts, { recursive: true });
   server = createServer((req, res) => {
     const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
@@ -413,10 +418,11 @@ test("the secrets view scans a folder and shows what leaked where, masked, with 
 
 test("the speed view measures an address and shows the verdict, before and after, and both charts", async () => {
   const { page, errors } = await open(() => {});
-  await page.evaluate((card) => {
+  await page.evaluate(({ card, plan }) => {
     window.__PF__.handlers.latency_cards = () => [];
     window.__PF__.handlers.measure_latency = () => [card];
-  }, speedCard);
+    window.__PF__.handlers.explain_load = () => plan;
+  }, speed);
   await page.getByRole("button", { name: "Speed" }).click();
   const address = page.getByLabel("An address of acme-chat.test to measure");
   assert.equal(await address.inputValue(), "https://acme-chat.test/", "the home page is offered first");
@@ -442,6 +448,53 @@ test("the speed view measures an address and shows the verdict, before and after
   await card.getByRole("button", { name: "Measure again" }).click();
   await page.waitForFunction(() => window.__PF__.calls.filter((c) => c.cmd === "measure_latency").length === 2);
   await page.screenshot({ path: join(artifacts, "ui-speed.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("on a phone and on launch day: the round trips of a first visit, then a load test said before it runs", async () => {
+  const { page, errors } = await open(() => {});
+  await page.evaluate(({ mobile, load, plan }) => {
+    window.__PF__.handlers.latency_cards = () => [];
+    window.__PF__.handlers.mobile_view = () => mobile;
+    window.__PF__.handlers.explain_load = () => plan;
+    // The run answers only when the test says so, so "Stop" can be seen while it runs.
+    let release;
+    const released = new Promise((r) => (release = r));
+    window.__PF__.release = () => release();
+    window.__PF__.handlers.run_load = async () => (await released, load);
+    window.__PF__.handlers.stop_load = () => true;
+  }, speed);
+  await page.getByRole("button", { name: "Speed" }).click();
+
+  await page.getByText("On a phone: the round trips of a first visit").click();
+  await page.getByLabel("The page a new visitor opens").fill("http://app.acme-chat.test/login");
+  await page.getByLabel(/Then the requests that screen makes/).fill("http://app.acme-chat.test/session");
+  await page.getByRole("button", { name: "Count the round trips" }).click();
+  const phone = page.getByTestId("phone-result");
+  await phone.waitFor();
+  assert.equal(await phone.getByTestId("phone-trip").count(), speed.mobile.trips.length);
+  assert.ok(speed.mobile.trips.length >= 2, "the page and the request after it");
+  assert.match(await phone.textContent(), /round trips/);
+  const asked = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "mobile_view").map((c) => c.args));
+  assert.deepEqual(asked, [{ domainName: "acme-chat.test", url: "http://app.acme-chat.test/login", then: ["http://app.acme-chat.test/session"] }]);
+
+  await page.getByText("Launch-day traffic: a load test").click();
+  await page.getByTestId("load-plan").waitFor();
+  assert.match(await page.getByTestId("load-plan").textContent(), /^This sends at most 80 GET requests to http:\/\/app\.acme-chat\.test\/login over 2 s/);
+  const run = page.getByRole("button", { name: "Run the load test" });
+  assert.equal(await run.isDisabled(), true, "nothing runs without the founder's yes");
+  await page.getByLabel("This is my product, and I expect this traffic.").check();
+  await run.click();
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.evaluate(() => window.__PF__.release());
+  const result = page.getByTestId("load-result");
+  await result.waitFor();
+  assert.equal(await result.getByTestId("load-bar").count(), 4, "one bar per step of the ramp");
+  assert.ok((await result.textContent()).includes(speed.load.says), "the engine's verdict is shown as it is");
+  const calls = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "run_load" || c.cmd === "stop_load").map((c) => c.cmd));
+  assert.deepEqual(calls, ["run_load", "stop_load"]);
+  await page.screenshot({ path: join(artifacts, "ui-speed-phone-load.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

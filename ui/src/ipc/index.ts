@@ -16,6 +16,8 @@ import type {
   EndpointKind,
   Incident,
   LatencyCard,
+  LoadResult,
+  MobileView,
   MonitorChanged,
   MonitorOverview,
   MonitorRow,
@@ -32,6 +34,10 @@ import type {
 
 export type {
   Bar,
+  LoadResult,
+  MobileView,
+  Step,
+  Trip,
   EndpointKind,
   LatencyCard,
   Measured,
@@ -146,6 +152,12 @@ export const api = {
   latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
   measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
     unwrap(commands.measureLatency(domain, url, kind, endpoint)),
+  mobileView: (domain: string, url: string, then: string[]): Promise<MobileView> => unwrap(commands.mobileView(domain, url, then)),
+  explainLoad: (domain: string, url: string, rate: number, durationSecs: number, ramp: boolean): Promise<string> =>
+    unwrap(commands.explainLoad(domain, url, rate, durationSecs, ramp)),
+  runLoad: (domain: string, url: string, rate: number, durationSecs: number, ramp: boolean): Promise<LoadResult> =>
+    unwrap(commands.runLoad(domain, url, rate, durationSecs, ramp)),
+  stopLoad: (): Promise<boolean> => unwrap(commands.stopLoad()),
 };
 
 type Unlisten = () => void;

@@ -1,6 +1,6 @@
 // The Speed view's words and chart shapes, kept out of the components so they are tested alone.
 // Targets and verdicts come from the engine with each measurement; only their wording is here.
-import type { Bar, EndpointKind, Measured, Measurement, Percentiles, Phases, Verdict } from "../ipc";
+import type { Bar, EndpointKind, Measured, Measurement, MobileView, Percentiles, Phases, Step, Verdict } from "../ipc";
 
 /** What each kind of endpoint is, in the founder's words (the target comes with the measurement). */
 export const KINDS: { kind: EndpointKind; label: string }[] = [
@@ -123,4 +123,31 @@ export function waterfall(p: Phases, width: number): { segments: Segment[]; tota
     return s;
   });
   return { segments, total };
+}
+
+/** A first visit as a timeline: each request's round trips at the phone's RTT, then its server time. */
+export function visit(v: MobileView, width: number): { x: number; width: number; label: string; ms: number }[] {
+  const total = Math.max(v.projected_ms, 1);
+  let at = 0;
+  return v.trips.map((t) => {
+    const ms = t.round_trips * v.rtt_ms + t.server_ms;
+    const seg = { x: (at / total) * width, width: (ms / total) * width, label: `${t.url}: ${t.round_trips} round trips (${t.why})`, ms };
+    at += ms;
+    return seg;
+  });
+}
+
+/** A load test's steps as bars of their p95 against the target, on one scale. */
+export function loadBars(steps: Step[], target: number, width: number): { step: Step; width: number; over: boolean }[] {
+  const top = Math.max(target * 1.25, ...steps.map((s) => s.latency?.p95_ms ?? 0));
+  return steps.map((s) => {
+    const p95 = s.latency?.p95_ms ?? 0;
+    return { step: s, width: (p95 / top) * width, over: p95 > target || s.latency === null };
+  });
+}
+
+/** Where the target falls on the load chart's scale. */
+export function loadTargetX(steps: Step[], target: number, width: number): number {
+  const top = Math.max(target * 1.25, ...steps.map((s) => s.latency?.p95_ms ?? 0));
+  return (target / top) * width;
 }
