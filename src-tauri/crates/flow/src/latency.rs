@@ -1,12 +1,12 @@
 //! Latency as every front end gets it: the product's key endpoints as probes (credentials from the
 //! keychain, into their own request only), each measurement saved under its address (without the
-//! query string, which may carry a token) next to the run before it, the cards the app shows, and
-//! the `performance.p95` findings the launch checklist reads.
+//! query string, which may carry a token) next to the run before it, the cards the app shows, the
+//! `performance.p95` findings the launch checklist reads, and the daily re-measure the watcher runs.
 
 use crate::watching::now_ms;
 use crate::{Flow, FlowError};
 use preflight_core::{Domain, Finding, Net, Target};
-use preflight_latency::{measure, Measurement, Plan, Probe};
+use preflight_latency::{measure, ms_words, Measurement, Plan, Probe, Verdict};
 use preflight_store::{Store, WatchOp};
 use preflight_vault::SecretRef;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,31 @@ pub fn belongs(host: &str, domain: &str) -> bool {
 
 /// How many addresses the app and the checklist look at per product: far more than anyone lists.
 const MAX_ADDRESSES: u32 = 200;
+
+/// The watcher's daily re-measure: enough requests for a p95, light on the product.
+const DAILY: Plan = Plan { cold: 3, warm: 20 };
+
+/// The line announcing that `now` is no longer fast enough when `before` was (pure); None for
+/// anything else, a measurement that could not look included.
+pub fn slowed(before: &Measurement, now: &Measurement) -> Option<String> {
+    if before.verdict != Verdict::FastEnough {
+        return None;
+    }
+    match now.verdict {
+        Verdict::TooSlow => {
+            let (was, is) = (before.judged()?.p95_ms, now.judged()?.p95_ms);
+            Some(format!(
+                "{} has slowed down: p95 {} (it was {}), over its {} target",
+                now.name,
+                ms_words(is),
+                ms_words(was),
+                ms_words(f64::from(now.target_ms))
+            ))
+        }
+        Verdict::Failing => Some(now.says.trim_end_matches('.').to_owned()),
+        Verdict::FastEnough | Verdict::Unknown => None,
+    }
+}
 
 /// One stored measurement and when it was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +140,41 @@ impl Flow {
             }
         }
         Ok(cards)
+    }
+
+    /// Measures again every address of `domain` measured before (a typed address as it was, a
+    /// configured endpoint with its settings and keychain credential), keeps the runs, and returns
+    /// a line for each one that was fast enough and no longer is. The watcher's daily audit calls
+    /// it, so the checklist's p95 stays fresh and a slowdown is announced like a new problem.
+    pub async fn speed_news(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
+        let store = self.store()?;
+        let known = addresses(&store, domain.as_str())?;
+        if known.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A settings file or keychain that cannot be read leaves the configured endpoints out
+        // (they are skipped below), never measured without their credential.
+        let configured = self.saved_target(domain.clone()).and_then(|t| self.endpoint_probes(&t)).unwrap_or_default();
+        let net = self.net_for(domain).await?;
+        let mut news = Vec::new();
+        for (url, _) in known {
+            let Some(before) = store.latency_runs(&url, 1)?.into_iter().next().and_then(measured) else { continue };
+            let b = &before.measurement;
+            let probe = match configured.iter().find(|p| key(p.url.as_str()) == url) {
+                Some(p) => p.clone(),
+                // A configured endpoint (named) that is no longer configured is not guessed at.
+                None if b.name != b.url => continue,
+                None => {
+                    let Ok(u) = Url::parse(&url) else { continue };
+                    let mut p = Probe::new(u, &b.method, Some(b.kind));
+                    p.target_ms = b.target_ms;
+                    p
+                }
+            };
+            let card = self.measure_endpoint(&net, &probe, DAILY, true).await;
+            news.extend(slowed(b, &card.latest.measurement));
+        }
+        Ok(news)
     }
 
     /// The `[[endpoints]]` of `target` as probes. A credential named with `secret` is read from

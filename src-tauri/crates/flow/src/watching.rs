@@ -71,9 +71,20 @@ impl Flow {
             .collect())
     }
 
+    /// Re-runs `domain`'s audit and measures its key addresses again, saves both, and returns the
+    /// titles of problems the previous run did not have and the addresses that have slowed down.
+    pub async fn audit_news(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
+        let mut news = self.audit_problems(domain).await?;
+        match self.speed_news(domain).await {
+            Ok(slower) => news.extend(slower),
+            Err(e) => tracing::warn!(error = %e, "the daily speed check did not run"),
+        }
+        Ok(news)
+    }
+
     /// Re-runs `domain`'s audit, saves it, and returns the titles of problems the previous run did
     /// not have.
-    pub async fn audit_news(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
+    async fn audit_problems(&self, domain: &Domain) -> Result<Vec<String>, FlowError> {
         let previous = self.store().ok().and_then(|s| {
             let run = s.history(Some(domain.as_str()), 1).ok()?.into_iter().next()?;
             Some((s.report(run.id).ok().flatten()?, run.id))

@@ -7,7 +7,8 @@ use preflight_checklist::ItemState;
 use preflight_core::{Domain, Status};
 use preflight_flow::{Flow, Host};
 use preflight_latency::{Plan, Probe, Verdict};
-use preflight_testbed::{Product, Testbed};
+use preflight_testbed::web::{Delays, Switch};
+use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
 use std::path::PathBuf;
 use std::sync::Arc;
 use url::Url;
@@ -70,4 +71,36 @@ async fn measurements_are_kept_compared_and_read_by_the_checklist() {
     assert!(statuses.contains(&Status::Error) && !statuses.contains(&Status::Fail), "{statuses:?}");
     assert_ne!(item.state, ItemState::Done);
     assert_ne!(item.state, ItemState::NotDone);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_check_measures_again_and_announces_a_slowdown_once() {
+    let dir = tempfile::tempdir().expect("temp");
+    let switch = Switch::new();
+    let slow = Answer::Delayed { delays: Delays::new(vec![150]), then: Box::new(Answer::ok("<h1>Log in</h1>")) };
+    let app = Site {
+        host: "app.slow.test".into(),
+        cert: Some(CertKind::Valid),
+        http: Answer::redirect("https://app.slow.test/"),
+        https: switch.between(Answer::ok("<h1>Log in</h1>"), slow),
+    };
+    let bed = Testbed::start(Product::healthy("slow.test", &[""]).site(app)).await.expect("testbed");
+    let flow = Flow::new(Arc::new(Dir(dir.path().to_owned())), Ok(bed.net_config()));
+    let net = flow.net().await.expect("net");
+    let domain = Domain::parse("slow.test").expect("valid");
+    let mut login = probe("https://app.slow.test/login");
+    login.target_ms = 100;
+    let first = flow.measure_endpoint(&net, &login, Plan { cold: 2, warm: 10 }, true).await;
+    assert_eq!(first.latest.measurement.verdict, Verdict::FastEnough, "{}", first.latest.measurement.says);
+    assert!(flow.speed_news(&domain).await.expect("news").is_empty(), "still fast: nothing to say");
+
+    switch.alternate();
+    let news = flow.speed_news(&domain).await.expect("news");
+    assert_eq!(news.len(), 1, "{news:?}");
+    assert!(news[0].starts_with("https://app.slow.test/login has slowed down: p95 15"), "{}", news[0]);
+    assert!(news[0].ends_with("over its 100 ms target"), "the stored target is kept: {}", news[0]);
+    assert!(flow.speed_news(&domain).await.expect("news").is_empty(), "said once, not every day");
+    let cards = flow.latency_cards(&domain).expect("cards");
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].latest.measurement.verdict, Verdict::TooSlow, "the checklist sees the slowdown");
 }

@@ -14,10 +14,7 @@ const WHY: &str =
 /// The finding for `m`, measured at `at_ms`.
 pub fn finding(m: &Measurement, at_ms: i64) -> Finding {
     let subject = url::Url::parse(&m.url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| m.url.clone());
-    let judged = match (&m.first_token, &m.warm) {
-        (Some(f), _) if m.kind == crate::Kind::StreamingChat => Some(f),
-        (_, w) => w.as_ref(),
-    };
+    let judged = m.judged();
     let evidence = json!({
         "endpoint": m.name,
         "url": m.url,

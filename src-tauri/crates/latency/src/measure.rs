@@ -157,6 +157,16 @@ pub struct Measurement {
     pub says: String,
 }
 
+impl Measurement {
+    /// The figure the verdict is read from: a stream's first token, else the kept-alive requests.
+    pub fn judged(&self) -> Option<&Percentiles> {
+        match (&self.first_token, &self.warm) {
+            (Some(f), _) if self.kind == Kind::StreamingChat => Some(f),
+            (_, w) => w.as_ref(),
+        }
+    }
+}
+
 /// The judgement against the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -352,11 +362,8 @@ pub fn judge(m: &Measurement, expect: Option<u16>) -> (Verdict, String) {
         };
         return (Verdict::Failing, format!("{} is failing: {why}. Fix that first: speed does not matter until it works.", m.name));
     }
-    let (figure, what) = match (&m.first_token, &m.warm) {
-        (Some(f), _) if m.kind == Kind::StreamingChat => (f, "its first token"),
-        (_, Some(w)) => (w, "it"),
-        _ => return (Verdict::Unknown, format!("{} was not measured.", m.name)),
-    };
+    let Some(figure) = m.judged() else { return (Verdict::Unknown, format!("{} was not measured.", m.name)) };
+    let what = if m.kind == Kind::StreamingChat && m.first_token.is_some() { "its first token" } else { "it" };
     let target = f64::from(m.target_ms);
     if figure.p95_ms <= target {
         (

@@ -481,16 +481,20 @@ async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Bo
         }
         chosen = then.for_path(req.uri().path());
     }
-    if let Answer::Delayed { delays, then } = chosen {
-        tokio::time::sleep(std::time::Duration::from_millis(delays.next())).await;
-        chosen = then.for_path(req.uri().path());
-    }
-    if let Answer::Switched { switch, then, alt } = chosen {
-        match switch.mode() {
-            Switch::FAIL => return page(503, &[("content-type".to_owned(), "text/plain".to_owned())], "down for maintenance"),
-            Switch::HANG => return std::future::pending().await,
-            Switch::ALT if alt.is_some() => chosen = alt.as_deref().unwrap_or(then).for_path(req.uri().path()),
-            _ => chosen = then.for_path(req.uri().path()),
+    // A delay and a switch may wrap each other (a page that turns slow when a new build goes live).
+    loop {
+        match chosen {
+            Answer::Delayed { delays, then } => {
+                tokio::time::sleep(std::time::Duration::from_millis(delays.next())).await;
+                chosen = then.for_path(req.uri().path());
+            }
+            Answer::Switched { switch, then, alt } => match switch.mode() {
+                Switch::FAIL => return page(503, &[("content-type".to_owned(), "text/plain".to_owned())], "down for maintenance"),
+                Switch::HANG => return std::future::pending().await,
+                Switch::ALT if alt.is_some() => chosen = alt.as_deref().unwrap_or(then).for_path(req.uri().path()),
+                _ => chosen = then.for_path(req.uri().path()),
+            },
+            _ => break,
         }
     }
     match chosen {
