@@ -388,6 +388,9 @@ pub struct LatencyArgs {
     /// HTTP method of every request.
     #[arg(long, default_value = "GET")]
     pub method: String,
+    /// Request body, a template: the request number, {{random}} and {{now_ms}} are filled in for each request (docs/cli.md).
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
     #[command(flatten)]
     pub goal: GoalArgs,
     /// Requests on a kept-alive connection (the judged figure).
@@ -441,6 +444,9 @@ pub struct LoadArgs {
     pub request_timeout: u32,
     #[arg(long, default_value = "GET")]
     pub method: String,
+    /// Request body, a template: the request number, {{random}} and {{now_ms}} are filled in for each request (docs/cli.md).
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
     #[command(flatten)]
     pub goal: GoalArgs,
     /// Confirm the host is yours when it is not a product in the history.

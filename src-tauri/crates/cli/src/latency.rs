@@ -28,12 +28,13 @@ fn kind(k: Option<&str>) -> Result<Option<Kind>, Failure> {
     }
 }
 
-fn probe(u: &str, method: &str, kind: Option<Kind>, target: Option<u32>) -> Result<Probe, Failure> {
+fn probe(u: &str, method: &str, body: Option<&str>, kind: Option<Kind>, target: Option<u32>) -> Result<Probe, Failure> {
     let url = Url::parse(u).map_err(|e| usage(format!("\"{u}\" is not an address: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(usage(format!("\"{u}\" is not an http or https address")));
     }
     let mut p = Probe::new(url, method, kind);
+    p.body = body.map(str::to_owned);
     if let Some(t) = target {
         p.target_ms = t;
     }
@@ -42,7 +43,7 @@ fn probe(u: &str, method: &str, kind: Option<Kind>, target: Option<u32>) -> Resu
 
 pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
-    let mut probes = a.urls.iter().map(|u| probe(u, &a.method, kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
+    let mut probes = a.urls.iter().map(|u| probe(u, &a.method, a.body.as_deref(), kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
     if let Some(file) = &a.config {
         probes.extend(configured(flow, file)?);
     }
@@ -208,7 +209,7 @@ fn ours(flow: &Flow, host: &str) -> bool {
 
 pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
-    let p = probe(&a.url, &a.method, kind, a.goal.target)?;
+    let p = probe(&a.url, &a.method, a.body.as_deref(), kind, a.goal.target)?;
     let host = p.url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !a.mine && !ours(flow, &host) {
         return Err(usage(format!(

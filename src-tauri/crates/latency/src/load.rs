@@ -221,6 +221,7 @@ async fn step(
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..bounds.max_in_flight.min(u32::try_from(planned).unwrap_or(u32::MAX)) {
         let (net, req, url, next, cancel) = (net.clone(), probe.request(), probe.url.clone(), next.clone(), cancel.clone());
+        let probe = probe.clone();
         let expect = probe.expect_status;
         workers.spawn(async move {
             let mut t = Tally::default();
@@ -249,7 +250,7 @@ async fn step(
                         conn = Some(net.open(&url, &route).await?);
                     }
                     match conn.as_mut() {
-                        Some(c) => c.send(&req).await.map(|r| r.status),
+                        Some(c) => c.send(&probe.nth(&req, i)).await.map(|r| r.status),
                         None => Err(preflight_core::net::NetError::BadUrl { url: url.to_string(), reason: "no connection".into() }),
                     }
                 };

@@ -90,15 +90,56 @@ impl Probe {
     }
 
     pub(crate) fn request(&self) -> Request {
+        self.request_for(0)
+    }
+
+    /// Whether the body is a template with something to fill in per request.
+    pub(crate) fn templated(&self) -> bool {
+        self.body.as_deref().is_some_and(|b| PLACEHOLDERS.iter().any(|p| b.contains(p)))
+    }
+
+    /// Request number `n` of a run, its body template filled in (see [`fill`]).
+    pub(crate) fn request_for(&self, n: u64) -> Request {
         let mut r = Request::new(&self.method, self.url.clone());
         for (k, v) in &self.headers {
             r = r.header(k, v.clone());
         }
         if let Some(b) = &self.body {
-            r = r.body(b.clone().into_bytes());
+            r = r.body(fill(b, n).into_bytes());
         }
         r
     }
+
+    /// The request to send as number `n`: the one built once, unless the body is a template.
+    pub(crate) fn nth<'a>(&self, built: &'a Request, n: u64) -> std::borrow::Cow<'a, Request> {
+        if self.templated() {
+            std::borrow::Cow::Owned(self.request_for(n))
+        } else {
+            std::borrow::Cow::Borrowed(built)
+        }
+    }
+}
+
+const PLACEHOLDERS: [&str; 3] = ["{{n}}", "{{random}}", "{{now_ms}}"];
+
+/// A body template filled in for request `n`: `{{n}}` is the request's number in the run,
+/// `{{random}}` 16 hex digits that differ every time, `{{now_ms}}` the time in milliseconds since
+/// 1970. A chat endpoint then gets a new message each time, as it would from real people, instead
+/// of one a cache or a duplicate check could answer without working.
+pub fn fill(template: &str, n: u64) -> String {
+    if !PLACEHOLDERS.iter().any(|p| template.contains(p)) {
+        return template.to_owned();
+    }
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        // Each RandomState is seeded afresh: enough to make messages differ, not for secrets.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.write_u128(now_ms);
+        format!("{:016x}", h.finish())
+    };
+    template.replace("{{n}}", &n.to_string()).replace("{{random}}", &random).replace("{{now_ms}}", &now_ms.to_string())
 }
 
 /// How many requests of each sort.
@@ -228,6 +269,8 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
     let (mut cold, mut warm, mut first) = (Recorder::default(), Recorder::default(), Recorder::default());
     let (mut dns, mut connect, mut tls, mut ttfb, mut transfer) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
 
+    // Each request's number in the run, for a body template's {{n}}.
+    let mut sent: u64 = 0;
     for _ in 0..plan.cold {
         if tally.hopeless() {
             break;
@@ -241,8 +284,9 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
             }
         };
         let dns_us = t.elapsed().as_micros() as u64;
+        sent += 1;
         let answer = match net.open(&probe.url, &route).await {
-            Ok(mut conn) => conn.send(&req).await,
+            Ok(mut conn) => conn.send(&probe.nth(&req, sent)).await,
             Err(e) => Err(e),
         };
         tally.note(&answer);
@@ -280,13 +324,15 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
             };
             // Open the connection with one untimed request, so set-up is not charged to a sample.
             if let Some(c) = conn.as_mut() {
-                if c.send(&req).await.is_err() {
+                sent += 1;
+                if c.send(&probe.nth(&req, sent)).await.is_err() {
                     conn = None;
                 }
             }
         }
         let Some(c) = conn.as_mut() else { continue };
-        let answer = c.send(&req).await;
+        sent += 1;
+        let answer = c.send(&probe.nth(&req, sent)).await;
         tally.note(&answer);
         match answer {
             Ok(resp) => {

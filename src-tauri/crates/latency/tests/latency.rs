@@ -4,7 +4,7 @@
 
 use preflight_core::net::Net;
 use preflight_latency::{measure, Kind, Plan, Probe, Verdict};
-use preflight_testbed::web::Delays;
+use preflight_testbed::web::{Delays, Inbox};
 use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
 use url::Url;
 
@@ -16,7 +16,12 @@ fn close(measured: f64, injected: f64, what: &str) {
 }
 
 async fn bed() -> (Testbed, Net) {
+    bed_with(Inbox::new()).await
+}
+
+async fn bed_with(inbox: Inbox) -> (Testbed, Net) {
     let api = Answer::ok("{\"ok\":true}")
+        .with_path("/messages", Answer::Inbox(inbox))
         .with_path("/fixed", Answer::Delayed { delays: Delays::new(vec![80]), then: Box::new(Answer::ok("{}")) })
         .with_path("/spread", Answer::Delayed { delays: Delays::new((40..140).collect()), then: Box::new(Answer::ok("{}")) })
         .with_path("/hung", Answer::Hang)
@@ -98,4 +103,20 @@ async fn wrong_answers_are_failing_not_fast() {
     let m = measure(&net, &p, Plan { cold: 1, warm: 5 }).await;
     assert_eq!(m.verdict, Verdict::Failing, "{}", m.says);
     assert!(m.says.contains("wrong answer (status 200)"), "{}", m.says);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_template_sends_a_new_message_each_time() {
+    let inbox = Inbox::new();
+    let (_bed, net) = bed_with(inbox.clone()).await;
+    let mut p = Probe::new(Url::parse(&format!("https://api.{D}/messages")).expect("url"), "POST", Some(Kind::ChatSend));
+    p.body = Some("{\"text\":\"hello {{n}}\",\"id\":\"{{random}}\"}".into());
+    let m = measure(&net, &p, Plan { cold: 2, warm: 5 }).await;
+    assert_eq!(m.verdict, Verdict::FastEnough, "{}", m.says);
+    let bodies: Vec<String> = inbox.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies.len(), 8, "2 cold, the untimed opener and 5 warm: {bodies:?}");
+    assert!(bodies[0].starts_with("{\"text\":\"hello 1\",\"id\":\""), "{}", bodies[0]);
+    let distinct: std::collections::HashSet<&String> = bodies.iter().collect();
+    assert_eq!(distinct.len(), bodies.len(), "no two messages alike: {bodies:?}");
+    assert!(bodies.iter().all(|b| !b.contains("{{")), "every placeholder filled: {bodies:?}");
 }
