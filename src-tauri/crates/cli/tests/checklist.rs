@@ -85,6 +85,13 @@ async fn checklist_diff_and_handover_work_offline_from_the_history_and_never_sho
         let r = run(&args.iter().map(String::as_str).collect::<Vec<_>>(), data, false, None).await;
         assert_eq!(r.code, 0, "audit: {}", r.stderr);
     }
+    // A key action measured (with a token in its query, which must go no further than the request).
+    let login = format!("https://app.{}/login?token={URL_TOKEN}", demo::DOMAIN);
+    let mut measure: Vec<String> = ["latency", &login, "--samples", "5", "--cold", "1"].iter().map(|s| s.to_string()).collect();
+    measure.extend(net.iter().cloned());
+    let r = run(&measure.iter().map(String::as_str).collect::<Vec<_>>(), data, false, None).await;
+    assert_eq!(r.code, 0, "latency: {}", r.stderr);
+    assert_clean("the latency output", &r.stdout);
     drop(bed);
 
     // Secrets planted in a monitor's address and (when a keychain is here) an alert channel.
@@ -128,6 +135,7 @@ async fn checklist_diff_and_handover_work_offline_from_the_history_and_never_sho
     assert!(!evidence.is_empty(), "email was not in the last audit: the one before it still decides the item");
     assert!(evidence[0]["checked_at_ms"].as_i64().is_some(), "evidence says when it was checked");
     assert_eq!(item("routing.https")["state"], "not_done", "the demo's http:// does not redirect");
+    assert_eq!(item("speed.p95")["state"], "done", "the measured login page is fast enough: {}", item("speed.p95"));
     assert!(c["risks"][0]["blocker"].as_bool().unwrap_or(false), "blockers first");
 
     let r = run(&["diff", "--format", "json"], data, offline, None).await;
@@ -155,6 +163,7 @@ async fn checklist_diff_and_handover_work_offline_from_the_history_and_never_sho
         "Email authentication",
         "Where secrets live",
         "Monitoring and alerts",
+        "Speed of key actions",
         "Deployment and rollback",
         "Owners and emergency contacts",
         "What was changed",
@@ -168,6 +177,8 @@ async fn checklist_diff_and_handover_work_offline_from_the_history_and_never_sho
     assert!(md.contains("| www.") && (md.contains("2026-") || md.contains("2027-")), "records and certificate dates are listed");
     assert!(md.contains("Sam owns Vercel"), "the founder's note reaches the handover");
     assert!(md.contains("Health") && md.contains(&format!("https://app.{}/health", demo::DOMAIN)), "monitors are listed");
+    let speed = format!("| https://app.{}/login | ", demo::DOMAIN);
+    assert!(md.lines().any(|l| l.starts_with(&speed) && l.contains("| fast enough |")), "the measured action and its p95 are listed");
     if keychain {
         assert!(md.contains("team (webhook, posting to hooks.example/…)"), "alert channels are named, not their addresses");
     }

@@ -6,10 +6,10 @@
 //! here, from the product's monitors, channels and deploys, at the moment the checklist is built,
 //! and `performance.p95` from the newest stored latency run of each of the product's addresses.
 
-use crate::latency::{public_url, speed_findings};
+use crate::latency::{public_url, speed_findings, LatencyCard};
 use crate::watching::{live_in, now_ms};
 use crate::{Flow, FlowError};
-use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace};
+use preflight_checklist::handover::{self, ChannelLine, DeployLine, Handover, MonitorLine, SecretPlace, SpeedLine};
 use preflight_checklist::{content, Checklist, Content, Diff, Inputs, RunRef, Tick};
 use preflight_core::checks::monitoring::{self, WatchSetup};
 use preflight_core::monitor::ProbeSpec;
@@ -75,6 +75,25 @@ fn what(probe: &ProbeSpec) -> String {
         ProbeSpec::Cert { host, port } => format!("certificate of {host}:{port}"),
         ProbeSpec::Dns { name, record, .. } => format!("{record} records of {name}"),
         ProbeSpec::Audit { domain } => format!("full audit of {domain}"),
+    }
+}
+
+/// A measured address as the handover lists it.
+fn speed_line(c: &LatencyCard) -> SpeedLine {
+    let m = &c.latest.measurement;
+    let verdict = match m.verdict {
+        preflight_latency::Verdict::FastEnough => "fast enough",
+        preflight_latency::Verdict::TooSlow => "too slow",
+        preflight_latency::Verdict::Failing => "failing",
+        preflight_latency::Verdict::Unknown => "could not measure",
+    };
+    SpeedLine {
+        name: m.name.clone(),
+        p95_ms: m.judged().map(|p| p.p95_ms),
+        before_p95_ms: c.previous.as_ref().and_then(|p| p.measurement.judged().map(|j| j.p95_ms)),
+        target_ms: m.target_ms,
+        verdict: verdict.to_owned(),
+        at_ms: c.latest.at_ms,
     }
 }
 
@@ -221,6 +240,7 @@ impl Flow {
         let deploys: Vec<DeployLine> =
             store.deploys(d, 10)?.into_iter().map(|x| DeployLine { at_ms: x.at_ms, version: x.version, source: x.source }).collect();
         let secrets = self.secret_places(domain, &rows, &channels)?;
+        let speed: Vec<SpeedLine> = self.latency_cards(domain)?.iter().map(speed_line).collect();
         let inputs = handover::Inputs {
             content: bundled()?,
             checklist: &checklist,
@@ -230,6 +250,7 @@ impl Flow {
             channels: &channels,
             deploys: &deploys,
             secrets: &secrets,
+            speed: &speed,
             now_ms: now_ms(),
         };
         Ok(handover::build(inputs))

@@ -117,6 +117,19 @@ pub struct DeployLine {
     pub source: String,
 }
 
+/// A key action's speed, from its newest measurement and the one before.
+#[derive(Debug, Clone)]
+pub struct SpeedLine {
+    pub name: String,
+    /// The judged p95 now, and before the last change (None when not measured).
+    pub p95_ms: Option<f64>,
+    pub before_p95_ms: Option<f64>,
+    pub target_ms: u32,
+    /// The verdict in words ("fast enough", "too slow"…).
+    pub verdict: String,
+    pub at_ms: i64,
+}
+
 /// Where one secret lives: its name and place, never its value.
 #[derive(Debug, Clone)]
 pub struct SecretPlace {
@@ -137,6 +150,7 @@ pub struct Inputs<'a> {
     pub channels: &'a [ChannelLine],
     pub deploys: &'a [DeployLine],
     pub secrets: &'a [SecretPlace],
+    pub speed: &'a [SpeedLine],
     pub now_ms: i64,
 }
 
@@ -173,6 +187,7 @@ pub fn build(i: Inputs<'_>) -> Handover {
         facts::email(report),
         secrets(&i),
         monitoring(&i),
+        speed(&i),
         deploys(&i),
         people(c),
         changes(&i),
@@ -311,6 +326,37 @@ fn monitoring(i: &Inputs<'_>) -> Section {
         "To check alerts still work: in Monitors → Alert channels, press Send a test on each channel. Certificates renew by themselves at most hosts; the certificate monitor warns 21, 14 and 7 days before one expires.",
     ));
     Section { id: "monitoring".into(), title: "Monitoring and alerts".into(), blocks }
+}
+
+fn speed(i: &Inputs<'_>) -> Section {
+    let ms = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| if v < 10.0 { format!("{v:.1} ms") } else { format!("{v:.0} ms") });
+    let mut blocks = vec![text(
+        "How long the key actions take for one person, 95 times out of 100 (p95), before any AI model's own time, measured by Preflight from outside the host.",
+    )];
+    if i.speed.is_empty() {
+        blocks
+            .push(text("Nothing measured yet. In Preflight, open Speed and measure the login page, the chat start and the session load."));
+    } else {
+        blocks.push(Block::Table {
+            head: vec!["Action".into(), "p95 now".into(), "Before".into(), "Target".into(), "Verdict".into(), "Measured".into()],
+            rows: i
+                .speed
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        ms(l.p95_ms),
+                        ms(l.before_p95_ms),
+                        ms(Some(f64::from(l.target_ms))),
+                        l.verdict.clone(),
+                        day(l.at_ms),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    blocks.push(note(i.checklist, "speed.p95", "Actions measured another way"));
+    Section { id: "speed".into(), title: "Speed of key actions".into(), blocks }
 }
 
 fn every(secs: u32) -> String {
