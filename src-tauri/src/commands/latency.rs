@@ -54,8 +54,9 @@ pub async fn measure_latency(
                 }
             }
             if probes.is_empty() {
+                let file = state.flow.settings_file(&domain).map(|f| format!(" ({})", f.display())).unwrap_or_default();
                 return Err(invalid(format!(
-                    "{domain} has no key endpoints in its settings yet: type an address to measure, such as https://{domain}/"
+                    "{domain} has no key endpoints in its settings file yet{file}: add [[endpoints]] entries there (name, method, url, body, kind, and the keychain entry of its key), or type an address above, such as https://{domain}/login"
                 )));
             }
             probes
