@@ -385,12 +385,6 @@ pub struct LatencyArgs {
     /// keychain credential each).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// HTTP method of every request.
-    #[arg(long, default_value = "GET")]
-    pub method: String,
-    /// Request body, a template: the request number, {{random}} and {{now_ms}} are filled in for each request (docs/cli.md).
-    #[arg(long, value_name = "TEXT")]
-    pub body: Option<String>,
     #[command(flatten)]
     pub goal: GoalArgs,
     /// Requests on a kept-alive connection (the judged figure).
@@ -442,11 +436,6 @@ pub struct LoadArgs {
     /// Each request is given up after this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub request_timeout: u32,
-    #[arg(long, default_value = "GET")]
-    pub method: String,
-    /// Request body, a template: the request number, {{random}} and {{now_ms}} are filled in for each request (docs/cli.md).
-    #[arg(long, value_name = "TEXT")]
-    pub body: Option<String>,
     #[command(flatten)]
     pub goal: GoalArgs,
     /// Confirm the host is yours when it is not a product in the history.
@@ -460,9 +449,15 @@ pub struct LoadArgs {
     pub net: NetArgs,
 }
 
-/// What an endpoint is and the p95 it should beat (shared by `latency` and `load`).
+/// The request, what the endpoint is and the p95 it should beat (shared by `latency` and `load`).
 #[derive(Debug, Args)]
 pub struct GoalArgs {
+    /// HTTP method of every request.
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+    /// Request body, a template: the request number, {{random}} and {{now_ms}} are filled in for each request (docs/cli.md).
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
     /// What the endpoints are: cached-read, write, chat-send, streaming-chat, webhook, auth-callback
     /// (default: cached-read for GET, write otherwise). Sets the target.
     #[arg(long)]

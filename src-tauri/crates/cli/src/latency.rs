@@ -43,7 +43,8 @@ fn probe(u: &str, method: &str, body: Option<&str>, kind: Option<Kind>, target: 
 
 pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
-    let mut probes = a.urls.iter().map(|u| probe(u, &a.method, a.body.as_deref(), kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
+    let mut probes =
+        a.urls.iter().map(|u| probe(u, &a.goal.method, a.goal.body.as_deref(), kind, a.goal.target)).collect::<Result<Vec<_>, _>>()?;
     if let Some(file) = &a.config {
         probes.extend(configured(flow, file)?);
     }
@@ -209,7 +210,7 @@ fn ours(flow: &Flow, host: &str) -> bool {
 
 pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let kind = kind(a.goal.kind.as_deref())?;
-    let p = probe(&a.url, &a.method, a.body.as_deref(), kind, a.goal.target)?;
+    let p = probe(&a.url, &a.goal.method, a.goal.body.as_deref(), kind, a.goal.target)?;
     let host = p.url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !a.mine && !ours(flow, &host) {
         return Err(usage(format!(
