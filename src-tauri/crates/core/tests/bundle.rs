@@ -2,30 +2,21 @@
 //! key and points at a public source map holding another, a clean site with only a publishable key,
 //! and a cross-origin script that is not Preflight's to read. The full keys never reach a finding.
 
-use preflight_core::{audit, Area, AuditOptions, Domain, Finding, HostOrigin, Net, Report, Status, Target};
-use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+mod support;
+
+use preflight_core::{Area, Finding, Report, Status};
+use preflight_testbed::{Answer, Product, Site};
 
 const OPENAI: &str = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
 const STRIPE: &str = "sk_live_4eC39HqLyjWDarjtT1zdp7dcAb12Cd34Ef56Gh78";
 const PUBLISHABLE: &str = "pk_live_51HqLyjWDarjtT1zdp7dcAb12Cd34Ef56Gh78Ij90";
-
-fn site(host: &str, https: Answer) -> Site {
-    Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https }
-}
 
 fn js(body: &str) -> Answer {
     Answer::page(&[("content-type", "text/javascript")], body)
 }
 
 async fn run(product: Product, labels: &[&str]) -> Report {
-    let domain = product.domain.clone();
-    let bed = Testbed::start(product).await.expect("testbed");
-    let mut target = Target::bare(Domain::parse(&domain).expect("valid"));
-    for l in labels {
-        target.add_host(l, HostOrigin::Configured, true);
-    }
-    let net = Net::new(bed.net_config()).await.expect("net");
-    audit(&net, &target, AuditOptions { only: vec![Area::Secrets], ..AuditOptions::default() }).await
+    support::audit_product(product, labels, &[Area::Secrets]).await
 }
 
 fn of<'a>(r: &'a Report, id: &str) -> Vec<&'a Finding> {
@@ -46,7 +37,7 @@ async fn a_key_in_the_bundle_and_one_in_its_source_map_are_found_with_their_vari
     let https = page
         .with_path("/assets/index-Ab12Cd34.js", js(&bundle))
         .with_path("/assets/index-Ab12Cd34.js.map", Answer::page(&[("content-type", "application/json")], &map));
-    let r = run(Product::healthy(d, &[""]).site(site(d, https)), &[]).await;
+    let r = run(Product::healthy(d, &[""]).site(Site::serving(d, https)), &[]).await;
 
     let bundle_findings = of(&r, "secrets.bundle");
     let fails: Vec<&&Finding> = bundle_findings.iter().filter(|f| f.status == Status::Fail).collect();
@@ -73,7 +64,7 @@ async fn a_clean_bundle_passes_and_says_what_was_read() {
     let d = "tidy.test";
     let page = Answer::secure(r#"<script src="/assets/app-Zz98Yy76.js"></script>"#);
     let https = page.with_path("/assets/app-Zz98Yy76.js", js("console.log(import.meta.env.VITE_SITE_NAME)"));
-    let r = run(Product::healthy(d, &[""]).site(site(d, https)), &[]).await;
+    let r = run(Product::healthy(d, &[""]).site(Site::serving(d, https)), &[]).await;
     let f = of(&r, "secrets.bundle");
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].status, Status::Pass);

@@ -1,19 +1,17 @@
 //! Headers, edge, caching and delivery against the testbed: a well-kept name and a neglected one,
 //! side by side on the same loopback servers, and each check must tell them apart.
 
-use preflight_core::{audit, AuditOptions, Domain, Finding, HostOrigin, Net, Report, Status, Target};
+mod support;
+
+use preflight_core::{Finding, Report, Status};
 use preflight_testbed::web::SECURITY_HEADERS;
-use preflight_testbed::{Answer, CertKind, Product, Serving, Site, Testbed};
+use preflight_testbed::{Answer, Product, Serving, Site};
 
 const HASHED: &str = "/assets/index-BxY7zQ1a.js";
 
 /// A page big enough that compression matters, loading one hashed script and whatever `extra` says.
 fn body(extra: &str) -> String {
     format!("<!doctype html><title>Acme</title><script src=\"{HASHED}\"></script>{extra}<p>{}</p>", "Launch ready. ".repeat(200))
-}
-
-fn site(host: &str, https: Answer) -> Site {
-    Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https }
 }
 
 /// `good.`: behind a CDN, hardened, compressed, long-cached assets, private cookies.
@@ -30,7 +28,7 @@ fn good(domain: &str) -> Site {
     ]);
     let asset = Answer::page(&[("content-type", "text/javascript"), ("cache-control", "public, max-age=31536000, immutable")], "app()");
     let page = Answer::page(&headers, &body("")).with_path(HASHED, asset);
-    site(&format!("good.{domain}"), Answer::Firewall { then: Box::new(page) })
+    Site::serving(&format!("good.{domain}"), Answer::Firewall { then: Box::new(page) })
 }
 
 /// `bad.`: no edge, no security headers, uncompressed, short-cached assets, a cookie on a public
@@ -44,18 +42,11 @@ fn bad(domain: &str) -> Site {
     ];
     let asset = Answer::page(&[("content-type", "text/javascript"), ("cache-control", "max-age=60")], "app()");
     let extra = r#"<link rel="stylesheet" href="http://cdn.edge-bad.example/s.css">"#;
-    site(&format!("bad.{domain}"), Answer::page(&headers, &body(extra)).with_path(HASHED, asset))
+    Site::serving(&format!("bad.{domain}"), Answer::page(&headers, &body(extra)).with_path(HASHED, asset))
 }
 
 async fn run(product: Product, labels: &[&str]) -> Report {
-    let domain = product.domain.clone();
-    let bed = Testbed::start(product).await.expect("testbed");
-    let mut target = Target::bare(Domain::parse(&domain).expect("valid"));
-    for l in labels {
-        target.add_host(l, HostOrigin::Configured, true);
-    }
-    let net = Net::new(bed.net_config()).await.expect("net");
-    audit(&net, &target, AuditOptions::default()).await
+    support::audit_product(product, labels, &[]).await
 }
 
 fn find<'a>(r: &'a Report, id: &str, subject: &str) -> &'a Finding {
@@ -112,7 +103,9 @@ async fn a_server_without_http2_is_reported() {
 async fn two_front_doors_serving_different_builds_are_reported() {
     let d = "versions.test";
     let build = |hash: &str| Answer::secure(&format!(r#"<script src="/assets/index-{hash}.js"></script>"#));
-    let split = Product::healthy(d, &["", "www"]).site(site(d, build("BxY7zQ1a"))).site(site(&format!("www.{d}"), build("Qq81kLmz")));
+    let split = Product::healthy(d, &["", "www"])
+        .site(Site::serving(d, build("BxY7zQ1a")))
+        .site(Site::serving(&format!("www.{d}"), build("Qq81kLmz")));
     let r = run(split, &["www"]).await;
     let f = find(&r, "edge.versions", d);
     assert_eq!(f.status, Status::Warn, "{f:#?}");

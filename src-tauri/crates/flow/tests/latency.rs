@@ -8,7 +8,7 @@ use preflight_core::{Domain, Status};
 use preflight_flow::{Flow, Host};
 use preflight_latency::{Plan, Probe, Verdict};
 use preflight_testbed::web::{Delays, Switch};
-use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+use preflight_testbed::{Answer, Product, Site, Testbed};
 use std::path::PathBuf;
 use std::sync::Arc;
 use url::Url;
@@ -78,12 +78,7 @@ async fn the_daily_check_measures_again_and_announces_a_slowdown_once() {
     let dir = tempfile::tempdir().expect("temp");
     let switch = Switch::new();
     let slow = Answer::Delayed { delays: Delays::new(vec![150]), then: Box::new(Answer::ok("<h1>Log in</h1>")) };
-    let app = Site {
-        host: "app.slow.test".into(),
-        cert: Some(CertKind::Valid),
-        http: Answer::redirect("https://app.slow.test/"),
-        https: switch.between(Answer::ok("<h1>Log in</h1>"), slow),
-    };
+    let app = Site::serving("app.slow.test", switch.between(Answer::ok("<h1>Log in</h1>"), slow));
     let bed = Testbed::start(Product::healthy("slow.test", &[""]).site(app)).await.expect("testbed");
     let flow = Flow::new(Arc::new(Dir(dir.path().to_owned())), Ok(bed.net_config()));
     let net = flow.net().await.expect("net");

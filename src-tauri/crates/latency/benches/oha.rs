@@ -15,7 +15,7 @@ use preflight_core::net::Net;
 use preflight_latency::load::run;
 use preflight_latency::{Bounds, Probe};
 use preflight_testbed::web::Delays;
-use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+use preflight_testbed::{Answer, Product, Site, Testbed};
 use std::process::Command;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -40,8 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rt.block_on(async {
         let api = Answer::ok("{}")
             .with_path("/spread", Answer::Delayed { delays: Delays::new((2..22).collect()), then: Box::new(Answer::ok("{}")) });
-        let site =
-            Site { host: format!("api.{D}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{D}")), https: api };
+        let site = Site::serving(&format!("api.{D}"), api);
         let bed = Testbed::start(Product::healthy(D, &[""]).site(site)).await?;
         let net = Net::new(bed.net_config()).await?;
         let dir = std::env::temp_dir().join("preflight-bench-latency");

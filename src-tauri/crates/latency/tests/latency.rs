@@ -5,7 +5,7 @@
 use preflight_core::net::Net;
 use preflight_latency::{measure, Kind, Plan, Probe, Verdict};
 use preflight_testbed::web::{Delays, Inbox};
-use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+use preflight_testbed::{Answer, Product, Site, Testbed};
 use url::Url;
 
 const D: &str = "speed.test";
@@ -28,8 +28,7 @@ async fn bed_with(inbox: Inbox) -> (Testbed, Net) {
         .with_path("/spread", Answer::Delayed { delays: Delays::new((40..140).collect()), then: Box::new(Answer::ok("{}")) })
         .with_path("/hung", Answer::Hang)
         .with_path("/chat", Answer::Stream { first_ms: 250, gap_ms: 20, events: (0..5).map(|i| format!("{{\"token\":{i}}}")).collect() });
-    let site =
-        Site { host: format!("api.{D}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{D}")), https: api };
+    let site = Site::serving(&format!("api.{D}"), api);
     let bed = Testbed::start(Product::healthy(D, &[""]).site(site)).await.expect("testbed");
     let net = Net::new(bed.net_config()).await.expect("net");
     (bed, net)

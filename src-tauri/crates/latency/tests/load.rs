@@ -6,7 +6,7 @@ use preflight_core::net::Net;
 use preflight_latency::load::run;
 use preflight_latency::{Bounds, Probe};
 use preflight_testbed::web::Delays;
-use preflight_testbed::{Answer, CertKind, Product, Site, Testbed};
+use preflight_testbed::{Answer, Product, Site, Testbed};
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -15,8 +15,7 @@ const D: &str = "load.test";
 
 async fn bed() -> (Testbed, Net) {
     let api = Answer::Delayed { delays: Delays::new(vec![20]), then: Box::new(Answer::ok("{}")) }.with_path("/hang", Answer::Hang);
-    let site =
-        Site { host: format!("api.{D}"), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://api.{D}")), https: api };
+    let site = Site::serving(&format!("api.{D}"), api);
     let bed = Testbed::start(Product::healthy(D, &[""]).site(site)).await.expect("testbed");
     let net = Net::new(bed.net_config()).await.expect("net");
     (bed, net)

@@ -286,12 +286,12 @@ impl Site {
 
     /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS.
     pub fn healthy(host: &str) -> Site {
-        Site {
-            host: host.to_owned(),
-            cert: Some(CertKind::Valid),
-            http: Answer::redirect(&format!("https://{host}")),
-            https: Answer::secure("<h1>ok</h1>"),
-        }
+        Site::serving(host, Answer::secure("<h1>ok</h1>"))
+    }
+
+    /// A site with a valid certificate whose HTTP redirects to HTTPS, where `https` answers.
+    pub fn serving(host: &str, https: Answer) -> Site {
+        Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https }
     }
 }
 
