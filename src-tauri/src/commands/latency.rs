@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use preflight_core::{Domain, EndpointKind};
 use preflight_flow::latency::{belongs, LatencyCard};
-use preflight_latency::load::run;
+use preflight_latency::load::{run, steps};
 use preflight_latency::{first_visit, Bounds, LoadResult, MobileView, Plan, Probe, MOBILE_RTT_MS};
 use tauri::State;
 use tokio_util::sync::CancellationToken;
@@ -113,14 +113,6 @@ pub async fn mobile_view(state: State<'_, AppState>, domain_name: String, url: S
 fn load_plan(domain: &Domain, url: &str, rate: f64, duration_secs: u32) -> AppResult<(Probe, Bounds)> {
     let probe = address(domain, url.trim(), None)?;
     Ok((probe, Bounds { rate, duration_secs, ..Bounds::WINDOW }.capped_to(Bounds::WINDOW)))
-}
-
-fn steps(ramp: bool) -> usize {
-    if ramp {
-        4
-    } else {
-        1
-    }
 }
 
 /// What a load test would send, in words, before anything is sent.

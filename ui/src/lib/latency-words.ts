@@ -137,17 +137,13 @@ export function visit(v: MobileView, width: number): { x: number; width: number;
   });
 }
 
-/** A load test's steps as bars of their p95 against the target, on one scale. */
-export function loadBars(steps: Step[], target: number, width: number): { step: Step; width: number; over: boolean }[] {
+/** A load test's steps as bars of their p95 against the target, on one scale, and where the
+ * target falls on it. */
+export function loadChart(steps: Step[], target: number, width: number): { bars: { step: Step; width: number; over: boolean }[]; targetX: number } {
   const top = Math.max(target * 1.25, ...steps.map((s) => s.latency?.p95_ms ?? 0));
-  return steps.map((s) => {
+  const bars = steps.map((s) => {
     const p95 = s.latency?.p95_ms ?? 0;
     return { step: s, width: (p95 / top) * width, over: p95 > target || s.latency === null };
   });
-}
-
-/** Where the target falls on the load chart's scale. */
-export function loadTargetX(steps: Step[], target: number, width: number): number {
-  const top = Math.max(target * 1.25, ...steps.map((s) => s.latency?.p95_ms ?? 0));
-  return (target / top) * width;
+  return { bars, targetX: (target / top) * width };
 }

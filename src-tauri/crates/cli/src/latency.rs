@@ -8,7 +8,7 @@ use crate::{Failure, Outcome};
 use preflight_core::config::ProductConfig;
 use preflight_flow::latency::{belongs, Measured};
 use preflight_flow::Flow;
-use preflight_latency::load::run;
+use preflight_latency::load::{run, steps};
 use preflight_latency::{first_visit, ms_words, Bounds, Kind, LoadResult, Measurement, MobileView, Percentiles, Plan, Probe, Verdict};
 use std::fmt::Write;
 use tokio_util::sync::CancellationToken;
@@ -224,7 +224,7 @@ pub async fn load(a: LoadArgs, flow: &Flow) -> Result<Outcome, Failure> {
         ..Bounds::new(a.rate, a.duration)
     }
     .capped();
-    let steps = if a.ramp { 4 } else { 1 };
+    let steps = steps(a.ramp);
     eprintln!("preflight: {}", bounds.explain(&p, steps));
     let net = flow.net().await.map_err(|e| Failure::Usage(e.to_string()))?;
     let cancel = CancellationToken::new();

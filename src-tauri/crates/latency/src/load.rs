@@ -152,6 +152,18 @@ impl Tally {
     }
 }
 
+/// How many equal steps a ramp climbs in.
+pub const RAMP_STEPS: usize = 4;
+
+/// The steps of a run: [`RAMP_STEPS`] with a ramp, else one.
+pub fn steps(ramp: bool) -> usize {
+    if ramp {
+        RAMP_STEPS
+    } else {
+        1
+    }
+}
+
 /// Runs `probe` at the bounds' rate (in `steps` equal steps when more than one).
 pub async fn run(net: &Net, probe: &Probe, bounds: Bounds, steps: usize, cancel: CancellationToken) -> LoadResult {
     let bounds = bounds.capped();
@@ -220,10 +232,10 @@ async fn step(
     let start = Instant::now() + Duration::from_millis(5);
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..bounds.max_in_flight.min(u32::try_from(planned).unwrap_or(u32::MAX)) {
-        let (net, req, url, next, cancel) = (net.clone(), probe.request(), probe.url.clone(), next.clone(), cancel.clone());
-        let probe = probe.clone();
+        let (net, probe, url, next, cancel) = (net.clone(), probe.clone(), probe.url.clone(), next.clone(), cancel.clone());
         let expect = probe.expect_status;
         workers.spawn(async move {
+            let requests = probe.requests();
             let mut t = Tally::default();
             let mut conn: Option<Conn> = None;
             loop {
@@ -250,7 +262,7 @@ async fn step(
                         conn = Some(net.open(&url, &route).await?);
                     }
                     match conn.as_mut() {
-                        Some(c) => c.send(&probe.nth(&req, i)).await.map(|r| r.status),
+                        Some(c) => c.send(&requests.nth(i)).await.map(|r| r.status),
                         None => Err(preflight_core::net::NetError::BadUrl { url: url.to_string(), reason: "no connection".into() }),
                     }
                 };

@@ -89,17 +89,14 @@ impl Probe {
         Ok(p)
     }
 
-    pub(crate) fn request(&self) -> Request {
-        self.request_for(0)
-    }
-
-    /// Whether the body is a template with something to fill in per request.
-    pub(crate) fn templated(&self) -> bool {
-        self.body.as_deref().is_some_and(|b| PLACEHOLDERS.iter().any(|p| b.contains(p)))
+    /// The requests of one run, the template (if any) checked once.
+    pub(crate) fn requests(&self) -> Requests<'_> {
+        let templated = self.body.as_deref().is_some_and(|b| PLACEHOLDERS.iter().any(|p| b.contains(p)));
+        Requests { probe: self, fixed: (!templated).then(|| self.request_for(0)) }
     }
 
     /// Request number `n` of a run, its body template filled in (see [`fill`]).
-    pub(crate) fn request_for(&self, n: u64) -> Request {
+    fn request_for(&self, n: u64) -> Request {
         let mut r = Request::new(&self.method, self.url.clone());
         for (k, v) in &self.headers {
             r = r.header(k, v.clone());
@@ -109,13 +106,20 @@ impl Probe {
         }
         r
     }
+}
 
-    /// The request to send as number `n`: the one built once, unless the body is a template.
-    pub(crate) fn nth<'a>(&self, built: &'a Request, n: u64) -> std::borrow::Cow<'a, Request> {
-        if self.templated() {
-            std::borrow::Cow::Owned(self.request_for(n))
-        } else {
-            std::borrow::Cow::Borrowed(built)
+/// What one run sends: a request built once, or one per request when the body is a template.
+pub(crate) struct Requests<'a> {
+    probe: &'a Probe,
+    fixed: Option<Request>,
+}
+
+impl Requests<'_> {
+    /// The request to send as number `n`.
+    pub(crate) fn nth(&self, n: u64) -> std::borrow::Cow<'_, Request> {
+        match &self.fixed {
+            Some(r) => std::borrow::Cow::Borrowed(r),
+            None => std::borrow::Cow::Owned(self.probe.request_for(n)),
         }
     }
 }
@@ -262,7 +266,7 @@ impl Tally {
 
 /// Measures `probe` through `net`.
 pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
-    let req = probe.request();
+    let requests = probe.requests();
     let host = probe.url.host_str().unwrap_or_default().to_owned();
     let port = probe.url.port_or_known_default().unwrap_or(443);
     let mut tally = Tally { statuses: BTreeMap::new(), errors: 0, first_error: None, unresolved: false };
@@ -286,7 +290,7 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
         let dns_us = t.elapsed().as_micros() as u64;
         sent += 1;
         let answer = match net.open(&probe.url, &route).await {
-            Ok(mut conn) => conn.send(&probe.nth(&req, sent)).await,
+            Ok(mut conn) => conn.send(&requests.nth(sent)).await,
             Err(e) => Err(e),
         };
         tally.note(&answer);
@@ -325,14 +329,14 @@ pub async fn measure(net: &Net, probe: &Probe, plan: Plan) -> Measurement {
             // Open the connection with one untimed request, so set-up is not charged to a sample.
             if let Some(c) = conn.as_mut() {
                 sent += 1;
-                if c.send(&probe.nth(&req, sent)).await.is_err() {
+                if c.send(&requests.nth(sent)).await.is_err() {
                     conn = None;
                 }
             }
         }
         let Some(c) = conn.as_mut() else { continue };
         sent += 1;
-        let answer = c.send(&probe.nth(&req, sent)).await;
+        let answer = c.send(&requests.nth(sent)).await;
         tally.note(&answer);
         match answer {
             Ok(resp) => {
