@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Busy,
     /// The OS keychain refused to keep or give a secret.
     Keychain,
+    /// A key would go to a host it does not belong to, over plain http, or in plain headers.
+    CredentialRefused,
     /// A test message did not reach its channel.
     Unreachable,
     /// A bug or a machine problem.
@@ -56,6 +58,7 @@ impl From<preflight_flow::FlowError> for AppError {
             F::Busy => ErrorCode::Busy,
             F::Settings(_) | F::Network(_) | F::Invalid(_) => ErrorCode::InvalidSettings,
             F::Keychain(_) => ErrorCode::Keychain,
+            F::Credential(_) => ErrorCode::CredentialRefused,
             F::Delivery(_) => ErrorCode::Unreachable,
             F::Storage(_) => ErrorCode::Storage,
             F::NothingToRerun => ErrorCode::NotFound,

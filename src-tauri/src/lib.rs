@@ -33,7 +33,8 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         Some(d) => PathBuf::from(d),
         None => app.path().app_data_dir()?,
     };
-    std::fs::create_dir_all(&data_dir)?;
+    // Private to the user (0700 on Unix), narrowed if an older version left it wider.
+    preflight_store::files::private_dir(&data_dir)?;
     if let Some(guard) = logging::init(&data_dir.join("logs")) {
         app.manage(guard);
     }

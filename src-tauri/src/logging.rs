@@ -34,7 +34,9 @@ pub const DEFAULT_FILTER: &str = "warn,preflight_desktop=info,preflight_core=inf
 /// Starts logging into `dir`; keep the guard alive for the app's lifetime so lines are flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
     // The appender prunes old files at start and complains when the folder is not there yet.
-    std::fs::create_dir_all(dir).ok()?;
+    // Logs name the founder's hosts and incidents: the folder and its files are the user's only.
+    preflight_store::files::private_dir(dir).ok()?;
+    let _ = preflight_store::files::private_files_in(dir);
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("preflight")

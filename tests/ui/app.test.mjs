@@ -274,7 +274,7 @@ function watcherMocks() {
   const pf = window.__PF__;
   const h = pf.handlers;
   const now = Date.now();
-  const probe = (url) => ({ kind: "http", url, method: "GET", headers: [], body: null, secret: null, expect_status: null, up_below: 400, keyword: null, json_field: null, json_equals: null, max_latency_ms: null });
+  const probe = (url) => ({ kind: "http", url, method: "GET", headers: [], body: null, secret: null, secret_header: null, secret_prefix: null, expect_status: null, up_below: 400, keyword: null, json_field: null, json_equals: null, max_latency_ms: null });
   const win = (u, p) => ({ probes: 1440, failures: 2, uptime_pct: u, p50_ms: 120, p95_ms: p, p99_ms: 400 });
   pf.monitors = [];
   pf.states = {};

@@ -138,9 +138,10 @@ async addDefaultMonitors(domain: string) : Promise<Result<MonitorRow[], AppError
 }
 },
 /**
- * Adds or edits a monitor (by name within the product).
+ * Adds or edits a monitor (by name within the product). The spec stays out of the span: its
+ * headers and address are the founder's, and may carry what should never reach a log.
  */
-async saveMonitor(domain: string, spec: MonitorSpec) : Promise<Result<number, AppError>> {
+async saveMonitor(domain: string, spec: MonitorSpec) : Promise<Result<SavedMonitor, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("save_monitor", { domain, spec }) };
 } catch (e) {
@@ -691,6 +692,10 @@ export type ErrorCode =
  */
 "keychain" | 
 /**
+ * A key would go to a host it does not belong to, over plain http, or in plain headers.
+ */
+"credential_refused" | 
+/**
  * A test message did not reach its channel.
  */
 "unreachable" | 
@@ -1019,7 +1024,7 @@ export type ProbeSpec =
 /**
  * An HTTP(S) request: healthy when the status, keyword, JSON field and latency all hold.
  */
-{ kind: "http"; url: string; method: string; headers: ([string, string])[]; body: string | null; secret: string | null; expect_status: number | null; up_below: number; keyword: string | null; json_field: string | null; json_equals: string | null; max_latency_ms: number | null } | 
+{ kind: "http"; url: string; method: string; headers: ([string, string])[]; body: string | null; secret: string | null; secret_header?: string | null; secret_prefix?: string | null; expect_status: number | null; up_below: number; keyword: string | null; json_field: string | null; json_equals: string | null; max_latency_ms: number | null } | 
 /**
  * The certificate a host serves: down when a browser would refuse it, warnings as expiry nears.
  */
@@ -1128,6 +1133,10 @@ latency_ms: number | null;
  * Why it failed, in words.
  */
 cause: string | null }
+/**
+ * A saved monitor: its id, and what the founder should know about the save (a key left behind).
+ */
+export type SavedMonitor = { id: number; note: string | null }
 /**
  * How far along a stage (or the whole checklist) is.
  */

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::watcher;
 use preflight_core::monitor::MonitorSpec;
 use preflight_core::Domain;
-use preflight_flow::{MonitorOverview, Morning, WatchPrefs};
+use preflight_flow::{MonitorOverview, Morning, SavedMonitor, WatchPrefs};
 use preflight_store::{Incident, MonitorRow, Sample};
 use serde::Serialize;
 use specta::Type;
@@ -59,15 +59,16 @@ pub async fn add_default_monitors(app: AppHandle, state: State<'_, AppState>, do
     Ok(rows)
 }
 
-/// Adds or edits a monitor (by name within the product).
+/// Adds or edits a monitor (by name within the product). The spec stays out of the span: its
+/// headers and address are the founder's, and may carry what should never reach a log.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state, app), err)]
-pub async fn save_monitor(app: AppHandle, state: State<'_, AppState>, domain: String, spec: MonitorSpec) -> AppResult<i64> {
+#[tracing::instrument(skip(state, app, spec), fields(monitor = %spec.name), err)]
+pub async fn save_monitor(app: AppHandle, state: State<'_, AppState>, domain: String, spec: MonitorSpec) -> AppResult<SavedMonitor> {
     let domain = Domain::parse(&domain)?;
-    let id = blocking(state.flow.clone(), move |f| f.save_monitor(&domain, spec)).await?;
+    let saved = blocking(state.flow.clone(), move |f| f.save_monitor(&domain, spec)).await?;
     watcher::restart(app).await;
-    Ok(id)
+    Ok(saved)
 }
 
 /// Deletes a monitor and its history.
@@ -149,7 +150,7 @@ pub async fn pause_watching(app: AppHandle, paused: bool) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn watch_prefs(state: State<'_, AppState>) -> AppResult<WatchPrefs> {
-    blocking(state.flow.clone(), |f| Ok(f.watch_prefs())).await
+    blocking(state.flow.clone(), |f| f.read_watch_prefs()).await
 }
 
 /// Turns reminders on (every `remind_minutes`, 30 at least) or off, and restarts the watcher with them.

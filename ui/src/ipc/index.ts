@@ -27,6 +27,7 @@ import type {
   Result,
   RunSummary,
   Sample,
+  SavedMonitor,
   WatchNotice,
   WatchPrefs,
   WatchStatus,
@@ -123,7 +124,7 @@ export const api = {
   listIncidents: (monitorId: number | null = null, limit = 20): Promise<Incident[]> =>
     unwrap(commands.listIncidents(monitorId, limit)),
   addDefaultMonitors: (domain: string): Promise<MonitorRow[]> => unwrap(commands.addDefaultMonitors(domain)),
-  saveMonitor: (domain: string, spec: MonitorSpec): Promise<number> => unwrap(commands.saveMonitor(domain, spec)),
+  saveMonitor: (domain: string, spec: MonitorSpec): Promise<SavedMonitor> => unwrap(commands.saveMonitor(domain, spec)),
   deleteMonitor: (monitorId: number): Promise<boolean> => unwrap(commands.deleteMonitor(monitorId)),
   setMonitorEnabled: (monitorId: number, enabled: boolean): Promise<boolean> =>
     unwrap(commands.setMonitorEnabled(monitorId, enabled)),

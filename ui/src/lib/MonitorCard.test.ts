@@ -15,7 +15,7 @@ function overview(interval = 60): MonitorOverview {
       spec: {
         name: "Home page",
         interval_secs: interval,
-        probe: { kind: "http", url: "https://acme.test/", method: "GET", headers: [], body: null, secret: null, expect_status: null, up_below: 400, keyword: null, json_field: null, json_equals: null, max_latency_ms: null },
+        probe: { kind: "http", url: "https://acme.test/", method: "GET", headers: [], body: null, secret: null, secret_header: null, secret_prefix: null, expect_status: null, up_below: 400, keyword: null, json_field: null, json_equals: null, max_latency_ms: null },
       },
     },
     day: window(99.3, 210),

@@ -23,8 +23,9 @@ fn storage(e: FlowError) -> Failure {
 fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Failure> {
     let mut out = Vec::new();
     for u in &a.urls {
-        let spec = MonitorSpec { name: u.clone(), interval_secs: a.interval, probe: ProbeSpec::get(u) }.validated().map_err(usage)?;
-        let host = spec.probe.host().unwrap_or_default();
+        let probe = ProbeSpec::get(u);
+        let host = probe.host().unwrap_or_default();
+        let spec = MonitorSpec { name: u.clone(), interval_secs: a.interval, probe }.validated(&host).map_err(usage)?;
         out.push((host, spec));
     }
     if let Some(file) = &a.config {
@@ -218,7 +219,10 @@ pub fn monitors(m: MonitorsArgs, flow: &Flow) -> Result<Outcome, Failure> {
             return Err(usage(format!("{name} has no [[monitors]]")));
         }
         for spec in &specs {
-            flow.save_monitor(&product, spec.clone()).map_err(storage)?;
+            let saved = flow.save_monitor(&product, spec.clone()).map_err(storage)?;
+            if let Some(note) = saved.note {
+                eprintln!("preflight: {note}");
+            }
         }
         if m.format == Format::Text {
             eprintln!("preflight: {} monitor{} of {product} saved.", specs.len(), if specs.len() == 1 { "" } else { "s" });

@@ -2,7 +2,8 @@
 //!
 //! Unknown keys are refused so a typo such as `requried` is reported instead of silently ignored.
 //! Every value is validated here, once, into a [`Target`]; the checks never see raw config. Secrets
-//! never appear in this file: an endpoint names a keychain entry (`secret = "api-token"`).
+//! never appear in this file: an endpoint names a keychain entry (`secret = "api-token"`, sent in
+//! `secret_header`), which the rules of [`crate::credential`] bind to the product's own names.
 
 use crate::domain::{Domain, DomainError};
 use crate::monitor::{MonitorSpec, ProbeSpec, DEFAULT_INTERVAL_SECS, MAX_INTERVAL_SECS};
@@ -61,6 +62,8 @@ pub struct MonitorConfig {
     pub headers: BTreeMap<String, String>,
     pub body: Option<String>,
     pub secret: Option<String>,
+    pub secret_header: Option<String>,
+    pub secret_prefix: Option<String>,
     pub expect_status: Option<u16>,
     pub up_below: Option<u16>,
     pub keyword: Option<String>,
@@ -98,7 +101,10 @@ pub struct EndpointConfig {
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub body: Option<String>,
+    /// A keychain entry of the product, sent in `secret_header` (default Authorization).
     pub secret: Option<String>,
+    pub secret_header: Option<String>,
+    pub secret_prefix: Option<String>,
     pub expect_status: Option<u16>,
     pub latency_target_ms: Option<u32>,
     /// cached-read, write, chat-send, streaming-chat, webhook or auth-callback.
@@ -187,7 +193,7 @@ impl ProductConfig {
             .iter()
             .map(|c| Ok(Callback { kind: c.kind, url: url("callback", &c.url)? }))
             .collect::<Result<_, ConfigError>>()?;
-        target.endpoints = self.endpoints.iter().map(|e| endpoint(file, e)).collect::<Result<_, _>>()?;
+        target.endpoints = self.endpoints.iter().map(|e| endpoint(file, &domain, e)).collect::<Result<_, _>>()?;
         if let Some(m) = &self.mail {
             let mail_domain = match &m.domain {
                 Some(d) => Domain::parse(d).map_err(|source| ConfigError::Domain { file: file.to_owned(), source })?.to_string(),
@@ -215,6 +221,8 @@ fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, C
             headers: m.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             body: m.body.clone(),
             secret: m.secret.clone(),
+            secret_header: m.secret_header.clone(),
+            secret_prefix: m.secret_prefix.clone(),
             expect_status: m.expect_status,
             up_below: m.up_below.unwrap_or(400),
             keyword: m.keyword.clone(),
@@ -229,17 +237,15 @@ fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, C
     };
     let default_interval = if m.kind == "audit" { MAX_INTERVAL_SECS } else { DEFAULT_INTERVAL_SECS };
     MonitorSpec { name: m.name.clone(), interval_secs: m.interval_secs.unwrap_or(default_interval), probe }
-        .validated()
+        .validated(domain)
         .map_err(|e| value(e.to_string()))
 }
 
 fn web_url(file: &str, what: &str, value: &str) -> Result<String, ConfigError> {
-    let bad = |reason: &str| ConfigError::Url {
-        file: file.to_owned(),
-        what: what.to_owned(),
-        value: value.to_owned(),
-        reason: reason.to_owned(),
-    };
+    // A token in the query must not reach the error text (it is printed, logged and shown).
+    let shown = crate::public::public_url(value).unwrap_or_else(|| value.split(['?', '#']).next().unwrap_or_default().to_owned());
+    let bad =
+        |reason: &str| ConfigError::Url { file: file.to_owned(), what: what.to_owned(), value: shown.clone(), reason: reason.to_owned() };
     let u = url::Url::parse(value.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(u.scheme(), "http" | "https") {
         return Err(bad("only http:// and https:// addresses can be checked"));
@@ -250,7 +256,7 @@ fn web_url(file: &str, what: &str, value: &str) -> Result<String, ConfigError> {
     Ok(u.to_string())
 }
 
-fn endpoint(file: &str, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
+fn endpoint(file: &str, domain: &Domain, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
     let method = e.method.trim().to_ascii_uppercase();
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(ConfigError::Value {
@@ -258,11 +264,14 @@ fn endpoint(file: &str, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
             message: format!("endpoint \"{}\": \"{}\" is not an HTTP method", e.name, e.method),
         });
     }
-    if e.headers.keys().any(|k| k.eq_ignore_ascii_case("authorization")) {
-        return Err(ConfigError::Value {
-            file: file.to_owned(),
-            message: format!("endpoint \"{}\": put credentials in the keychain and name them with secret = \"…\", not in headers", e.name),
-        });
+    let refused =
+        |err: crate::CredentialError| ConfigError::Value { file: file.to_owned(), message: format!("endpoint \"{}\": {err}", e.name) };
+    crate::credential::plain_headers(e.headers.keys().map(String::as_str)).map_err(refused)?;
+    let url = web_url(file, &format!("endpoint \"{}\"", e.name), &e.url)?;
+    let secret = e.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    if let Some(name) = &secret {
+        crate::credential::Placement::new(e.secret_header.as_deref(), e.secret_prefix.as_deref()).map_err(refused)?;
+        crate::credential::for_product(name, &url, domain.as_str()).map_err(refused)?;
     }
     let kind = match &e.kind {
         Some(k) => Some(crate::EndpointKind::parse(k).ok_or_else(|| ConfigError::Value {
@@ -278,10 +287,12 @@ fn endpoint(file: &str, e: &EndpointConfig) -> Result<Endpoint, ConfigError> {
         kind,
         name: e.name.clone(),
         method,
-        url: web_url(file, &format!("endpoint \"{}\"", e.name), &e.url)?,
+        url,
         headers: e.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         body: e.body.clone(),
-        secret: e.secret.clone(),
+        secret_header: secret.as_ref().and(e.secret_header.clone()),
+        secret_prefix: secret.as_ref().and(e.secret_prefix.clone()),
+        secret,
         expect_status: e.expect_status,
         latency_target_ms: e.latency_target_ms,
     })
@@ -385,5 +396,36 @@ mod tests {
         assert!(ProductConfig::parse("p.toml", bad).expect("parses").monitors("p.toml").is_err());
         let bad = "domain = \"acme.test\"\n[[monitors]]\nname = \"x\"\nintervall = 5";
         assert!(ProductConfig::parse("p.toml", bad).is_err(), "a typo is refused");
+    }
+
+    #[test]
+    fn an_endpoint_key_is_bound_to_the_product_and_its_header() {
+        let file = |url: &str, extra: &str| {
+            format!("domain = \"acme.test\"\n[[endpoints]]\nname = \"chat\"\nurl = \"{url}\"\nsecret = \"api-token\"\n{extra}")
+        };
+        let ok = ProductConfig::parse("p.toml", &file("https://api.acme.test/chat", "secret_header = \"X-API-Key\""))
+            .expect("parses")
+            .target("p.toml")
+            .expect("a key of the product, to the product");
+        assert_eq!(ok.endpoints[0].secret_header.as_deref(), Some("X-API-Key"));
+        for (url, host) in [("https://api.other.test/chat", "api.other.test"), ("http://api.acme.test/chat", "api.acme.test")] {
+            let err = ProductConfig::parse("p.toml", &file(url, "")).expect("parses").target("p.toml").expect_err("refused");
+            assert!(err.to_string().contains(host), "the refusal names the host: {err}");
+        }
+        for header in ["x-api-key", "Cookie", "apikey", "X-Access-Token"] {
+            let text = format!("domain = \"acme.test\"\n[[endpoints]]\nname = \"x\"\nurl = \"https://acme.test/\"\nheaders = {{ \"{header}\" = \"planted-9f8e7d\" }}");
+            let err = ProductConfig::parse("p.toml", &text).expect("parses").target("p.toml").expect_err("a credential header");
+            assert!(!err.to_string().contains("planted-9f8e7d"), "{err}");
+        }
+        let text = "domain = \"acme.test\"\n[[monitors]]\nname = \"m\"\nurl = \"https://collector.example/\"\nsecret = \"api-token\"";
+        let err = ProductConfig::parse("p.toml", text).expect("parses").monitors("p.toml").expect_err("a key to a stranger");
+        assert!(err.to_string().contains("collector.example"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_address_error_keeps_its_query_to_itself() {
+        let text = "domain = \"acme.test\"\npreviews = [\"ftp://acme.test/x?token=s3cret-value\"]";
+        let err = ProductConfig::parse("p.toml", text).expect("parses").target("p.toml").expect_err("ftp");
+        assert!(!err.to_string().contains("s3cret-value"), "{err}");
     }
 }

@@ -3,8 +3,11 @@
 //!
 //! This is data only; `preflight-watch` probes it. It lives in the engine because the config file
 //! is read and validated here, once, like every other subject of the product. A monitor never holds
-//! a secret: an endpoint that needs credentials names a keychain entry (`secret = "api-token"`).
+//! a secret: an endpoint that needs credentials names a keychain entry (`secret = "api-token"`),
+//! and [`MonitorSpec::validated`] holds that entry to the rules of [`crate::credential`] (https,
+//! the product's own names, never in plain headers).
 
+use crate::credential::{self, CredentialError, Placement};
 use crate::domain::Domain;
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -41,8 +44,14 @@ pub enum ProbeSpec {
         /// Request headers (never credentials: those come from `secret`).
         headers: Vec<(String, String)>,
         body: Option<String>,
-        /// Keychain entry sent as `Authorization`.
+        /// Keychain entry sent in `secret_header`, only over https to a name of the product.
         secret: Option<String>,
+        /// The header the keychain value goes in (`authorization` when absent; `x-api-key`, `cookie`…).
+        #[serde(default)]
+        secret_header: Option<String>,
+        /// Written before the value (`Bearer ` for Authorization when absent, nothing otherwise).
+        #[serde(default)]
+        secret_prefix: Option<String>,
         /// The exact status a healthy answer has; otherwise any status below `up_below`.
         expect_status: Option<u16>,
         /// Any status below this is healthy when `expect_status` is absent (400: 2xx and 3xx; 500
@@ -79,6 +88,8 @@ impl ProbeSpec {
             headers: Vec::new(),
             body: None,
             secret: None,
+            secret_header: None,
+            secret_prefix: None,
             expect_status: None,
             up_below: 400,
             keyword: None,
@@ -98,6 +109,25 @@ impl ProbeSpec {
         }
     }
 
+    /// Where this probe's keychain value goes, when it names one (None for other kinds and for a
+    /// probe without a key; an error for a placement that is not a header).
+    pub fn placement(&self) -> Result<Option<(&str, Placement)>, CredentialError> {
+        match self {
+            ProbeSpec::Http { secret: Some(name), secret_header, secret_prefix, .. } => {
+                Ok(Some((name.as_str(), Placement::new(secret_header.as_deref(), secret_prefix.as_deref())?)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The keychain entry this probe names, if any.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            ProbeSpec::Http { secret, .. } => secret.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The host this monitor talks to, for grouping and for the default product.
     pub fn host(&self) -> Option<String> {
         match self {
@@ -111,19 +141,25 @@ impl ProbeSpec {
 
 /// Why a monitor definition cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("monitor \"{name}\": {reason}")]
-pub struct MonitorError {
-    pub name: String,
-    pub reason: String,
+#[non_exhaustive]
+pub enum MonitorError {
+    /// A value out of range or malformed; the reason says which.
+    #[error("monitor \"{name}\": {reason}")]
+    Invalid { name: String, reason: String },
+    /// The keychain entry would go where it does not belong, or a credential sits in plain headers.
+    #[error("monitor \"{name}\": {source}")]
+    Credential { name: String, source: CredentialError },
 }
 
 /// The DNS record types a drift monitor understands.
 pub const DNS_RECORDS: [&str; 6] = ["A", "AAAA", "CNAME", "MX", "NS", "TXT"];
 
 impl MonitorSpec {
-    /// Checks every value; returns the spec normalised (method upper case, record upper case).
-    pub fn validated(mut self) -> Result<MonitorSpec, MonitorError> {
-        let bad = |reason: String| MonitorError { name: self.name.clone(), reason };
+    /// Checks every value for a monitor of the product `product` (its root domain); returns the
+    /// spec normalised (method upper case, record upper case, address and key name trimmed).
+    pub fn validated(mut self, product: &str) -> Result<MonitorSpec, MonitorError> {
+        let bad = |reason: String| MonitorError::Invalid { name: self.name.clone(), reason };
+        let refused = |source: CredentialError| MonitorError::Credential { name: self.name.clone(), source };
         if self.name.trim().is_empty() || self.name.len() > 80 {
             return Err(bad("give it a name of 1 to 80 characters".into()));
         }
@@ -131,18 +167,29 @@ impl MonitorSpec {
             return Err(bad(format!("interval_secs must be between {MIN_INTERVAL_SECS} and {MAX_INTERVAL_SECS}")));
         }
         match &mut self.probe {
-            ProbeSpec::Http { url, method, headers, json_field, json_equals, up_below, .. } => {
-                let u = url::Url::parse(url.trim()).map_err(|e| bad(format!("\"{url}\" is not a web address ({e})")))?;
+            ProbeSpec::Http { url, method, headers, json_field, json_equals, up_below, secret, secret_header, secret_prefix, .. } => {
+                // The address may carry a token: errors name its public form only.
+                let shown = crate::public::public_url(url.trim()).unwrap_or_else(|| "this address".to_owned());
+                let u = url::Url::parse(url.trim()).map_err(|e| bad(format!("{shown} is not a web address ({e})")))?;
                 if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-                    return Err(bad(format!("\"{url}\" is not an http:// or https:// address")));
+                    return Err(bad(format!("{shown} is not an http:// or https:// address")));
                 }
                 *url = u.to_string();
                 *method = method.trim().to_ascii_uppercase();
                 if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
                     return Err(bad(format!("\"{method}\" is not an HTTP method")));
                 }
-                if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
-                    return Err(bad("put credentials in the keychain and name them with secret = \"…\", not in headers".into()));
+                credential::plain_headers(headers.iter().map(|(k, _)| k.as_str())).map_err(refused)?;
+                *secret = secret.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+                match secret {
+                    Some(name) => {
+                        Placement::new(secret_header.as_deref(), secret_prefix.as_deref()).map_err(refused)?;
+                        credential::for_product(name, url, product).map_err(refused)?;
+                    }
+                    None => {
+                        *secret_header = None;
+                        *secret_prefix = None;
+                    }
                 }
                 if json_equals.is_some() && json_field.is_none() {
                     return Err(bad("json_equals needs json_field (the field to look at)".into()));
@@ -222,6 +269,8 @@ pub fn default_set(target: &Target, live: &[String]) -> Vec<MonitorSpec> {
                 headers: e.headers.clone(),
                 body: e.body.clone(),
                 secret: e.secret.clone(),
+                secret_header: e.secret_header.clone(),
+                secret_prefix: e.secret_prefix.clone(),
                 expect_status: e.expect_status,
                 up_below: 400,
                 keyword: None,
@@ -254,17 +303,49 @@ mod tests {
         let names: Vec<_> = set.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["Home page", "Login page", "Certificate", "Daily audit"], "no API monitor: api.acme.test did not answer");
         assert_eq!(set[1].probe.host().as_deref(), Some("app.acme.test"));
-        assert!(set.into_iter().all(|m| m.validated().is_ok()));
+        assert!(set.into_iter().all(|m| m.validated("acme.test").is_ok()));
     }
 
     #[test]
     fn bad_definitions_are_refused_with_the_reason() {
         let m = |probe, interval_secs| MonitorSpec { name: "x".into(), interval_secs, probe };
-        assert!(m(ProbeSpec::get("ftp://a.test/"), 60).validated().is_err());
-        assert!(m(ProbeSpec::get("https://a.test/"), 0).validated().is_err());
-        assert!(m(ProbeSpec::Dns { name: "a.test".into(), record: "SRV".into(), expect: vec![] }, 60).validated().is_err());
-        let ok = m(ProbeSpec::Dns { name: "A.test".into(), record: "cname".into(), expect: vec![] }, 1).validated().expect("valid");
+        assert!(m(ProbeSpec::get("ftp://a.test/"), 60).validated("a.test").is_err());
+        assert!(m(ProbeSpec::get("https://a.test/"), 0).validated("a.test").is_err());
+        assert!(m(ProbeSpec::Dns { name: "a.test".into(), record: "SRV".into(), expect: vec![] }, 60).validated("a.test").is_err());
+        let ok = m(ProbeSpec::Dns { name: "A.test".into(), record: "cname".into(), expect: vec![] }, 1).validated("a.test").expect("valid");
         assert_eq!(ok.probe, ProbeSpec::Dns { name: "a.test".into(), record: "CNAME".into(), expect: vec![] });
         assert!(ok.too_frequent());
+    }
+
+    fn keyed(url: &str) -> MonitorSpec {
+        let mut probe = ProbeSpec::get(url);
+        if let ProbeSpec::Http { secret, .. } = &mut probe {
+            *secret = Some("api-token".into());
+        }
+        MonitorSpec { name: "API".into(), interval_secs: 60, probe }
+    }
+
+    #[test]
+    fn a_key_is_refused_for_a_host_outside_the_product_or_over_http() {
+        assert!(keyed("https://api.acme.test/health").validated("acme.test").is_ok());
+        let foreign = keyed("https://collector.example/health").validated("acme.test").expect_err("not a name of acme.test");
+        assert!(matches!(foreign, MonitorError::Credential { .. }), "a typed refusal: {foreign:?}");
+        assert!(foreign.to_string().contains("collector.example"), "the refusal names the host: {foreign}");
+        assert!(keyed("http://api.acme.test/health").validated("acme.test").is_err(), "never over plain http");
+        let unkeyed = MonitorSpec { name: "x".into(), interval_secs: 60, probe: ProbeSpec::get("https://collector.example/") };
+        assert!(unkeyed.validated("acme.test").is_ok(), "a keyless probe may watch any address");
+    }
+
+    #[test]
+    fn credential_headers_are_refused_and_errors_hide_the_query() {
+        let mut m = MonitorSpec { name: "x".into(), interval_secs: 60, probe: ProbeSpec::get("https://acme.test/") };
+        if let ProbeSpec::Http { headers, .. } = &mut m.probe {
+            headers.push(("X-Api-Key".into(), "sk_live_planted".into()));
+        }
+        let err = m.validated("acme.test").expect_err("a key in plain headers");
+        assert!(err.to_string().contains("x-api-key") && !err.to_string().contains("sk_live_planted"), "{err}");
+        let bad = MonitorSpec { name: "x".into(), interval_secs: 60, probe: ProbeSpec::get("ftp://acme.test/hook?token=s3cret-topic") };
+        let err = bad.validated("acme.test").expect_err("not http");
+        assert!(!err.to_string().contains("s3cret-topic"), "the query never reaches an error: {err}");
     }
 }

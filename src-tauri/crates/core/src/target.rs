@@ -55,8 +55,15 @@ pub struct Endpoint {
     pub headers: Vec<(String, String)>,
     /// Request body, sent as is.
     pub body: Option<String>,
-    /// Name of a keychain entry whose value is sent as `Authorization` (only into this request).
+    /// Name of a keychain entry whose value is sent in `secret_header` (only into this request,
+    /// only over https to a name of the product: see [`crate::credential`]).
     pub secret: Option<String>,
+    /// The header the keychain value goes in (`authorization` when absent).
+    #[serde(default)]
+    pub secret_header: Option<String>,
+    /// Written before the value (`Bearer ` for Authorization when absent).
+    #[serde(default)]
+    pub secret_prefix: Option<String>,
     /// The status a healthy answer has; any 2xx when absent.
     pub expect_status: Option<u16>,
     /// p95 target in milliseconds; the kind's default when absent.

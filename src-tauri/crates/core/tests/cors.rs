@@ -17,6 +17,8 @@ async fn run(api: Answer, endpoint_with_token: bool) -> Report {
             headers: Vec::new(),
             body: None,
             secret: Some("api-token".into()),
+            secret_header: None,
+            secret_prefix: None,
             expect_status: None,
             latency_target_ms: None,
             kind: None,

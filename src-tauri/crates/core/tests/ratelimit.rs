@@ -16,6 +16,8 @@ fn endpoint(name: &str, path: &str) -> Endpoint {
         headers: vec![("content-type".into(), "application/json".into())],
         body: Some("{}".into()),
         secret: None,
+        secret_header: None,
+        secret_prefix: None,
         expect_status: None,
         latency_target_ms: None,
         kind: None,

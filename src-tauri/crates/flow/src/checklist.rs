@@ -256,21 +256,15 @@ impl Flow {
         Ok(handover::build(inputs))
     }
 
-    /// The handover of `domain` written to `path` in `format`, whole: into a temporary file beside
-    /// it, then renamed over it, so an interrupted export never leaves half a document.
+    /// The handover of `domain` written to `path` in `format`, whole and private to the user
+    /// (`preflight_store::files::replace`), so an interrupted export never leaves half a document.
     pub fn write_handover(&self, domain: &Domain, format: handover::Format, path: &Path) -> Result<(), FlowError> {
         let body = handover::render(&self.handover(domain)?, format);
         let fail = |e: std::io::Error| FlowError::Invalid(format!("The handover could not be saved to {}: {e}", path.display()));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "handover".into());
-        let tmp = path.with_file_name(format!(".{name}.partial"));
-        std::fs::write(&tmp, body).map_err(fail)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        })
+        preflight_store::files::replace(path, body.as_bytes()).map_err(fail)
     }
 
     /// The file name an export of `domain` gets today (`preflight-handover-acme.com-2026-11-25.md`).

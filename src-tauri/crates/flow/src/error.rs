@@ -25,6 +25,10 @@ pub enum FlowError {
     /// A found name that is not under the product's domain.
     #[error("{name} is not a name under {domain}.")]
     NotUnder { name: String, domain: String },
+    /// A keychain credential would go where it does not belong (another host, plain http) or
+    /// sits in plain headers; the message names the host or the header.
+    #[error("{0}")]
+    Credential(String),
     /// A value the founder gave cannot be used (a monitor, a channel); the message says why.
     #[error("{0}")]
     Invalid(String),
@@ -42,5 +46,14 @@ pub enum FlowError {
 impl From<StoreError> for FlowError {
     fn from(e: StoreError) -> Self {
         FlowError::Storage(e.to_string())
+    }
+}
+
+impl From<preflight_core::monitor::MonitorError> for FlowError {
+    fn from(e: preflight_core::monitor::MonitorError) -> Self {
+        match e {
+            preflight_core::monitor::MonitorError::Credential { .. } => FlowError::Credential(e.to_string()),
+            other => FlowError::Invalid(other.to_string()),
+        }
     }
 }

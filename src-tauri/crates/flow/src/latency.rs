@@ -20,11 +20,8 @@ pub fn key(url: &str) -> String {
     public_url(url).unwrap_or_else(|| url.to_owned())
 }
 
-/// Whether `host` is `domain` or a name under it.
-pub fn belongs(host: &str, domain: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    host == domain || host.ends_with(&format!(".{domain}"))
-}
+/// Whether `host` is `domain` or a name under it (the credential rule's own test).
+pub use preflight_core::credential::belongs;
 
 /// How many addresses the app and the checklist look at per product: far more than anyone lists.
 const MAX_ADDRESSES: u32 = 200;
@@ -178,12 +175,17 @@ impl Flow {
     }
 
     /// The `[[endpoints]]` of `target` as probes. A credential named with `secret` is read from
-    /// the keychain into that probe's `Authorization` header and nowhere else.
+    /// the keychain into that probe's `secret_header` and nowhere else, and only when the
+    /// credential rule lets it go to the endpoint's address (checked again here, before the read).
     pub fn endpoint_probes(&self, target: &Target) -> Result<Vec<Probe>, FlowError> {
         let mut out = Vec::new();
         for e in &target.endpoints {
             let credential = match &e.secret {
                 Some(secret) => {
+                    let refused = |err: preflight_core::CredentialError| FlowError::Credential(format!("endpoint \"{}\": {err}", e.name));
+                    let placement = preflight_core::credential::Placement::new(e.secret_header.as_deref(), e.secret_prefix.as_deref())
+                        .map_err(refused)?;
+                    preflight_core::credential::for_product(secret, &e.url, target.domain.as_str()).map_err(refused)?;
                     let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret)).map_err(|err| {
                         FlowError::Keychain(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name))
                     })?;
@@ -193,7 +195,7 @@ impl Flow {
                             e.name, target.domain
                         ))
                     })?;
-                    Some(value.expose().clone())
+                    Some(placement.header_for(value.expose()))
                 }
                 None => None,
             };

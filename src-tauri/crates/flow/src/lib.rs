@@ -19,7 +19,7 @@ pub mod tray_model;
 mod watching;
 
 pub use checklist::MAX_NOTE_CHARS;
-pub use watching::{MonitorOverview, Morning, WatchPrefs};
+pub use watching::{MonitorOverview, Morning, SavedMonitor, WatchPrefs};
 
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};

@@ -21,6 +21,14 @@ pub(crate) fn live_in(findings: &[Finding], domain: &Domain) -> Vec<String> {
     live
 }
 
+/// A saved monitor: its id, and what the founder should know about the save (a key left behind).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedMonitor {
+    pub id: i64,
+    pub note: Option<String>,
+}
+
 impl Flow {
     /// The product's names that answered in its last stored audit.
     pub fn live_names(&self, domain: &Domain) -> Vec<String> {
@@ -43,15 +51,35 @@ impl Flow {
     pub fn add_default_monitors(&self, domain: &Domain) -> Result<Vec<MonitorRow>, FlowError> {
         let store = self.store()?;
         for spec in self.default_monitors(domain)? {
+            let spec = spec.validated(domain.as_str())?;
             store.watch(WatchOp::SaveMonitor { domain: domain.to_string(), spec: Box::new(spec) })?;
         }
         Ok(store.monitors(Some(domain.as_str()))?)
     }
 
-    /// Saves (adds or edits) one monitor after checking it.
-    pub fn save_monitor(&self, domain: &Domain, spec: MonitorSpec) -> Result<i64, FlowError> {
-        let spec = spec.validated().map_err(|e| FlowError::Invalid(e.to_string()))?;
-        Ok(self.store()?.watch(WatchOp::SaveMonitor { domain: domain.to_string(), spec: Box::new(spec) })?)
+    /// Saves (adds or edits, by name) one monitor after checking it. A key goes only where
+    /// `preflight_core::credential` allows (otherwise [`FlowError::Credential`], naming the host);
+    /// an edit that moves a keyed monitor to another host drops the key and says so in the note.
+    pub fn save_monitor(&self, domain: &Domain, mut spec: MonitorSpec) -> Result<SavedMonitor, FlowError> {
+        let store = self.store()?;
+        let mut note = None;
+        if let Some(key) = spec.probe.secret().map(str::to_owned) {
+            let before = store.monitors(Some(domain.as_str()))?.into_iter().find(|r| r.spec.name == spec.name);
+            let (old, new) = (before.and_then(|b| b.spec.probe.host()), spec.probe.host());
+            if let (Some(old), Some(new)) = (old, new) {
+                if !old.eq_ignore_ascii_case(&new) {
+                    if let monitor::ProbeSpec::Http { secret, secret_header, secret_prefix, .. } = &mut spec.probe {
+                        (*secret, *secret_header, *secret_prefix) = (None, None, None);
+                    }
+                    note = Some(format!(
+                        "The key \"{key}\" was not kept: this monitor's address moved from {old} to {new}, and a key stays with the address it was given for. Add it again if {new} needs it."
+                    ));
+                }
+            }
+        }
+        let spec = spec.validated(domain.as_str())?;
+        let id = store.watch(WatchOp::SaveMonitor { domain: domain.to_string(), spec: Box::new(spec) })?;
+        Ok(SavedMonitor { id, note })
     }
 
     /// The stored monitors, as the watcher runs them (enabled ones only).
@@ -263,19 +291,55 @@ pub struct WatchPrefs {
     pub muted_until_ms: Option<u64>,
 }
 
+/// Where a damaged `watch.json` is kept when new preferences are saved.
+const DAMAGED_PREFS: &str = "watch.json.damaged";
+
 impl Flow {
     fn prefs_file(&self) -> Option<std::path::PathBuf> {
         self.host.data_dir().or_else(preflight_store::default_dir).map(|d| d.join("watch.json"))
     }
 
-    /// The saved preferences (the defaults when there are none or the file cannot be read).
-    pub fn watch_prefs(&self) -> WatchPrefs {
-        self.prefs_file().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    /// The saved preferences: the defaults when there are none; an error naming the file when it
+    /// is there but damaged (a damaged file is said, never silently taken for the defaults).
+    pub fn read_watch_prefs(&self) -> Result<WatchPrefs, FlowError> {
+        let Some(file) = self.prefs_file() else { return Ok(WatchPrefs::default()) };
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WatchPrefs::default()),
+            Err(e) => return Err(FlowError::Storage(format!("The watcher's preferences in {} cannot be read: {e}", file.display()))),
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            FlowError::Storage(format!(
+                "The watcher's preferences in {} are damaged ({e}). Saving a preference keeps the damaged file as {} and starts again from the defaults.",
+                file.display(),
+                DAMAGED_PREFS
+            ))
+        })
     }
 
-    /// Changes the saved preferences with `change` and saves them.
+    /// The saved preferences for the watcher itself, which must run whatever the file says: a
+    /// damaged file is logged and the defaults are used until the founder saves again.
+    pub fn watch_prefs(&self) -> WatchPrefs {
+        self.read_watch_prefs().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "using the default watcher preferences");
+            WatchPrefs::default()
+        })
+    }
+
+    /// Changes the saved preferences with `change` and saves them. A damaged file is kept aside
+    /// (as `watch.json.damaged`) before the new one replaces it, and the log says so.
     pub fn update_watch_prefs(&self, change: impl FnOnce(&mut WatchPrefs)) -> Result<WatchPrefs, FlowError> {
-        let mut prefs = self.watch_prefs();
+        let mut prefs = match self.read_watch_prefs() {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(file) = self.prefs_file() {
+                    let kept = file.with_file_name(DAMAGED_PREFS);
+                    std::fs::rename(&file, &kept).map_err(|e| FlowError::Storage(format!("cannot keep {} aside: {e}", file.display())))?;
+                    tracing::warn!(error = %e, kept = %kept.display(), "the damaged watcher preferences were kept aside");
+                }
+                WatchPrefs::default()
+            }
+        };
         change(&mut prefs);
         self.set_watch_prefs(prefs)
     }
@@ -285,12 +349,10 @@ impl Flow {
         prefs.remind_minutes = prefs.remind_minutes.map(|m| m.clamp(30, 24 * 60));
         let file = self.prefs_file().ok_or_else(|| FlowError::Storage("this system has no app-data folder".into()))?;
         let text = serde_json::to_string_pretty(&prefs).map_err(|e| FlowError::Storage(e.to_string()))?;
-        let aside = file.with_extension("json.tmp");
         let written = file
             .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&aside, text))
-            .and_then(|_| std::fs::rename(&aside, &file));
+            .map_or(Ok(()), preflight_store::files::private_dir)
+            .and_then(|_| preflight_store::files::replace(&file, text.as_bytes()));
         written.map_err(|e| FlowError::Storage(format!("cannot save {}: {e}", file.display())))?;
         Ok(prefs)
     }

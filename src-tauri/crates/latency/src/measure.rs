@@ -46,14 +46,7 @@ impl std::fmt::Debug for Probe {
 
 /// `url` as it may be stored or shown: without query, fragment or credentials, where a token
 /// would sit. None when it is not an address.
-pub fn public_url(url: &str) -> Option<String> {
-    let mut u = Url::parse(url).ok()?;
-    u.set_query(None);
-    u.set_fragment(None);
-    let _ = u.set_password(None);
-    let _ = u.set_username("");
-    Some(u.to_string())
-}
+pub use preflight_core::public::public_url;
 
 impl Probe {
     /// A GET (or `method`) of `url`, of `kind` (guessed from the method when None), named by its
@@ -72,14 +65,14 @@ impl Probe {
         }
     }
 
-    /// A key endpoint of the product's config; `credential`, when given, goes into its
-    /// `Authorization` header only (it comes from the keychain and is never stored here otherwise).
-    pub fn from_endpoint(e: &preflight_core::target::Endpoint, credential: Option<String>) -> Result<Probe, url::ParseError> {
+    /// A key endpoint of the product's config; `credential`, when given, is the header and value
+    /// the keychain gave (see `preflight_core::credential`), sent in this probe's requests only.
+    pub fn from_endpoint(e: &preflight_core::target::Endpoint, credential: Option<(String, String)>) -> Result<Probe, url::ParseError> {
         let mut p = Probe::new(Url::parse(&e.url)?, &e.method, e.kind);
         p.name = e.name.clone();
         p.headers = e.headers.clone();
         if let Some(c) = credential {
-            p.headers.push(("authorization".into(), c));
+            p.headers.push(c);
         }
         p.body = e.body.clone();
         p.expect_status = e.expect_status;

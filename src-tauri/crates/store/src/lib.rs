@@ -10,6 +10,7 @@
 pub mod channels;
 pub mod deploys;
 pub mod error;
+pub mod files;
 pub mod findings;
 pub mod incidents;
 pub mod latency;
@@ -91,13 +92,16 @@ fn enable_wal(conn: &Connection) -> Result<()> {
 impl Store {
     /// Opens (creating if needed) the database in `dir`.
     pub fn open_in(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder { path: dir.to_owned(), source })?;
+        files::private_dir(dir).map_err(|source| StoreError::Folder { path: dir.to_owned(), source })?;
         Store::open(&dir.join(FILE_NAME))
     }
 
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
+        // Private before the journal files exist: SQLite gives them the database's own mode.
+        let private = |p: &Path| files::private_file(p).map_err(|source| StoreError::Folder { path: p.to_owned(), source });
+        private(path)?;
         configure(&conn)?;
         // Refuse a newer schema before anything (even the journal mode) writes to the file.
         migrate::refuse_newer(&conn, path)?;
@@ -105,6 +109,11 @@ impl Store {
         enable_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::apply(&mut conn, path)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            private(Path::new(&name))?;
+        }
         let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&reader)?;
         Ok(Store { path: path.to_owned(), writer: writer::Writer::spawn(conn)?, reader: Mutex::new(reader) })

@@ -234,7 +234,10 @@ pub fn run() -> ExitCode {
     };
     // Written once the tray is up, so the app only ever finds a pid that is really watching.
     if let Some(f) = &pid_file {
-        let _ = std::fs::write(f, std::process::id().to_string());
+        // Whole or not at all, and private: the app reads it to decide whom to stop.
+        if let Err(e) = preflight_store::files::replace(f, std::process::id().to_string().as_bytes()) {
+            eprintln!("preflight-tray: {} could not be written: {e}", f.display());
+        }
     }
     let exit = Arc::new(Mutex::new(Exit::Quit));
     {

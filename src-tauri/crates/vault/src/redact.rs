@@ -1,41 +1,81 @@
 //! Masking secrets that appear in free text (log lines), as a second line of defence.
 //!
 //! `Sensitive<T>` keeps our own secrets out of logs by construction; this catches the ones that
-//! arrive inside other text, such as a URL with `?token=` from a config file or an `Authorization`
-//! header echoed by a library.
+//! arrive inside other text: a URL with `?token=` from a config file, an `Authorization` header
+//! echoed by a library, a header list printed as Rust tuples (`("x-api-key", "…")`) or as JSON,
+//! and JSON quoted inside another string (`\"password\":\"…\"`).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-/// Markers after which the value up to the next delimiter is a secret.
-const MARKERS: &[&str] = &[
-    "bearer ",
-    "authorization: ",
-    "token=",
-    "api_key=",
-    "apikey=",
-    "key=",
-    "secret=",
-    "password=",
-    "passwd=",
-    "\"token\":\"",
-    "\"password\":\"",
-    "\"secret\":\"",
-];
+/// Header names that carry credentials (the engine refuses them in plain headers; here their
+/// values are masked wherever they appear).
+pub const CREDENTIAL_HEADERS: [&str; 8] =
+    ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "apikey", "x-auth-token", "x-access-token"];
+
+/// Field names whose values are secrets, besides the credential headers.
+const FIELDS: [&str; 8] = ["token", "access_token", "password", "passwd", "secret", "api_key", "client_secret", "key"];
+
+/// Where a masked value ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// A word delimiter (`&`, a quote, a space…): `token=abc&x=1`.
+    Word,
+    /// The closing quote (plain or escaped): a quoted value may hold spaces (`Bearer abc`).
+    Quote,
+    /// The end of the line: a header line `Authorization: Bearer abc`.
+    Line,
+}
+
+/// Every marker, lower case, with where its value ends. Built once.
+fn markers() -> &'static [(String, Until)] {
+    static MARKERS: OnceLock<Vec<(String, Until)>> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        let mut m: Vec<(String, Until)> = vec![("bearer ".into(), Until::Word)];
+        for k in FIELDS.iter().chain(CREDENTIAL_HEADERS.iter()) {
+            m.push((format!("{k}="), Until::Word));
+            for q in ["\"", "\\\""] {
+                // JSON objects, plain or escaped inside another string, with or without a space.
+                m.push((format!("{q}{k}{q}:{q}"), Until::Quote));
+                m.push((format!("{q}{k}{q}: {q}"), Until::Quote));
+                // Tuples: Rust's Debug `("k", "v")` and JSON's `["k","v"]`.
+                m.push((format!("({q}{k}{q}, {q}"), Until::Quote));
+                m.push((format!("[{q}{k}{q},{q}"), Until::Quote));
+            }
+        }
+        for h in CREDENTIAL_HEADERS {
+            m.push((format!("{h}: "), Until::Line));
+        }
+        m
+    })
+}
 
 fn is_delimiter(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>')
+    c.is_whitespace() || matches!(c, '&' | '"' | '\'' | ',' | ';' | ')' | ']' | '}' | '>' | '\\')
+}
+
+fn value_len(rest: &str, until: Until) -> usize {
+    let end = match until {
+        Until::Word => rest.find(is_delimiter),
+        Until::Quote => rest.find(['"', '\\']),
+        Until::Line => rest.find(['\n', '\r']),
+    };
+    end.unwrap_or(rest.len())
 }
 
 /// `line` with every value after a known marker replaced by `********`.
 pub fn redact(line: &str) -> Cow<'_, str> {
     let lower = line.to_ascii_lowercase();
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for marker in MARKERS {
+    for (marker, until) in markers() {
         let mut from = 0;
-        while let Some(pos) = lower[from..].find(marker) {
+        while let Some(pos) = lower[from..].find(marker.as_str()) {
             let start = from + pos + marker.len();
-            let len = line[start..].find(is_delimiter).unwrap_or(line.len() - start);
-            if len > 0 {
+            // A field name inside a longer word (`monkey=`, `tokens=`) is not the field.
+            let before = lower[..from + pos].chars().next_back();
+            let inside_word = marker.as_bytes()[0].is_ascii_alphabetic() && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            let len = value_len(&line[start..], *until);
+            if len > 0 && !inside_word {
                 spans.push((start, start + len));
             }
             from = start;
@@ -113,8 +153,27 @@ mod tests {
     #[test]
     fn values_after_markers_are_masked_and_the_rest_is_kept() {
         assert_eq!(redact("GET /hook?token=abc123&x=1 ok"), "GET /hook?token=********&x=1 ok");
-        assert_eq!(redact("Authorization: Bearer sk-live-999"), "Authorization: ******** ********");
+        assert_eq!(redact("Authorization: Bearer sk-live-999"), "Authorization: ********");
         assert_eq!(redact("{\"password\":\"hunter2\"}"), "{\"password\":\"********\"}");
         assert_eq!(redact("nothing to see"), "nothing to see");
+    }
+
+    #[test]
+    fn every_shape_a_credential_takes_in_a_log_line_is_masked() {
+        let planted = "pl4nted-cred-77x";
+        let shapes = [
+            format!("headers: [(\"x-api-key\", \"{planted}\"), (\"accept\", \"*/*\")]"),
+            format!("headers=[[\"Cookie\",\"session={planted}; theme=dark\"]]"),
+            format!("body: \"{{\\\"password\\\":\\\"{planted}\\\"}}\""),
+            format!("{{\"apikey\": \"{planted}\"}}"),
+            format!("x-auth-token: {planted} trailing"),
+            format!("spec=(\"authorization\", \"Bearer {planted}\")"),
+            format!("url=https://h.test/?access_token={planted}"),
+        ];
+        for line in shapes {
+            let out = redact(&line);
+            assert!(!out.contains(planted), "{line} -> {out}");
+        }
+        assert_eq!(redact("monkey=banana tokens=3"), "monkey=banana tokens=3", "a field name inside a word is not the field");
     }
 }

@@ -49,11 +49,11 @@ pub fn cause_of(e: &NetError) -> Cause {
     }
 }
 
-/// Probes once. `authorization` is the keychain value an endpoint named, already loaded; `expect`
-/// the DNS values learned when the spec gave none.
-pub async fn run(net: &Net, spec: &ProbeSpec, authorization: Option<&str>, expect: &[String]) -> Outcome {
+/// Probes once. `credential` is the header and keychain value an endpoint named, already loaded
+/// and allowed to go to this address; `expect` the DNS values learned when the spec gave none.
+pub async fn run(net: &Net, spec: &ProbeSpec, credential: Option<&(String, String)>, expect: &[String]) -> Outcome {
     match spec {
-        ProbeSpec::Http { .. } => http(net, spec, authorization).await,
+        ProbeSpec::Http { .. } => http(net, spec, credential).await,
         ProbeSpec::Cert { host, port } => cert(net, host, *port).await,
         ProbeSpec::Dns { name, record, expect: given } => dns(net, name, record, if given.is_empty() { expect } else { given }).await,
         // The audit re-run is not a probe: the scheduler hands it to the auditor.
@@ -61,7 +61,7 @@ pub async fn run(net: &Net, spec: &ProbeSpec, authorization: Option<&str>, expec
     }
 }
 
-async fn http(net: &Net, spec: &ProbeSpec, authorization: Option<&str>) -> Outcome {
+async fn http(net: &Net, spec: &ProbeSpec, credential: Option<&(String, String)>) -> Outcome {
     let ProbeSpec::Http { url, method, headers, body, expect_status, up_below, keyword, json_field, json_equals, max_latency_ms, .. } =
         spec
     else {
@@ -72,8 +72,8 @@ async fn http(net: &Net, spec: &ProbeSpec, authorization: Option<&str>) -> Outco
     for (k, v) in headers {
         req = req.header(k, v.clone());
     }
-    if let Some(value) = authorization {
-        req = req.header("authorization", value.to_owned());
+    if let Some((name, value)) = credential {
+        req = req.header(name, value.clone());
     }
     if let Some(b) = body {
         req = req.body(b.clone().into_bytes());

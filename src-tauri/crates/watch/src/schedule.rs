@@ -266,7 +266,7 @@ impl Task {
         if let Some(since) = self.monitor.down_since {
             tracker.resume_down(since);
         }
-        let authorization = self.authorization().await;
+        let credential = self.credential().await;
         let mut learned: Vec<String> = Vec::new();
         // Spread the first probes over the first interval (at most a minute).
         let mut delay = self.random(interval.min(60_000));
@@ -290,13 +290,15 @@ impl Task {
                 continue;
             }
             let deadline = Duration::from_millis(interval.clamp(1_000, 30_000).max(self.net.config().timeouts.check.as_millis() as u64));
-            let outcome =
-                match tokio::time::timeout(deadline, probe::run(&self.net, &self.monitor.spec.probe, authorization.as_deref(), &learned))
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(_) => Outcome { probe: Probe::Failed(crate::state::Cause::Timeout), latency_ms: None, note: None },
-                };
+            let outcome = match tokio::time::timeout(
+                deadline,
+                probe::run(&self.net, &self.monitor.spec.probe, credential.as_ref(), &learned),
+            )
+            .await
+            {
+                Ok(o) => o,
+                Err(_) => Outcome { probe: Probe::Failed(crate::state::Cause::Timeout), latency_ms: None, note: None },
+            };
             drop(_slot);
             if let (Some(Note::Records(values)), true) = (&outcome.note, learned.is_empty()) {
                 if outcome.probe == Probe::Ok {
@@ -323,15 +325,31 @@ impl Task {
         }
     }
 
-    async fn authorization(&self) -> Option<String> {
-        let ProbeSpec::Http { secret: Some(name), .. } = &self.monitor.spec.probe else { return None };
+    /// The header and value this monitor's keychain entry becomes, read only when the rule of
+    /// `preflight_core::credential` lets it travel to the monitor's address (a row saved before
+    /// the rule, or edited behind the engine's back, is probed without its key).
+    async fn credential(&self) -> Option<(String, String)> {
+        let spec = &self.monitor.spec.probe;
+        let (name, placement) = match spec.placement() {
+            Ok(Some(p)) => p,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(monitor = %self.monitor.spec.name, error = %e, "probing without the key");
+                return None;
+            }
+        };
+        let ProbeSpec::Http { url, .. } = spec else { return None };
+        if let Err(e) = preflight_core::credential::for_product(name, url, &self.monitor.domain) {
+            tracing::warn!(monitor = %self.monitor.spec.name, error = %e, "probing without the key");
+            return None;
+        }
         let secrets = self.settings.secrets.clone()?;
-        let (domain, name) = (self.monitor.domain.clone(), name.clone());
+        let (domain, name) = (self.monitor.domain.clone(), name.to_owned());
         let found = tokio::task::spawn_blocking(move || secrets(&domain, &name)).await.ok().flatten();
         if found.is_none() {
             tracing::warn!(monitor = %self.monitor.spec.name, "the keychain entry this monitor names was not found; probing without it");
         }
-        found
+        found.map(|value| placement.header_for(&value))
     }
 
     async fn audit(&self, domain: String) {
