@@ -1,32 +1,8 @@
 //! Tracing to a daily rolling log file (7 kept) with secrets masked line by line.
 
-use preflight_vault::redact::redact;
-use std::io::Write;
+use preflight_vault::redact::Redacting;
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::fmt::MakeWriter;
-
-/// A writer that masks secrets in each formatted line before it reaches the file.
-#[derive(Clone)]
-struct Redacting<W>(W);
-
-impl<W: Write> Write for Redacting<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0.write_all(redact(&text).as_bytes())?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl<'a, W: MakeWriter<'a>> MakeWriter<'a> for Redacting<W> {
-    type Writer = Redacting<W::Writer>;
-    fn make_writer(&'a self) -> Self::Writer {
-        Redacting(self.0.make_writer())
-    }
-}
 
 /// What is logged unless `PREFLIGHT_LOG` says otherwise.
 pub const DEFAULT_FILTER: &str = "warn,preflight_desktop=info,preflight_core=info,preflight_flow=info,preflight_store=info";
@@ -56,6 +32,25 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
 mod tests {
     use super::Redacting;
     use std::io::Write;
+
+    #[test]
+    fn a_monitor_spec_printed_by_a_span_keeps_its_credential_to_itself() {
+        // What `#[instrument]` wrote for save_monitor before the spec was skipped: the Debug form.
+        let mut probe = preflight_core::monitor::ProbeSpec::get("https://api.acme.test/?access_token=pl4nted-query-1");
+        if let preflight_core::monitor::ProbeSpec::Http { headers, body, .. } = &mut probe {
+            headers.push(("X-Api-Key".into(), "pl4nted-header-2".into()));
+            *body = Some("{\"password\":\"pl4nted-body-3\"}".into());
+        }
+        let spec = preflight_core::monitor::MonitorSpec { name: "api".into(), interval_secs: 60, probe };
+        let mut out = Redacting(Vec::new());
+        // tracing's fmt layer formats a whole line, then writes it once.
+        let line = format!("INFO save_monitor{{domain=\"acme.test\" spec={spec:?}}}: saved\n");
+        out.write_all(line.as_bytes()).expect("write");
+        let written = String::from_utf8(out.0).expect("utf8");
+        for planted in ["pl4nted-query-1", "pl4nted-header-2", "pl4nted-body-3"] {
+            assert!(!written.contains(planted), "{planted} reached the log: {written}");
+        }
+    }
 
     #[test]
     fn secrets_in_log_lines_are_masked_before_they_reach_the_file() {

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| "off".into()))
-        .with_writer(std::io::stderr)
+        .with_writer(preflight_vault::redact::Redacting(std::io::stderr))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -138,3 +138,25 @@ async fn demo_prints_findings_with_at_least_one_problem() {
     assert!(run.stdout.contains("Problem ("), "the demo shows problems: {}", run.stdout);
     assert!(run.stdout.contains(demo::DOMAIN));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_settings_file_that_aims_a_key_at_a_stranger_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp");
+    let files = [
+        ("monitor.toml", "domain = \"acme.test\"\n[[monitors]]\nname = \"api\"\nurl = \"https://collector.example/health\"\nsecret = \"api-token\"\n", "collector.example"),
+        ("plain.toml", "domain = \"acme.test\"\n[[monitors]]\nname = \"api\"\nurl = \"http://api.acme.test/health\"\nsecret = \"api-token\"\n", "api.acme.test"),
+        ("endpoint.toml", "domain = \"acme.test\"\n[[endpoints]]\nname = \"chat\"\nurl = \"https://llm-proxy.example/chat\"\nsecret = \"api-token\"\n", "llm-proxy.example"),
+        ("header.toml", "domain = \"acme.test\"\n[[monitors]]\nname = \"api\"\nurl = \"https://api.acme.test/\"\nheaders = { \"X-API-Key\" = \"pl4nted-cli-9090\" }\n", "x-api-key"),
+    ];
+    for (name, text, host) in files {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("write");
+        let path = file.display().to_string();
+        for args in [vec!["monitors", "--import", path.as_str()], vec!["watch", "--config", path.as_str(), "--no-save"]] {
+            let run = preflight(&args, dir.path()).await;
+            assert_eq!(run.code, 2, "{args:?} on {name}: {}", run.stderr);
+            assert!(run.stderr.contains(host), "{args:?} on {name} names {host}: {}", run.stderr);
+            assert!(!run.stderr.contains("pl4nted-cli-9090"), "the value is never repeated: {}", run.stderr);
+        }
+    }
+}

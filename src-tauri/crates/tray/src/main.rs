@@ -16,7 +16,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
+        .with_writer(preflight_vault::redact::Redacting(std::io::stderr))
         .init();
     #[cfg(target_os = "linux")]
     {

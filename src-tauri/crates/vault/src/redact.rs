@@ -137,6 +137,35 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// A log writer that masks secrets in each formatted line before it reaches its destination (the
+/// app's log file, the tray's and the CLI's stderr): every front end's log goes through it.
+#[derive(Clone)]
+pub struct Redacting<W>(pub W);
+
+impl<W> std::fmt::Debug for Redacting<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redacting(..)")
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<'a, W: tracing_subscriber::fmt::MakeWriter<'a>> tracing_subscriber::fmt::MakeWriter<'a> for Redacting<W> {
+    type Writer = Redacting<W::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacting(self.0.make_writer())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{redact, scrub};
