@@ -25,7 +25,9 @@ fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Fail
     for u in &a.urls {
         let probe = ProbeSpec::get(u);
         let host = probe.host().unwrap_or_default();
-        let spec = MonitorSpec { name: u.clone(), interval_secs: a.interval, probe }.validated(&host).map_err(usage)?;
+        // The name is shown, logged and notified: the public form, never a token in the query.
+        let name = preflight_core::public::public_url(u).unwrap_or_else(|| host.clone());
+        let spec = MonitorSpec { name, interval_secs: a.interval, probe }.validated(&host).map_err(usage)?;
         out.push((host, spec));
     }
     if let Some(file) = &a.config {

@@ -245,7 +245,7 @@ impl Facts {
 
     /// Sends `req` on a fresh connection along this run's route for its host (not memoised).
     pub async fn send(&self, req: &Request) -> Result<Response, NetError> {
-        let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
+        let bad = |reason: &str| NetError::bad_url(req.url.as_str(), reason.to_owned());
         let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
         let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
         let route = self.route(&host, port).await?;

@@ -40,7 +40,9 @@ impl Flow {
         }
         let hint = format!("{}/…", parsed.host_str().unwrap_or_default());
         let id = store.watch(WatchOp::AddChannel { name: name.to_owned(), kind: kind.as_str().to_owned(), hint })?;
-        let stored = Stored { url: parsed.to_string(), token: token.map(|t| t.expose().clone()) };
+        // A pasted token often carries a space or a newline from the page it was copied from.
+        let token = token.map(|t| t.expose().trim().to_owned()).filter(|t| !t.is_empty());
+        let stored = Stored { url: parsed.to_string(), token };
         let value = Sensitive::new(serde_json::to_string(&stored).map_err(|e| FlowError::Invalid(e.to_string()))?);
         if let Err(e) = preflight_vault::store(&secret_ref(id), &value) {
             // No row without its secret.

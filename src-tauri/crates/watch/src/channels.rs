@@ -120,7 +120,8 @@ pub async fn deliver(net: &Net, target: &Target, notice: &Notice, backoff: &[Dur
         match net.fetch(&req).await {
             Ok(r) if (200..300).contains(&r.status) => return Ok(()),
             Ok(r) => last = format!("{} answered {}", target.kind.as_str(), r.status),
-            Err(e) => last = format!("{} could not be reached ({e})", target.kind.as_str()),
+            // The address is the secret: only its host may be named.
+            Err(e) => last = format!("{} could not be reached ({})", target.kind.as_str(), e.without_path()),
         }
         tracing::warn!(channel = %target.name, attempt = attempt + 1, error = %last, "a notice was not delivered");
     }

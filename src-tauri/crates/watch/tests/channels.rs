@@ -45,3 +45,22 @@ async fn each_kind_posts_its_own_shape_and_retries_until_it_lands() {
     let err = deliver(&net, &target(ChannelKind::Slack, "/down"), &notice, &quick).await.expect_err("three failures are reported");
     assert_eq!(err, "slack answered 500");
 }
+
+#[tokio::test]
+async fn a_failed_delivery_names_the_host_never_the_secret_address() {
+    let product = Product::healthy("hooks.test", &["", "alerts"]).site(Site::serving("alerts.hooks.test", Answer::ok("ok")));
+    let bed = Testbed::start(product).await.expect("testbed");
+    let net = bed.net().await.expect("net");
+    // A token pasted with its newline makes the request unsendable: the error must still not
+    // carry the topic, which is what lets anyone post to the founder's phone.
+    let target = Target {
+        id: 1,
+        name: "phone".into(),
+        kind: ChannelKind::Ntfy,
+        url: Url::parse("https://alerts.hooks.test/s3cret-topic-4242?auth=s3cret-query").expect("url"),
+        token: Some("tok\nen".into()),
+    };
+    let err = deliver(&net, &target, &test_notice(1), &[]).await.expect_err("unsendable");
+    assert!(err.contains("alerts.hooks.test"), "the host is named: {err}");
+    assert!(!err.contains("s3cret-topic-4242") && !err.contains("s3cret-query"), "the address stays secret: {err}");
+}

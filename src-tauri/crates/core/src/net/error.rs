@@ -37,12 +37,29 @@ pub enum NetError {
     /// This computer has no trusted root certificates, so no certificate can be judged.
     #[error("this computer has no trusted root certificates (install your system's CA certificates, or pass --ca-file)")]
     NoTrustStore,
-    /// A URL we were told to follow could not be used.
+    /// A URL we were told to follow could not be used. `url` is its public form only (see
+    /// [`NetError::bad_url`]): this text reaches logs, events and notifications.
     #[error("cannot use the address {url}: {reason}")]
     BadUrl { url: String, reason: String },
 }
 
 impl NetError {
+    /// [`NetError::BadUrl`] for `url`, named by its public form (no query, fragment or
+    /// credentials: a token there must not reach the error's text).
+    pub fn bad_url(url: &str, reason: impl Into<String>) -> NetError {
+        let shown = crate::public::public_url(url).unwrap_or_else(|| url.split(['?', '#']).next().unwrap_or_default().to_owned());
+        NetError::BadUrl { url: shown, reason: reason.into() }
+    }
+
+    /// This error's text without any address path: for addresses whose path is itself the secret
+    /// (a Slack webhook, an ntfy topic), which are named by their host alone.
+    pub fn without_path(&self) -> String {
+        match self {
+            NetError::BadUrl { url, reason } => format!("cannot use the address of {}: {reason}", crate::public::host_of(url)),
+            other => other.to_string(),
+        }
+    }
+
     /// True when the failure says nothing about the product: the check must report `error`.
     pub fn is_inconclusive(&self) -> bool {
         matches!(self, NetError::DnsFailed { .. } | NetError::Timeout { .. } | NetError::NoTrustStore)

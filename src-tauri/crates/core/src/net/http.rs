@@ -203,7 +203,7 @@ impl Conn {
         let (started, mut timings) = self.setup.take().unwrap_or((Instant::now(), Timings::default()));
         let host = self.host.clone();
         let protocol = |e: hyper::Error| NetError::Protocol { host: host.clone(), reason: e.to_string() };
-        let bad = |reason: String| NetError::BadUrl { url: req.url.to_string(), reason };
+        let bad = |reason: String| NetError::bad_url(req.url.as_str(), reason);
         let path = match req.url.query() {
             Some(q) => format!("{}?{q}", req.url.path()),
             None => req.url.path().to_owned(),

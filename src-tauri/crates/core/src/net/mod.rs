@@ -147,7 +147,7 @@ impl Net {
 
     /// Opens a keep-alive connection to the origin of `url` along `route`.
     pub async fn open(&self, url: &Url, route: &Route) -> Result<Conn, NetError> {
-        let bad = |reason: &str| NetError::BadUrl { url: url.to_string(), reason: reason.to_owned() };
+        let bad = |reason: &str| NetError::bad_url(url.as_str(), reason.to_owned());
         let host = url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
         let https = match url.scheme() {
             "https" => true,
@@ -184,7 +184,7 @@ impl Net {
 
     /// [`Net::fetch`] with its own body bound.
     pub async fn fetch_bounded(&self, req: &Request, body_bytes: usize) -> Result<Response, NetError> {
-        let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
+        let bad = |reason: &str| NetError::bad_url(req.url.as_str(), reason.to_owned());
         let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?;
         let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
         let route = self.route(host, port).await?;
@@ -195,7 +195,7 @@ impl Net {
 
     /// Resolves the request's host and sends it on a fresh connection.
     pub async fn fetch(&self, req: &Request) -> Result<Response, NetError> {
-        let bad = |reason: &str| NetError::BadUrl { url: req.url.to_string(), reason: reason.to_owned() };
+        let bad = |reason: &str| NetError::bad_url(req.url.as_str(), reason.to_owned());
         let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?;
         let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
         let route = self.route(host, port).await?;
