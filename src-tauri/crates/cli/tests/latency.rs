@@ -51,7 +51,13 @@ async fn latency_json_has_the_documented_shape_and_gates_on_the_target() {
     }
     assert_eq!(e["samples"], 20);
     let p95 = e["p95_ms"].as_f64().expect("p95");
-    assert!((57.0..=66.0).contains(&p95), "p95 {p95} ms for an injected 60 ms");
+    // The injected delay bounds the figure from below (less the timer's 1 ms and a rounding); a
+    // busy 2-core machine only adds: the CLI, the testbed and the other tests of this binary share
+    // two cores, and a wake-up that waits out another task's time slice is late by up to a few
+    // scheduler periods (CFS: 6-12 ms each). p95 of 20 samples is the 19th, so one or two stalled
+    // requests show. 30 ms of stall room still tells "measured the server once" (60) from "counted
+    // a round trip twice" (120) or "measured nothing" (0).
+    assert!((57.0..=90.0).contains(&p95), "p95 {p95} ms for an injected 60 ms");
     assert!(e["phases"]["tls_ms"].as_f64().is_some());
 
     let (code, text, _) = run(&["--target", "30", "--fail-on", "slow"]).await;

@@ -263,7 +263,7 @@ async fn step(
                     }
                     match conn.as_mut() {
                         Some(c) => c.send(&requests.nth(i)).await.map(|r| r.status),
-                        None => Err(preflight_core::net::NetError::bad_url(url.as_str(), "no connection".into())),
+                        None => Err(preflight_core::net::NetError::bad_url(url.as_str(), "no connection")),
                     }
                 };
                 match tokio::time::timeout(timeout, attempt).await {

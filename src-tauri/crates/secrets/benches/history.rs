@@ -8,7 +8,7 @@
 //! again by a later commit. Both tools scan the working tree and the whole history, with their
 //! defaults. Printed: each tool's wall time, the ratio, and which planted keys each found.
 
-use preflight_secrets::mask::fingerprint;
+use preflight_secrets::mask::digest;
 use preflight_secrets::tree::Limits;
 use preflight_secrets::{bundled, history, tree};
 use std::collections::BTreeSet;
@@ -186,7 +186,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let past = history::scan(rules, &repo, Limits::default())?;
     let ours = t.elapsed().as_secs_f64();
     let hits: Vec<&preflight_secrets::Hit> = now.hits.iter().map(|h| &h.hit).chain(past.hits.iter().map(|h| &h.hit)).collect();
-    let found: BTreeSet<&str> = hits.iter().map(|h| h.fingerprint.as_str()).collect();
+    let found: BTreeSet<&str> = hits.iter().map(|h| h.digest.as_str()).collect();
     println!(
         "preflight:   {ours:.2} s  ({} commits, {} file versions, {:.1} MiB; {} findings)",
         past.commits,
@@ -194,12 +194,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         past.bytes as f64 / 1_048_576.0,
         hits.len()
     );
-    // A private key is matched by its header, the others by their value's fingerprint.
+    // A private key is matched by its header, the others by their value's digest (this run's own key).
     let ours_found = |p: &Planted| {
         if p.kind == "private-key" {
             hits.iter().any(|h| h.rule == "private-key")
         } else {
-            found.contains(fingerprint(&p.value).as_str())
+            found.contains(digest(&p.value).as_str())
         }
     };
 

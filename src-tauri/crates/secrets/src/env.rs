@@ -2,9 +2,9 @@
 //! production, and whether two environments share a secret.
 //!
 //! The values are read to judge them and then dropped: an [`EnvIssue`] names the variable and the
-//! line, never the value, and a shared secret is said with its fingerprint.
+//! line, never the value, and a shared secret is said by name (the values are compared in memory only).
 
-use crate::mask::{fingerprint, placeholder};
+use crate::mask::placeholder;
 use serde::Serialize;
 
 /// One `NAME=value` line.
@@ -69,7 +69,7 @@ pub enum EnvIssue {
     /// A production value pointing at this computer (`localhost`, `127.0.0.1`).
     Localhost { name: String, line: u32 },
     /// The same secret value in two environments' files.
-    Shared { name: String, other: String, fingerprint: String },
+    Shared { name: String, other: String },
 }
 
 impl EnvIssue {
@@ -113,7 +113,7 @@ pub fn shared(a: &EnvFile, b: &EnvFile) -> Vec<EnvIssue> {
     let mut out = Vec::new();
     for x in a.entries.iter().filter(|e| secretish(&e.value)) {
         if let Some(y) = b.entries.iter().find(|e| e.value == x.value) {
-            out.push(EnvIssue::Shared { name: x.name.clone(), other: y.name.clone(), fingerprint: fingerprint(&x.value) });
+            out.push(EnvIssue::Shared { name: x.name.clone(), other: y.name.clone() });
         }
     }
     out
@@ -149,6 +149,6 @@ mod tests {
         );
         let both = shared(&prod, &staging);
         assert!(matches!(&both[..], [EnvIssue::Shared { name, other, .. }] if name == "OPENAI_API_KEY" && other == "OPENAI_KEY"));
-        assert!(!format!("{both:?}").contains("kD8fP2qL9xZ3"), "a shared secret is told by its fingerprint");
+        assert!(!format!("{both:?}").contains("kD8fP2qL9xZ3"), "a shared secret is told by name only");
     }
 }

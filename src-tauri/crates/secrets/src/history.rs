@@ -182,14 +182,11 @@ pub fn scan(rules: &Rules, root: &Path, limits: Limits) -> Result<HistoryScan, H
     // One report per secret and file, at the oldest commit; the same key in two files is two.
     raw.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.line.cmp(&b.2.line)));
     let mut reported: HashSet<(String, String)> = HashSet::new();
-    let head_values: HashSet<(String, String)> = raw
-        .iter()
-        .filter(|(_, p, _, b)| head_blobs.contains(&(*b, p.clone())))
-        .map(|(_, p, h, _)| (p.clone(), h.fingerprint.clone()))
-        .collect();
+    let head_values: HashSet<(String, String)> =
+        raw.iter().filter(|(_, p, _, b)| head_blobs.contains(&(*b, p.clone()))).map(|(_, p, h, _)| (p.clone(), h.digest.clone())).collect();
     for (ci, path, hit, _) in raw {
-        if reported.insert((path.clone(), hit.fingerprint.clone())) {
-            let in_head = head_values.contains(&(path.clone(), hit.fingerprint.clone()));
+        if reported.insert((path.clone(), hit.digest.clone())) {
+            let in_head = head_values.contains(&(path.clone(), hit.digest.clone()));
             out.hits.push(HistoryHit { commit: short(&commits[ci].1), path, in_head, hit });
         }
     }

@@ -1,5 +1,5 @@
 //! Leaked keys, found wherever text is: a provider's rules as data, one prefiltered pass over any
-//! text, and results that keep only a masked form and a fingerprint of each secret.
+//! text, and results that keep only a masked form and the place of each secret.
 //!
 //! The engine scans the JavaScript a live site ships with it; the CLI and the app scan a folder,
 //! its git history and its env files. This crate knows nothing of networks or findings: it turns

@@ -1,26 +1,66 @@
-//! What may be kept of a found secret: a masked form and a fingerprint, never the value.
+//! What may be kept of a found secret: a masked form and where it was, never the value nor
+//! anything the value can be guessed back from.
 //!
-//! The masked form (first 4 and last 2 characters) lets a founder recognise which key it is in a
-//! dashboard; the fingerprint (the first 12 hex digits of its SHA-256) lets two findings be told to
-//! be the same secret (the same key in staging and production, the same key in two commits) and a
-//! baseline accept one, without holding either value.
+//! The masked form (first 4 and last 2 characters, and nothing at all of a value under
+//! [`MASK_WHOLE_BELOW`] characters) lets a founder recognise which key it is in a dashboard. A
+//! persisted identity of a finding (baselines, SARIF, history) is its place and rule, as gitleaks
+//! does ([`place`]): a digest of the value, even salted, would let a short password be guessed
+//! offline from a report. Telling two values apart (the same key in staging and production, the
+//! same key in two commits) uses [`digest`], keyed by a random secret of this process only, so the
+//! digests mean nothing outside the run that made them and are never written anywhere.
 
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
-/// `value` cut down to its first 4 and last 2 characters (all stars when it is too short to cut).
+/// Values shorter than this are shown as stars only: four of twelve characters is a third of a
+/// short password.
+pub const MASK_WHOLE_BELOW: usize = 20;
+
+/// `value` cut down to its first 4 and last 2 characters; a short value entirely starred (with a
+/// fixed count, so not even its length shows).
 pub fn masked(value: &str) -> String {
     let n = value.chars().count();
-    if n < 10 {
-        return "*".repeat(n.max(4));
+    if n < MASK_WHOLE_BELOW {
+        return "********".to_owned();
     }
     let head: String = value.chars().take(4).collect();
     let tail: String = value.chars().skip(n - 2).collect();
     format!("{head}…{tail}")
 }
 
-/// A short, stable digest of `value`.
-pub fn fingerprint(value: &str) -> String {
-    Sha256::digest(value.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
+/// This process's random key for [`digest`] (from the standard library's per-process hash keys
+/// and the clock: unpredictable from outside, never stored).
+fn process_key() -> &'static [u8; 32] {
+    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+    KEY.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut seed = Sha256::new();
+        for i in 0..4u64 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(i);
+            seed.update(h.finish().to_le_bytes());
+        }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        seed.update(now.to_le_bytes());
+        seed.update(std::process::id().to_le_bytes());
+        seed.finalize().into()
+    })
+}
+
+/// A digest of `value` for comparisons within this run only: equal values have equal digests,
+/// but the key is this process's own, so a digest written anywhere would tell nothing. Never
+/// persist it; persist [`place`].
+pub fn digest(value: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(process_key());
+    h.update(value.as_bytes());
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A finding's persisted identity: where it is and which rule found it (`commit:path:rule:line`,
+/// the commit empty for the working tree or a shipped file).
+pub fn place(commit: Option<&str>, path: &str, rule: &str, line: u32) -> String {
+    format!("{}:{path}:{rule}:{line}", commit.unwrap_or_default())
 }
 
 /// Shannon entropy of `value` in bits per character: random keys score 4 to 6, words and
@@ -58,12 +98,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_masked_form_and_a_fingerprint_are_kept() {
+    fn only_a_masked_form_and_a_place_are_kept() {
         assert_eq!(masked("sk-proj-abcdefghijklmnopqrstuvwxyz"), "sk-p…yz");
-        assert_eq!(masked("short"), "*****");
-        assert_eq!(fingerprint("a"), fingerprint("a"));
-        assert_ne!(fingerprint("a"), fingerprint("b"));
-        assert_eq!(fingerprint("a").len(), 12);
+        assert_eq!(masked("short"), "********");
+        assert_eq!(masked("hunter2-hunter2-xyz"), "********", "19 characters: nothing of it shows");
+        assert_eq!(masked("kD8fP2qL9xZ3mN7vB4cR"), "kD8f…cR");
+        assert_eq!(digest("a"), digest("a"), "equal values compare equal within a run");
+        assert_ne!(digest("a"), digest("b"));
+        let unsalted: String = Sha256::digest(b"a").iter().take(8).map(|b| format!("{b:02x}")).collect();
+        assert_ne!(digest("a"), unsalted, "the digest is keyed: a table of known passwords does not find it");
+        assert_eq!(place(Some("3f9a1c2"), "src/a.ts", "openai", 7), "3f9a1c2:src/a.ts:openai:7");
+        assert_eq!(place(None, "src/a.ts", "openai", 7), ":src/a.ts:openai:7");
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! `CLERK_SECRET_KEY=sk_live_…` is Clerk's, not Stripe's), and an assignment whose name says
 //! "secret" with a random-looking value is reported by the generic rule when no provider rule
 //! claimed it. A line carrying `preflight:allow` is skipped. A [`Hit`] keeps only the masked value
-//! and its fingerprint.
+//! and its place.
 
-use crate::mask::{entropy, fingerprint, masked, placeholder};
+use crate::mask::{digest, entropy, masked, placeholder};
 use crate::rules::{Kind, Rules};
 use base64::Engine as _;
 use serde::Serialize;
@@ -39,7 +39,8 @@ pub struct Hit {
     pub variable: Option<String>,
     /// First 4 and last 2 characters.
     pub masked: String,
-    pub fingerprint: String,
+    /// [`crate::mask::digest`] of the value: compares hits within this run, never persisted.
+    pub digest: String,
 }
 
 /// What one scan found, and how many it skipped because a line said `preflight:allow`.
@@ -175,7 +176,7 @@ impl Rules {
                 column: u32::try_from(c.start - line_start + 1).unwrap_or(u32::MAX),
                 variable: variable(line, c.start - line_start),
                 masked: masked(&value),
-                fingerprint: fingerprint(&value),
+                digest: digest(&value),
             });
         }
         found

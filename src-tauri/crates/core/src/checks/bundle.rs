@@ -132,7 +132,7 @@ fn judge(host: &str, shipped: &[Shipped], scripts: usize, bytes: usize, unread: 
     let mut out = Vec::new();
     for s in shipped {
         for h in &s.hits {
-            let mut evidence = hit_evidence(h);
+            let mut evidence = hit_evidence(h, None, &s.url);
             if let Some(e) = evidence.as_object_mut() {
                 e.insert("url".into(), json!(s.url));
             }

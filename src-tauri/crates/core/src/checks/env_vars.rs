@@ -44,10 +44,10 @@ pub fn findings(env_file: &str, required: usize, issues: &[EnvIssue]) -> Vec<Fin
                     .why("In production, localhost is the server itself: the database or service it names is not there.")
                     .evidence(json!({ "variable": name, "problem": "localhost", "line": line }))
                     .fix([format!("Set {name} to the production address of the service (your database host's connection string, for example).")]),
-                EnvIssue::Shared { name, other, fingerprint } => Finding::new(&ENV, subject, Status::Warn)
+                EnvIssue::Shared { name, other } => Finding::new(&ENV, subject, Status::Warn)
                     .title(format!("{name} has the same secret value as {other} in the other environment."))
                     .why("A key shared by staging and production lets a test run act on real customers, and one leak exposes both.")
-                    .evidence(json!({ "variable": name, "other": other, "problem": "shared", "fingerprint": fingerprint }))
+                    .evidence(json!({ "variable": name, "other": other, "problem": "shared" }))
                     .fix(["Create a separate key for staging at the provider and put it in the staging environment only.".to_owned()]),
             }
         })

@@ -4,7 +4,7 @@
 //! These look at a folder on this computer, not at the network, so an audit never plans them:
 //! `preflight secrets scan` and the app's Secrets view run the scans (`preflight_secrets`) and turn
 //! what they saw into findings here. A finding names the file, line, variable and provider, shows
-//! the key masked (first 4 and last 2 characters) with its fingerprint, and says how to rotate it
+//! the key masked (first 4 and last 2 characters) with its place, and says how to rotate it
 //! at that provider; the key itself never reaches a finding.
 
 use crate::check::CheckDef;
@@ -56,11 +56,14 @@ pub fn rotation(hit: &Hit) -> Vec<String> {
     ]
 }
 
-/// The facts of a hit, for the evidence (never the value).
-pub fn hit_evidence(hit: &Hit) -> serde_json::Value {
+/// The facts of a hit found at `path` (in `commit`, for the history), for the evidence: never the
+/// value nor a digest of it. Its `fingerprint` is its place and rule (`commit:path:rule:line`,
+/// as gitleaks names findings), which baselines and SARIF use to recognise it again.
+pub fn hit_evidence(hit: &Hit, commit: Option<&str>, path: &str) -> serde_json::Value {
     json!({
         "rule": hit.rule, "provider": hit.provider, "kind": hit.kind, "variable": hit.variable,
-        "masked": hit.masked, "fingerprint": hit.fingerprint, "line": hit.line, "column": hit.column,
+        "masked": hit.masked, "fingerprint": preflight_secrets::mask::place(commit, path, &hit.rule, hit.line),
+        "line": hit.line, "column": hit.column,
     })
 }
 
@@ -81,7 +84,8 @@ fn named(hit: &Hit) -> String {
 
 /// A key found in a file, as a finding of `def`.
 fn leak(def: &CheckDef, path: &str, hit: &Hit, extra: serde_json::Value) -> Finding {
-    let mut evidence = hit_evidence(hit);
+    let commit = extra.get("commit").and_then(|c| c.as_str()).map(str::to_owned);
+    let mut evidence = hit_evidence(hit, commit.as_deref(), path);
     if let (Some(e), Some(x)) = (evidence.as_object_mut(), extra.as_object()) {
         e.extend(x.clone());
     }
