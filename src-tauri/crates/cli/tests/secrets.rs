@@ -26,8 +26,12 @@ fn run(args: &[&str], data: &Path) -> (i32, String, String) {
 }
 
 fn clean(what: &str, text: &str) {
+    use sha2::{Digest, Sha256};
     for key in [OPENAI, STRIPE, ANTHROPIC] {
         assert!(!text.contains(key), "{what} shows a full key");
+        // The digest older versions wrote: anyone with the report could test guesses against it.
+        let digest: String = Sha256::digest(key.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+        assert!(!text.contains(&digest), "{what} holds a digest of a key, which a guess can be checked against");
     }
 }
 
@@ -74,6 +78,8 @@ fn a_scan_finds_what_leaked_in_code_and_history_and_shows_only_masked_keys() {
         results.iter().find(|x| x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "chat.py").expect("chat.py result");
     assert_eq!(chat["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
     assert_eq!(chat["level"], "error");
+    let fp = chat["partialFingerprints"]["preflight/v1"].as_str().unwrap_or_default();
+    assert!(fp.ends_with(":chat.py:anthropic:1"), "a result is known by its place and rule, as gitleaks does: {fp}");
 
     // Accept the current state, then only something new fails the gate.
     let baseline = data.path().join("baseline.json");
