@@ -122,3 +122,29 @@ async fn two_front_doors_serving_different_builds_are_reported() {
         find(&r, "headers.grade", d)
     );
 }
+
+#[tokio::test]
+async fn the_attack_shaped_probe_goes_to_the_products_own_names_only() {
+    use preflight_core::{audit, Area, AuditOptions, Domain, HostOrigin, Net, Target};
+    use preflight_testbed::{Inbox, Testbed};
+    let d = "probe.test";
+    let (found, listed) = (Inbox::new(), Inbox::new());
+    let mut product = Product::healthy(d, &["", "status", "app"])
+        .site(Site::serving(&format!("status.{d}"), Answer::Inbox(found.clone())))
+        .site(Site::serving(&format!("app.{d}"), Answer::Inbox(listed.clone())));
+    // No firewall in front: every request the audit sends reaches the inboxes.
+    product.serving.waf = false;
+    let bed = Testbed::start(product).await.expect("testbed");
+    let mut target = Target::bare(Domain::parse(d).expect("valid"));
+    target.add_host("app", HostOrigin::Configured, true);
+    // A name discovery found: maybe the founder's, maybe a status page on another company's servers.
+    target.add_host("status", HostOrigin::Discovered, false);
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let r = audit(&net, &target, AuditOptions { only: vec![Area::Edge], ..AuditOptions::default() }).await;
+    let probed = |inbox: &Inbox| inbox.received().iter().any(|q| q.query.contains("preflight-waf-probe"));
+    assert!(probed(&listed), "a listed name is tested: {:?}", listed.received());
+    assert!(!probed(&found), "a found name never gets the attack-shaped request: {:?}", found.received());
+    let f = find(&r, "edge.waf", &format!("status.{d}"));
+    assert_eq!(f.status, Status::Skipped, "{f:#?}");
+    assert!(f.fix.iter().any(|s| s.contains("Keep")), "the founder is told how to include it: {f:#?}");
+}

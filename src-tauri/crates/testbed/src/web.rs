@@ -211,6 +211,8 @@ impl Switch {
 pub struct Received {
     pub method: String,
     pub path: String,
+    /// The query string, without its `?` (empty when there is none).
+    pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
@@ -247,6 +249,7 @@ impl Inbox {
         let got = Received {
             method: req.method().as_str().to_owned(),
             path: req.uri().path().to_owned(),
+            query: req.uri().query().unwrap_or_default().to_owned(),
             headers,
             body: String::from_utf8_lossy(req.body()).into_owned(),
         };
