@@ -264,7 +264,28 @@ test("the rate-limit probe is off unless the founder ticks it, and then it is as
   await page.getByRole("button", { name: "Run audit" }).click();
   await page.getByTestId("result").waitFor();
   const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "run_audit").map((c) => c.args));
-  assert.deepEqual(args, [{ domain: "acme-chat.test", probeRateLimit: true }]);
+  assert.deepEqual(args, [{ domain: "acme-chat.test", probeRateLimit: true, certificateLogs: true }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("before the first audit the window says what an audit sends, and the certificate-log lookup can be turned off", async () => {
+  const { page, errors } = await open((report) => {
+    window.__PF__.handlers.run_audit = () => ({ run_id: 9, save_error: null, incomplete: false, report: window.__PF__.report });
+  });
+  await page.evaluate((report) => (window.__PF__.report = report), demoReport);
+  const said = await page.getByTestId("what-an-audit-sends").innerText();
+  for (const part of ["DNS lookups", "page loads", "attack-shaped", "crt.sh"]) {
+    assert.ok(said.includes(part), `the founder is told about ${part} before anything is sent: ${said}`);
+  }
+  const logs = page.getByLabel(/public certificate logs/);
+  assert.equal(await logs.isChecked(), true, "on by default, as in the CLI");
+  await logs.uncheck();
+  await page.getByLabel("Your product's domain").fill("acme-chat.test");
+  await page.getByRole("button", { name: "Run audit" }).click();
+  await page.getByTestId("result").waitFor();
+  const args = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "run_audit").map((c) => c.args));
+  assert.deepEqual(args, [{ domain: "acme-chat.test", probeRateLimit: false, certificateLogs: false }]);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -8,11 +8,13 @@
 export const commands = {
 /**
  * Audits `domain` as its saved settings say (see `Flow::saved_target`; discovery looks for more
- * names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint.
+ * names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint;
+ * `certificate_logs` lets discovery ask the public certificate logs (crt.sh) for names, the one
+ * request of an audit that goes to a third party (the CLI's `--no-ct` turns it off the same way).
  */
-async runAudit(domain: string, probeRateLimit: boolean) : Promise<Result<AuditResult, AppError>> {
+async runAudit(domain: string, probeRateLimit: boolean, certificateLogs: boolean) : Promise<Result<AuditResult, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("run_audit", { domain, probeRateLimit }) };
+    return { status: "ok", data: await TAURI_INVOKE("run_audit", { domain, probeRateLimit, certificateLogs }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

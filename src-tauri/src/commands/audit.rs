@@ -32,15 +32,26 @@ impl From<AuditOutcome> for AuditResult {
 }
 
 /// Audits `domain` as its saved settings say (see `Flow::saved_target`; discovery looks for more
-/// names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint.
+/// names), streaming progress events. `probe_rate_limit` adds the opt-in burst per endpoint;
+/// `certificate_logs` lets discovery ask the public certificate logs (crt.sh) for names, the one
+/// request of an audit that goes to a third party (the CLI's `--no-ct` turns it off the same way).
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
-pub async fn run_audit(state: State<'_, AppState>, domain: String, probe_rate_limit: bool) -> AppResult<AuditResult> {
+pub async fn run_audit(
+    state: State<'_, AppState>,
+    domain: String,
+    probe_rate_limit: bool,
+    certificate_logs: bool,
+) -> AppResult<AuditResult> {
     let domain = Domain::parse(&domain)?;
     let target = super::blocking(state.flow.clone(), move |f| f.saved_target(domain)).await?;
     let rate_limit = probe_rate_limit.then(Burst::default);
-    Ok(state.flow.audit(AuditRequest { rate_limit, ..AuditRequest::new(target, Source::Desktop) }).await?.into())
+    let mut req = AuditRequest { rate_limit, ..AuditRequest::new(target, Source::Desktop) };
+    if !certificate_logs {
+        req.discover = Some(preflight_core::discover::Discover { ct_url: None });
+    }
+    Ok(state.flow.audit(req).await?.into())
 }
 
 /// Starts the sample product on this computer (once) and audits it.

@@ -109,8 +109,8 @@ async function unwrap<T>(call: Promise<Result<T, AppError>>): Promise<T> {
 }
 
 export const api = {
-  runAudit: (domain: string, probeRateLimit = false): Promise<AuditResult> =>
-    unwrap(commands.runAudit(domain, probeRateLimit)),
+  runAudit: (domain: string, probeRateLimit = false, certificateLogs = true): Promise<AuditResult> =>
+    unwrap(commands.runAudit(domain, probeRateLimit, certificateLogs)),
   runDemo: (): Promise<AuditResult> => unwrap(commands.runDemo()),
   cancelAudit: (): Promise<boolean> => unwrap(commands.cancelAudit()),
   listHistory: (limit = 50): Promise<RunSummary[]> => unwrap(commands.listHistory(limit)),
