@@ -79,6 +79,10 @@ pub struct Discovery {
     pub logs: Logs,
     /// Names that could not be looked up (timeouts); not counted either way.
     pub unknown: Vec<String>,
+    /// Why this computer's DNS cannot be believed, when it cannot (see `net::health`): then "no
+    /// other names" is no verdict at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolver_broken: Option<String>,
 }
 
 /// The bundled common names.
@@ -106,7 +110,11 @@ pub async fn discover(facts: &Facts, target: &Target, opts: &Discover) -> Discov
         .await;
         (logs, seen)
     };
-    let (wildcard, guessed, (logs, logged)) = tokio::join!(wildcard(facts, &domain), guessed, logged);
+    let (health, wildcard, guessed, (logs, logged)) = tokio::join!(facts.dns_health(), wildcard(facts, &domain), guessed, logged);
+    let resolver_broken = match health {
+        crate::net::health::Health::Broken { reason } => Some(reason),
+        crate::net::health::Health::Working { .. } => None,
+    };
     let answers = guessed.into_iter().chain(logged);
     let mut found = Vec::new();
     let mut unknown = Vec::new();
@@ -123,7 +131,7 @@ pub async fn discover(facts: &Facts, target: &Target, opts: &Discover) -> Discov
     found.sort_by(|a, b| b.dangling.cmp(&a.dangling).then_with(|| a.name.cmp(&b.name)));
     let not_audited = found.iter().skip(MAX_FOUND).map(|f| f.name.clone()).collect();
     found.truncate(MAX_FOUND);
-    Discovery { found, not_audited, tried, wildcard: wildcard.is_some(), logs, unknown }
+    Discovery { found, not_audited, tried, wildcard: wildcard.is_some(), logs, unknown, resolver_broken }
 }
 
 enum Seen {

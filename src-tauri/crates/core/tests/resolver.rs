@@ -137,3 +137,45 @@ async fn an_alias_to_a_platform_showing_its_nothing_here_page_is_a_takeover_risk
     assert!(f.title.contains("someone else could claim it"), "GitHub Pages is claimable: {}", f.title);
     assert!(f.detail.contains("There isn't a GitHub Pages site here."), "{}", f.detail);
 }
+
+/// Audits `domain` through `nameservers` with discovery on (common names only: no certificate
+/// logs), every check given `secs` seconds as the CLI's `--timeout` does.
+async fn discovering(nameservers: Vec<std::net::SocketAddr>, domain: &str, secs: u64) -> (Report, std::time::Duration) {
+    let cfg = preflight_core::NetConfig { nameservers, timeouts: preflight_core::net::Timeouts::within(secs), ..Default::default() };
+    let net = Net::new(cfg).await.expect("net");
+    let opts = AuditOptions { discover: Some(preflight_core::discover::Discover { ct_url: None }), ..AuditOptions::default() };
+    let started = std::time::Instant::now();
+    let report = audit(&net, &Target::with_defaults(Domain::parse(domain).expect("valid")), opts).await;
+    (report, started.elapsed())
+}
+
+#[tokio::test]
+async fn with_a_lying_resolver_discovery_and_dnssec_have_no_verdict() {
+    let liar = DnsServer::start_lying().await.expect("lying dns");
+    let (report, _) = discovering(vec![liar.addr], "real.test", 5).await;
+    let discovery = report.findings.iter().find(|f| f.id == "dns.discovery").expect("discovery ran");
+    assert_eq!(discovery.status, Status::Error, "\"no other names\" from a lying resolver is no pass: {discovery:#?}");
+    assert_eq!(status(&report, "dns.dnssec", "real.test"), Some(Status::Error), "nor is \"not signed\"");
+    assert_eq!(
+        report.summary.pass,
+        0,
+        "nothing passes on a resolver that cannot be believed: {:#?}",
+        report.findings.iter().filter(|f| f.status == Status::Pass).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn with_a_silent_resolver_every_check_ends_at_its_deadline_and_none_passes() {
+    // A resolver that takes every question and never answers.
+    let silent = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let addr = silent.local_addr().expect("addr");
+    let (report, took) = discovering(vec![addr], "quiet.test", 5).await;
+    drop(silent);
+
+    assert_eq!(status(&report, "dns.discovery", "quiet.test"), Some(Status::Error), "{:#?}", report.findings);
+    assert_eq!(status(&report, "dns.dnssec", "quiet.test"), Some(Status::Error));
+    assert_eq!(report.summary.pass, 0, "{:#?}", report.findings.iter().filter(|f| f.status == Status::Pass).collect::<Vec<_>>());
+    assert_eq!(gate::verdict(&report, FailOn::Fail), Verdict::Incomplete);
+    // The checks run side by side, each within its 5 s; the run adds scheduling, not a second round.
+    assert!(took < std::time::Duration::from_millis(6_500), "a 5 s deadline per check; the audit took {took:?}");
+}

@@ -48,8 +48,8 @@ pub fn planned(target: &Target, facts: &Facts, opts: Discover, only: Vec<Area>, 
         }
         vec![judge(&root, &found)]
     })
-    // Certificate logs are slow; the log request has its own HTTP deadline inside this one.
-    .deadline(std::time::Duration::from_secs(45))
+    // No deadline of its own: it ends within the run's per-check deadline like every other check
+    // (`--timeout`), the certificate-log request's own HTTP deadline inside it.
 }
 
 /// The names a report's discovery found (read from its `dns.discovery` evidence), so front ends
@@ -85,6 +85,22 @@ pub fn judge(root: &str, d: &Discovery) -> Finding {
         detail.push(format!("Could not be looked up (no answer in time): {}.", d.unknown.join(", ")));
     }
     let evidence = json!({ "found": d.found, "not_audited": d.not_audited, "tried": d.tried, "wildcard": d.wildcard, "logs": d.logs, "unknown": d.unknown });
+    // "No other names" is a verdict only when the lookups could be believed and were answered.
+    let couldnt = |why: String| {
+        Finding::new(&DISCOVERY, root, Status::Error)
+            .title(format!("Preflight could not look for other names under {root}: {why}."))
+            .why("Until it can look, it cannot tell you whether forgotten names (an old staging copy, a retired page) are still live.")
+            .detail(detail.join("\n"))
+            .evidence(evidence.clone())
+            .fix(["Check that this computer is online and its DNS works (see the dns.resolver finding), then run the audit again."])
+    };
+    if let Some(reason) = &d.resolver_broken {
+        return couldnt(format!("this computer's DNS cannot be believed ({reason})"));
+    }
+    if d.found.is_empty() && !d.unknown.is_empty() {
+        let n = d.unknown.len();
+        return couldnt(format!("{n} name{} it tried got no answer in time", if n == 1 { "" } else { "s" }));
+    }
     if d.found.is_empty() {
         return Finding::new(&DISCOVERY, root, Status::Pass)
             .title(format!("No other live names were found under {root}: the audit covers every name in use."))
@@ -125,7 +141,7 @@ mod tests {
     use crate::discover::Found;
 
     fn discovery(found: Vec<Found>) -> Discovery {
-        Discovery { found, not_audited: vec![], tried: 46, wildcard: false, logs: Logs::Off, unknown: vec![] }
+        Discovery { found, not_audited: vec![], tried: 46, wildcard: false, logs: Logs::Off, unknown: vec![], resolver_broken: None }
     }
 
     #[test]
@@ -135,5 +151,15 @@ mod tests {
         assert_eq!(f.status, Status::Manual);
         assert!(f.title.contains("found 1 live name"), "{}", f.title);
         assert!(f.detail.contains("staging.a.test (from a common name)"), "{}", f.detail);
+    }
+
+    #[test]
+    fn no_other_names_is_no_verdict_when_the_lookups_could_not_be_believed_or_answered() {
+        let lying = Discovery { resolver_broken: Some("it says even .test does not exist".into()), ..discovery(vec![]) };
+        assert_eq!(judge("a.test", &lying).status, Status::Error, "a lying resolver finds nothing: that is no pass");
+        let silent = Discovery { unknown: vec!["www.a.test".into(), "api.a.test".into()], ..discovery(vec![]) };
+        let f = judge("a.test", &silent);
+        assert_eq!(f.status, Status::Error, "guesses that timed out prove nothing: {f:?}");
+        assert!(f.title.contains("got no answer in time"), "{}", f.title);
     }
 }

@@ -120,6 +120,17 @@ async fn dnssec(facts: &Facts, root: &str) -> Finding {
         Err(e) => return could_not_check(Finding::new(&DNSSEC, root, Status::Error), &format!("whether {root} is signed"), &e),
     };
     let signed = records.iter().any(|r| r.record_type() == RecordType::DS);
+    // "No DS record" is a verdict only from a resolver that has proven it tells the truth: one
+    // that says "no such name" to everything would make every domain "not signed".
+    if !signed {
+        if let crate::net::health::Health::Broken { reason } = facts.dns_health().await {
+            return Finding::new(&DNSSEC, root, Status::Error)
+                .title(format!("Preflight could not check whether {root} is signed: this computer's DNS cannot be believed."))
+                .why("Until this can be checked, Preflight cannot tell you whether it is ready.")
+                .detail(format!("No DS record came back, but {reason}."))
+                .fix(["Check that this computer is online and its DNS works (see the dns.resolver finding), then run the audit again."]);
+        }
+    }
     let base = Finding::new(&DNSSEC, root, Status::Pass).evidence(json!({ "ds_records": records.len() }));
     if signed {
         return base.title(format!("{root} is signed with DNSSEC, so resolvers that check can detect forged answers.")).detail(format!(
