@@ -129,3 +129,27 @@ fn env_completeness_names_what_is_missing_and_never_the_values() {
     let (code, _, _) = run(&["secrets", "env", "--example", &p(".env.example"), "--env", &p(".env.staging")], d);
     assert_eq!(code, 0, "staging has every variable, and localhost rules only production");
 }
+
+#[cfg(unix)]
+#[test]
+fn pipes_and_the_systems_own_folders_end_quickly_with_words_never_a_hang() {
+    let repo = tempfile::tempdir().expect("temp");
+    let data = tempfile::tempdir().expect("temp");
+    let d = repo.path();
+    git(d, &["init", "-q"]);
+    std::fs::write(d.join("app.py"), "x = 1\n").expect("write");
+    std::fs::write(d.join(".env.example"), "OPENAI_API_KEY=\n").expect("write");
+    let fifo = d.join("build.pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let started = std::time::Instant::now();
+    let (code, text, err) = run(&["secrets", "scan", &d.display().to_string()], data.path());
+    assert_eq!(code, 0, "a pipe in the repository is skipped, not waited on: {text}{err}");
+    let (code, _, err) = run(&["secrets", "scan", "/proc"], data.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not code"), "the founder is told why: {err}");
+    let example = d.join(".env.example").display().to_string();
+    let (code, _, err) = run(&["secrets", "env", "--example", &example, "--env", &fifo.display().to_string()], data.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a pipe (FIFO), not a file"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "all of it ends at once, took {:?}", started.elapsed());
+}

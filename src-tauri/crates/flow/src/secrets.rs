@@ -45,8 +45,18 @@ fn fingerprint_of(f: &Finding) -> Option<&str> {
     f.evidence.get("fingerprint").and_then(|v| v.as_str())
 }
 
+/// Env files and baselines are small: a bound far above any real one, far below harm.
+const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+
+/// A file the founder named, read bounded and without blocking (a pipe or `/proc` is refused).
 fn read_file(path: &Path) -> Result<String, FlowError> {
-    std::fs::read_to_string(path).map_err(|e| FlowError::Invalid(format!("Cannot read {}: {e}", path.display())))
+    preflight_secrets::read::named_text_file(path, MAX_TEXT_FILE)
+        .map_err(|e| FlowError::Invalid(format!("{}.", capitalised(&e.to_string()))))
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl Baseline {

@@ -9,6 +9,7 @@ pub mod env;
 #[cfg(feature = "repo")]
 pub mod history;
 pub mod mask;
+pub mod read;
 pub mod rules;
 pub mod scan;
 #[cfg(feature = "repo")]

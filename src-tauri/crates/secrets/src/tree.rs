@@ -60,6 +60,8 @@ pub struct TreeScan {
     pub bytes: u64,
     pub skipped_binary: u64,
     pub skipped_large: u64,
+    /// Pipes, sockets and devices met in the tree: never opened for reading.
+    pub skipped_special: u64,
     /// Hits a `preflight:allow` line accepted.
     pub allowed: u32,
     /// Env files (`.env`, `.env.production`, …; not `.env.example`) that git would not ignore.
@@ -88,6 +90,15 @@ pub fn scan(rules: &Rules, root: &Path, limits: Limits) -> std::io::Result<TreeS
     if !root.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", root.display())));
     }
+    if crate::read::in_system_folder(root) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} holds the system's live state (processes, devices), not code: point the scan at your project's folder",
+                root.display()
+            ),
+        ));
+    }
     let out = Mutex::new(TreeScan::default());
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -95,6 +106,8 @@ pub fn scan(rules: &Rules, root: &Path, limits: Limits) -> std::io::Result<TreeS
         .git_exclude(true)
         .git_global(false)
         .require_git(false)
+        // A mounted disk, a network share or /proc under the folder is not the project.
+        .same_file_system(true)
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             !(e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || VENDORED.contains(&name.as_ref())))
@@ -103,20 +116,35 @@ pub fn scan(rules: &Rules, root: &Path, limits: Limits) -> std::io::Result<TreeS
     walker.run(|| {
         Box::new(|entry| {
             let Ok(entry) = entry else { return ignore::WalkState::Continue };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return ignore::WalkState::Continue;
+            let count = |f: fn(&mut TreeScan)| {
+                if let Ok(mut o) = out.lock() {
+                    f(&mut o);
+                }
+            };
+            match entry.file_type() {
+                Some(t) if t.is_file() => {}
+                Some(t) if !t.is_dir() && !t.is_symlink() => {
+                    count(|o| o.skipped_special += 1);
+                    return ignore::WalkState::Continue;
+                }
+                _ => return ignore::WalkState::Continue,
             }
             let path: PathBuf = entry.path().to_owned();
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             let rel = relative(root, &path);
             let name = entry.file_name().to_string_lossy().into_owned();
-            if size > limits.max_file_bytes {
-                if let Ok(mut o) = out.lock() {
-                    o.skipped_large += 1;
+            // The bound is read, not believed: a file's size can change between the walk and the read.
+            let bytes = match crate::read::regular_file(&path, limits.max_file_bytes) {
+                Ok(b) => b,
+                Err(crate::read::ReadError::TooLarge { .. }) => {
+                    count(|o| o.skipped_large += 1);
+                    return ignore::WalkState::Continue;
                 }
-                return ignore::WalkState::Continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else { return ignore::WalkState::Continue };
+                Err(crate::read::ReadError::NotAFile { .. }) => {
+                    count(|o| o.skipped_special += 1);
+                    return ignore::WalkState::Continue;
+                }
+                Err(_) => return ignore::WalkState::Continue,
+            };
             let binary = looks_binary(&bytes);
             let found = if binary { None } else { Some(rules.scan(&bytes)) };
             if let Ok(mut o) = out.lock() {
@@ -158,6 +186,21 @@ fn gitignore_covers_env(root: &Path) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_in_the_tree_is_counted_and_never_read_and_proc_is_refused() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("app.ts"), "const x = 1;\n").expect("write");
+        assert!(std::process::Command::new("mkfifo").arg(dir.path().join("build.pipe")).status().expect("mkfifo").success());
+        let rules = crate::rules::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        let s = scan(rules, dir.path(), Limits::default()).expect("scans");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "a pipe with no writer never blocks the scan");
+        assert_eq!((s.files, s.skipped_special), (1, 1), "{s:?}");
+        let proc = scan(rules, Path::new("/proc"), Limits::default()).expect_err("not a project");
+        assert!(proc.to_string().contains("not code"), "{proc}");
+    }
 
     #[test]
     fn env_templates_are_not_env_files() {

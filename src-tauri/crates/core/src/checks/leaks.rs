@@ -122,7 +122,7 @@ pub fn tree_findings(folder: &str, scan: &TreeScan) -> Vec<Finding> {
         out.push(
             Finding::new(&SOURCE, folder, Status::Pass)
                 .title(format!("No key is written in the {} of {folder}.", plural(scan.files, "file", "files")))
-                .evidence(json!({ "files": scan.files, "bytes": scan.bytes, "skipped_binary": scan.skipped_binary, "skipped_large": scan.skipped_large, "allowed": scan.allowed })),
+                .evidence(json!({ "files": scan.files, "bytes": scan.bytes, "skipped_binary": scan.skipped_binary, "skipped_large": scan.skipped_large, "skipped_special": scan.skipped_special, "allowed": scan.allowed })),
         );
     }
     out.extend(env_file_findings(folder, scan.unignored_env_files.as_slice(), scan.gitignore_covers_env, None));
