@@ -36,6 +36,7 @@ fn main() {
         "export_handover",
         "scan_secrets",
         "check_env",
+        "pick_path",
         "latency_cards",
         "measure_latency",
         "mobile_view",

@@ -42,6 +42,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             checklist::handover_page,
             checklist::export_handover,
             secrets::scan_secrets,
+            secrets::pick_path,
             secrets::check_env,
             latency::latency_cards,
             latency::measure_latency,

@@ -420,8 +420,13 @@ test("the secrets view scans a folder and shows what leaked where, masked, with 
   await page.evaluate((r) => {
     window.__PF__.handlers.scan_secrets = () => r;
   }, secretsReport);
+  await page.evaluate(() => {
+    window.__PF__.handlers.pick_path = ({ kind }) => (kind === "folder" ? "/home/founder/acme" : null);
+  });
   await page.getByRole("button", { name: "Secrets" }).click();
-  await page.getByLabel("Your project's folder on this computer").fill("/home/founder/acme");
+  // The platform's folder dialog fills the box (a typed path works the same way).
+  await page.getByRole("button", { name: "Choose…" }).first().click();
+  await page.waitForFunction(() => document.querySelector("#repo-folder")?.value === "/home/founder/acme", null, { timeout: 5000 });
   await page.getByRole("button", { name: "Scan for keys" }).click();
   const result = page.getByTestId("secrets-result");
   await result.waitFor();

@@ -348,6 +348,19 @@ async scanSecrets(folder: string, history: boolean, domainName: string | null) :
 }
 },
 /**
+ * The platform's own file or folder dialog; `None` when the founder closes it. Called from Rust
+ * so the web view itself holds no dialog permission; the path it returns is validated by the
+ * scan exactly as a typed one is.
+ */
+async pickPath(kind: PickKind, title: string) : Promise<Result<string | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("pick_path", { kind, title }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Checks `env` against `example` (and `other`, the other environment's file).
  */
 async checkEnv(example: string, env: string, other: string | null, domainName: string | null) : Promise<Result<Report, AppError>> {
@@ -1019,6 +1032,18 @@ export type Phases = { dns_ms: number; connect_ms: number; tls_ms: number;
  * From the request sent to the answer's headers: the server's own time, plus one round trip.
  */
 ttfb_ms: number; transfer_ms: number }
+/**
+ * What a picker asks for.
+ */
+export type PickKind = 
+/**
+ * A project folder (the secrets scan).
+ */
+"folder" | 
+/**
+ * One file (an env file and its example).
+ */
+"file"
 /**
  * What one probe asks.
  */

@@ -7,8 +7,40 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use preflight_core::{Domain, Report};
 use preflight_flow::secrets::SecretScan;
+use serde::Deserialize;
+use specta::Type;
 use std::path::PathBuf;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+/// What a picker asks for.
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PickKind {
+    /// A project folder (the secrets scan).
+    Folder,
+    /// One file (an env file and its example).
+    File,
+}
+
+/// The platform's own file or folder dialog; `None` when the founder closes it. Called from Rust
+/// so the web view itself holds no dialog permission; the path it returns is validated by the
+/// scan exactly as a typed one is.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app), err)]
+pub async fn pick_path(app: AppHandle, kind: PickKind, title: String) -> AppResult<Option<String>> {
+    let picked = tokio::task::spawn_blocking(move || {
+        let dialog = app.dialog().file().set_title(title.chars().take(120).collect::<String>());
+        match kind {
+            PickKind::Folder => dialog.blocking_pick_folder(),
+            PickKind::File => dialog.blocking_pick_file(),
+        }
+    })
+    .await
+    .map_err(|e| crate::error::AppError::new(crate::error::ErrorCode::Internal, format!("The file dialog could not open: {e}")))?;
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
 
 fn domain(d: Option<String>) -> AppResult<Option<Domain>> {
     Ok(d.filter(|d| !d.trim().is_empty()).map(|d| Domain::parse(&d)).transpose()?)

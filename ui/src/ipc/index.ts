@@ -150,6 +150,8 @@ export const api = {
     unwrap(commands.scanSecrets(folder, history, domain)),
   checkEnv: (example: string, env: string, other: string | null, domain: string | null): Promise<Report> =>
     unwrap(commands.checkEnv(example, env, other, domain)),
+  /** The platform's own folder or file dialog; null when it is closed without a choice. */
+  pickPath: (kind: "folder" | "file", title: string): Promise<string | null> => unwrap(commands.pickPath(kind, title)),
   latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
   measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
     unwrap(commands.measureLatency(domain, url, kind, endpoint)),
