@@ -54,7 +54,28 @@ pub fn by_own_address(host: &str) -> Option<&'static Platform> {
 
 /// The platform whose "nothing deployed here" page `body` is, and the text that gave it away.
 pub fn by_not_found_page(body: &str) -> Option<(&'static Platform, &'static str)> {
-    all().iter().find_map(|p| p.not_found.iter().find(|m| body.contains(m.as_str())).map(|m| (p, m.as_str())))
+    let text = words(body);
+    all().iter().find_map(|p| p.not_found.iter().find(|m| text.contains(&words(m))).map(|m| (p, m.as_str())))
+}
+
+/// `html` as words: tags become spaces, the usual entities their characters, case and runs of
+/// white space folded (so "<title>Heroku | No  such app</title>" holds "no such app").
+fn words(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            _ => out.push(c),
+        }
+    }
+    let out = out.replace("&#39;", "'").replace("&apos;", "'").replace("&rsquo;", "'").replace('’', "'").replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 #[cfg(test)]
@@ -71,7 +92,11 @@ mod tests {
                 assert!(s == &s.to_ascii_lowercase() && !s.starts_with('.') && s.contains('.'), "{}: {s}", p.name);
             }
             for m in &p.not_found {
-                assert!(m.len() >= 12, "{}: \"{m}\" is too generic to recognise a platform page by", p.name);
+                assert!(
+                    m.split_whitespace().count() >= 3 || m.len() >= 12,
+                    "{}: \"{m}\" is too generic to recognise a platform page by",
+                    p.name
+                );
             }
         }
         for name in [
@@ -100,6 +125,12 @@ mod tests {
         assert_eq!(by_own_address("acme.up.railway.app").map(|p| p.name.as_str()), Some("Railway"));
         assert!(by_own_address("acme.com").is_none());
         assert_eq!(by_not_found_page("<p>There isn't a GitHub Pages site here.</p>").map(|(p, _)| p.name.as_str()), Some("GitHub Pages"));
+        let heroku = "<html><head><title>Heroku | No such app</title></head><body><h1>There&#39;s nothing here,\n yet.</h1></body></html>";
+        assert_eq!(by_not_found_page(heroku).map(|(p, _)| p.name.as_str()), Some("Heroku"), "Heroku's real page, by its words");
+        assert!(
+            by_not_found_page("<h1>Page not found</h1><p>No such page in our app</p>").is_none(),
+            "a product's own 404 is not a platform's"
+        );
         assert!(by_not_found_page("<h1>404 Not Found</h1>").is_none(), "a generic 404 is no platform's");
     }
 }

@@ -62,6 +62,9 @@ async fn every_spf_problem_is_listed_in_one_run_and_the_culprit_named() {
     assert!(detail.contains("gone.spf-bad.test does not exist"), "and the dead include: {detail}");
     assert!(detail.contains("?all"), "and the neutral ending: {detail}");
     assert!(detail.contains("include a.spf-bad.test (6 lookups)"), "the tree with a count per branch: {detail}");
+    // A founder reads the title: it names the problems, not only how many there are.
+    assert!(spf.title.contains("14 DNS lookups") && spf.title.contains("gone.spf-bad.test does not exist"), "{}", spf.title);
+    assert!(spf.title.contains("more (see the details)"), "four problems: three named, the rest counted: {}", spf.title);
 }
 
 #[tokio::test]

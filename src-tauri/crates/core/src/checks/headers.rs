@@ -72,6 +72,42 @@ pub fn http_start(host: &str, chain: &Chain) -> HttpStart {
     }
 }
 
+/// The deductions in a founder's words, biggest first, for the title ("no Content-Security-Policy,
+/// no protection against framing"): the detail has the Observatory's names and points.
+fn what_costs(g: &Grade) -> String {
+    let mut lost: Vec<&crate::grade::Modifier> = g.modifiers.iter().filter(|m| m.points < 0).collect();
+    lost.sort_by_key(|m| m.points);
+    let words: Vec<&str> = lost.iter().filter_map(|m| plain(m.test)).collect();
+    let mut seen = Vec::new();
+    for w in words {
+        if !seen.contains(&w) {
+            seen.push(w);
+        }
+    }
+    let shown: Vec<&str> = seen.iter().take(3).copied().collect();
+    let mut out = shown.join(", ");
+    if seen.len() > 3 {
+        out.push_str(&format!(" and {} more", seen.len() - 3));
+    }
+    out
+}
+
+/// A deduction's plain name, by the family its Observatory test belongs to.
+fn plain(test: &str) -> Option<&'static str> {
+    Some(match test {
+        t if t.starts_with("csp-not-implemented") => "no Content-Security-Policy",
+        t if t.starts_with("csp-") => "a Content-Security-Policy that still allows injected scripts",
+        t if t.starts_with("x-frame-options") => "no protection against framing (clickjacking)",
+        t if t.starts_with("hsts-") => "no lasting HTTPS-only rule (HSTS)",
+        t if t.starts_with("redirection-") => "plain http is not sent straight to https",
+        t if t.starts_with("cookies-") => "cookies a script or plain http can read",
+        t if t.starts_with("x-content-type-options") => "no nosniff",
+        t if t.starts_with("referrer-policy") => "addresses leak to other sites (Referrer-Policy)",
+        t if t.starts_with("sri-") => "scripts from other sites load without a checksum",
+        _ => return None,
+    })
+}
+
 /// The finding for a grade (pure: tested without a network).
 pub fn judge(host: &str, url: &str, is_html: bool, g: &Grade) -> Finding {
     let status = match g.letter.as_bytes().first() {
@@ -88,10 +124,17 @@ pub fn judge(host: &str, url: &str, is_html: bool, g: &Grade) -> Finding {
             Status::Pass => {
                 format!("The security headers of {host} score {} ({}/100): browsers are told to protect your visitors.", g.letter, g.score)
             }
-            _ => format!(
-                "The security headers of {host} score {} ({}/100): browsers are not told to protect your visitors from common attacks.",
-                g.letter, g.score
-            ),
+            _ => {
+                let costs = what_costs(g);
+                if costs.is_empty() {
+                    format!(
+                        "The security headers of {host} score {} ({}/100): browsers are not told to protect your visitors from common attacks.",
+                        g.letter, g.score
+                    )
+                } else {
+                    format!("The security headers of {host} score {} ({}/100): {}.", g.letter, g.score, costs)
+                }
+            }
         })
         .detail(format!(
             "Graded like the MDN HTTP Observatory, from the {kind} at {url}.\nPoints lost:\n{}\nAlready right:\n{}",
@@ -170,6 +213,7 @@ mod tests {
         let f = judge("a.test", "https://a.test/", true, &g);
         assert_eq!(f.status, Status::Fail, "a D");
         assert!(f.title.contains("D (30/100)"), "{}", f.title);
+        assert!(f.title.contains("no Content-Security-Policy"), "the title names what costs the points: {}", f.title);
         for test in
             ["csp-not-implemented", "hsts-not-implemented", "x-frame-options-not-implemented", "x-content-type-options-not-implemented"]
         {

@@ -192,6 +192,9 @@ pub(crate) async fn handshake_or(facts: &Facts, def: &'static CheckDef, host: &s
     }
 }
 
+/// How many problems a title names before it counts the rest.
+pub(crate) const TITLE_PROBLEMS: usize = 3;
+
 /// Problems found by one check, sorted into the ones that fail it and the ones that need attention:
 /// the checks that list every problem at once (the email ones) share the verdict and its wording.
 #[derive(Debug, Default)]
@@ -214,11 +217,17 @@ impl Problems {
     pub fn all(&self) -> Vec<String> {
         self.fail.iter().chain(&self.warn).cloned().collect()
     }
-    /// The first problem (for a title) and the whole list (for the detail), above `rest`.
+    /// Every problem for the title (a founder reads the title, not the detail: a title that says
+    /// "2 problems" names both; past [`TITLE_PROBLEMS`] the rest are counted) and the whole list
+    /// for the detail, above `rest`.
     pub fn headline_and_detail(&self, rest: &str) -> (String, String) {
         let all = self.all();
-        let first = all.first().cloned().unwrap_or_default();
-        (first, format!("Every problem found:\n- {}\n\n{rest}", all.join("\n- ")))
+        let trimmed: Vec<&str> = all.iter().map(|p| p.trim_end_matches('.')).collect();
+        let mut headline = trimmed.iter().take(TITLE_PROBLEMS).copied().collect::<Vec<_>>().join("; and ");
+        if all.len() > TITLE_PROBLEMS {
+            headline.push_str(&format!("; and {} more (see the details)", all.len() - TITLE_PROBLEMS));
+        }
+        (headline, format!("Every problem found:\n- {}\n\n{rest}", all.join("\n- ")))
     }
 }
 

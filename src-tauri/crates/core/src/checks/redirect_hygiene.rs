@@ -142,6 +142,15 @@ pub fn path(host: &str, chain: &Chain) -> Finding {
         Outcome::Landed { url, .. } if url.path() == "/preflight-path-check" && url.query() == Some("pf=1") => {
             base(Status::Pass).title(format!("Redirects from http://{host} keep the page and its parameters, so deep links still work."))
         }
+        Outcome::Landed { url, .. } if url.path() == "/preflight-path-check" => base(Status::Warn)
+            .title(format!(
+                "Redirects from http://{host} keep the page but drop its query string (?ref=…, ?next=…, which breaks campaign tracking and sign-in returns): http://{host}{MARKER} ends on {url}."
+            ))
+            .why("Whatever follows the ? is lost on the way: ad and newsletter tracking stops counting, and a sign-in link forgets where to send the person back.")
+            .fix([
+                "Make the redirect keep the query string: in Cloudflare tick \"Preserve query string\" on the Redirect Rule; in nginx end the target with $is_args$args (or use $request_uri).".to_owned(),
+                "Run this audit again to confirm.".to_owned(),
+            ]),
         Outcome::Landed { url, .. } => base(Status::Warn)
             .title(format!("Redirects from http://{host} drop the page people asked for: http://{host}{MARKER} ends on {url}."))
             .why("Links to a page deep in your product — a login callback, a link in an email or an ad — land on the home page instead.")
@@ -242,6 +251,26 @@ pub fn judge_platform(host: &str, ends: &[Url]) -> Finding {
 
 fn join(codes: &[u16]) -> String {
     codes.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+    use crate::chain::{Chain, Outcome};
+
+    fn landed_on(u: &str) -> Chain {
+        Chain { hops: Vec::new(), outcome: Outcome::Landed { url: url::Url::parse(u).expect("url"), status: 200 } }
+    }
+
+    #[test]
+    fn a_dropped_query_is_told_apart_from_a_dropped_page() {
+        let kept = path("a.test", &landed_on("https://a.test/preflight-path-check?pf=1"));
+        assert_eq!(kept.status, Status::Pass);
+        let query = path("a.test", &landed_on("https://a.test/preflight-path-check"));
+        assert!(query.title.contains("keep the page but drop its query string"), "{}", query.title);
+        let page = path("a.test", &landed_on("https://a.test/"));
+        assert!(page.title.contains("drop the page people asked for"), "{}", page.title);
+    }
 }
 
 #[cfg(test)]
