@@ -63,6 +63,10 @@ async fn a_server_that_never_answers_fills_the_in_flight_bound_and_the_run_still
     assert_eq!(s.sent + s.dropped, 20);
     assert!(started.elapsed().as_secs_f64() < 3.0, "one second of schedule plus one deadline");
     assert_eq!(r.sustained_rate, None);
+    let lat = s.latency.as_ref().expect("requests with no answer are part of the corrected latency");
+    assert_eq!(lat.samples, 20, "every slot counts, sent or dropped: {lat:?}");
+    assert!(lat.p50_ms >= 400.0, "no answer counts as waiting out the 400 ms deadline, never as fast: {lat:?}");
+    assert!(s.service.is_none(), "the uncorrected figure has no answers to measure: {:?}", s.service);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
