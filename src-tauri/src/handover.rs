@@ -22,22 +22,80 @@ pub fn tray_binary() -> Option<PathBuf> {
     Some(exe.parent()?.join("preflight-tray")).filter(|p| p.is_file())
 }
 
-/// Stops a running `preflight-tray` (SIGTERM, then waits up to 3 s for it to write what it holds).
-pub fn stop_tray(data_dir: &Path) {
-    let file = data_dir.join(PID_FILE);
-    let Some(pid) = std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<u32>().ok()) else { return };
+/// What became of a `preflight-tray` the pid file named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayStop {
+    /// No tray-only process of ours was running (a missing or stale pid file, now removed).
+    NotRunning,
+    /// It was running and has exited: its watcher is stopped and its writes are done.
+    Stopped,
+    /// It is still running after SIGTERM and SIGKILL: the app must not start a second watcher.
+    StillRunning(u32),
+}
+
+/// Whether `pid` is a `preflight-tray` of this user: the program it runs is the tray binary
+/// (`/proc/PID/exe`, which no process can rename as it can its `comm`) and its owner is us. A
+/// recycled pid that now belongs to another program or user is never signalled.
+#[cfg(not(unix))]
+fn ours(_pid: u32, _tray: Option<&Path>) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn ours(pid: u32, tray: Option<&Path>) -> bool {
+    use std::os::unix::fs::MetadataExt;
     let proc = PathBuf::from(format!("/proc/{pid}"));
-    let is_tray = std::fs::read_to_string(proc.join("comm")).is_ok_and(|c| c.trim().starts_with("preflight-tra"));
-    if !is_tray {
-        let _ = std::fs::remove_file(&file);
-        return;
+    let (Ok(theirs), Ok(mine)) = (std::fs::metadata(&proc), std::fs::metadata("/proc/self")) else { return false };
+    if theirs.uid() != mine.uid() {
+        return false;
     }
-    let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while proc.exists() && Instant::now() < deadline {
+    let Ok(exe) = std::fs::read_link(proc.join("exe")) else { return false };
+    match tray.and_then(|t| std::fs::canonicalize(t).ok()) {
+        Some(t) => exe == t,
+        // No tray beside this build (a test, a cargo run): the program's own file name decides.
+        None => exe.file_name().is_some_and(|n| n == "preflight-tray"),
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie (exited, not yet reaped by its parent) holds no watcher and writes nothing.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()).is_some_and(|state| state != "Z"))
+}
+
+fn wait_gone(pid: u32, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while alive(pid) {
+        if Instant::now() >= deadline {
+            return false;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    tracing::info!(pid, "the tray-only process handed the watcher back");
+    true
+}
+
+/// Stops a running `preflight-tray` of this user: SIGTERM, up to 3 s to write what it holds, then
+/// SIGKILL. Says whether it is gone, so the app never runs a second watcher beside it.
+pub fn stop_tray(data_dir: &Path) -> TrayStop {
+    let file = data_dir.join(PID_FILE);
+    let Some(pid) = std::fs::read_to_string(&file).ok().and_then(|t| t.trim().parse::<u32>().ok()) else { return TrayStop::NotRunning };
+    if !ours(pid, tray_binary().as_deref()) || !alive(pid) {
+        let _ = std::fs::remove_file(&file);
+        return TrayStop::NotRunning;
+    }
+    let signal = |sig: &str| std::process::Command::new("kill").arg(sig).arg(pid.to_string()).status();
+    let _ = signal("-TERM");
+    if wait_gone(pid, Duration::from_secs(3)) {
+        tracing::info!(pid, "the tray-only process handed the watcher back");
+        return TrayStop::Stopped;
+    }
+    tracing::warn!(pid, "the tray-only process did not stop within 3 s; ending it");
+    let _ = signal("-KILL");
+    if wait_gone(pid, Duration::from_secs(1)) {
+        let _ = std::fs::remove_file(&file);
+        return TrayStop::Stopped;
+    }
+    TrayStop::StillRunning(pid)
 }
 
 /// Starts `preflight-tray` with this process's environment; returns whether it started.
@@ -55,17 +113,36 @@ pub fn start_tray() -> bool {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
     #[test]
     fn a_stale_pid_file_is_cleared_and_never_kills_another_process() {
         let dir = tempfile::tempdir().expect("temp");
-        // The pid of this very test process: alive, but not preflight-tray.
+        // The pid of this very test process: alive and ours, but not preflight-tray.
         std::fs::write(dir.path().join(PID_FILE), std::process::id().to_string()).expect("write");
-        stop_tray(dir.path());
+        assert_eq!(stop_tray(dir.path()), TrayStop::NotRunning);
         assert!(!dir.path().join(PID_FILE).exists(), "the stale file is gone");
-        stop_tray(dir.path());
+        assert_eq!(stop_tray(dir.path()), TrayStop::NotRunning);
+    }
+
+    #[test]
+    fn a_process_renamed_preflight_tray_is_not_taken_for_it() {
+        // `sleep` under another name: its comm can say anything, its exe stays /usr/bin/sleep.
+        let mut child = std::process::Command::new("bash").args(["-c", "exec -a preflight-tray sleep 30"]).spawn().expect("spawn");
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::fs::read_link(format!("/proc/{pid}/exe")).map_or(true, |e| e.file_name().is_some_and(|n| n == "bash")) {
+            assert!(Instant::now() < deadline, "the child never became sleep");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!ours(pid, None), "a look-alike is not our tray");
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join(PID_FILE), pid.to_string()).expect("write");
+        assert_eq!(stop_tray(dir.path()), TrayStop::NotRunning);
+        assert!(alive(pid), "and it was never signalled");
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }

@@ -56,8 +56,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         tray: Default::default(),
         load: Default::default(),
     });
-    // One watcher at a time: a tray-only process still running hands back before ours starts.
-    handover::stop_tray(&data_dir);
+    // One watcher at a time: a tray-only process still running hands back before ours starts,
+    // and if it cannot be stopped ours does not start at all (two watchers would double every
+    // probe and every notification).
+    let tray_left = handover::stop_tray(&data_dir);
     let hidden = std::env::args().any(|a| a == HIDDEN_ARG);
     // Started at login: straight to the light tray-only process when it is installed.
     if hidden && handover::start_tray() {
@@ -69,7 +71,18 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         window::show(app.handle());
     }
     watcher::load_choices(app.handle());
-    tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
+    if let handover::TrayStop::StillRunning(pid) = tray_left {
+        tracing::error!(pid, "the tray-only process could not be stopped; this window does not start a second watcher");
+        notify::show(
+            app.handle(),
+            &preflight_flow::Notice {
+                title: "Preflight is still watching from the tray".into(),
+                body: format!("The tray's process ({pid}) did not stop, so this window leaves the watching to it. Quit it from the tray, then open Preflight again."),
+            },
+        );
+    } else {
+        tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
+    }
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())
 }

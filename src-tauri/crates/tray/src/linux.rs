@@ -162,12 +162,45 @@ fn act(action: MenuAction, watcher: &Mutex<Option<Watcher>>, flow: &Flow) -> Opt
     None
 }
 
+/// The file a running tray holds locked, in the data folder.
+pub const LOCK_FILE: &str = "tray.lock";
+
+enum LockError {
+    Held,
+    Io(std::io::Error),
+}
+
+/// Takes the data folder's tray lock, or says another tray holds it.
+fn hold_lock(dir: &std::path::Path) -> Result<std::fs::File, LockError> {
+    preflight_store::files::private_dir(dir).map_err(LockError::Io)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE)).map_err(LockError::Io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Held),
+        Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(e)),
+    }
+}
+
 pub fn run() -> ExitCode {
     // A tray needs no OpenGL; without this GDK loads Mesa (and LLVM) at start: 61 → 27 MiB PSS.
     if std::env::var_os("GDK_GL").is_none() {
         std::env::set_var("GDK_GL", "disable");
     }
     let data_dir = env("PREFLIGHT_DATA_DIR").map(PathBuf::from).or_else(preflight_store::default_dir);
+    // One tray at a time: the lock is the operating system's, so it goes with the process however
+    // it ends (a crash or SIGKILL included), and a second start finds it held and leaves.
+    let _lock = match data_dir.as_deref().map(hold_lock) {
+        Some(Ok(lock)) => Some(lock),
+        Some(Err(LockError::Held)) => {
+            eprintln!("preflight-tray: another preflight-tray is already watching from this data folder");
+            return ExitCode::SUCCESS;
+        }
+        Some(Err(LockError::Io(e))) => {
+            eprintln!("preflight-tray: the lock in the data folder could not be taken: {e}");
+            return ExitCode::from(3);
+        }
+        None => None,
+    };
     let net = Overrides::from_lists(
         env("PREFLIGHT_NAMESERVER").as_deref(),
         env("PREFLIGHT_CA_FILE").as_deref(),

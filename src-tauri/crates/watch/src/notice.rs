@@ -63,7 +63,7 @@ pub fn duration_words(ms: u64) -> String {
     match mins {
         0 => format!("{} s", (ms / 1000).max(1)),
         1..=59 => format!("{mins} min"),
-        60..=2879 if mins % 60 == 0 => format!("{} h", mins / 60),
+        60..=2879 if mins.is_multiple_of(60) => format!("{} h", mins / 60),
         60..=2879 => format!("{} h {} min", mins / 60, mins % 60),
         _ => format!("{} days", mins / 1440),
     }
