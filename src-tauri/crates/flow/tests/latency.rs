@@ -92,7 +92,11 @@ async fn the_daily_check_measures_again_and_announces_a_slowdown_once() {
     switch.alternate();
     let news = flow.speed_news(&domain).await.expect("news");
     assert_eq!(news.len(), 1, "{news:?}");
-    assert!(news[0].starts_with("https://app.slow.test/login has slowed down: p95 15"), "{}", news[0]);
+    let said = news[0].strip_prefix("https://app.slow.test/login has slowed down: p95 ").unwrap_or_else(|| panic!("{}", news[0]));
+    let p95: f64 = said.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("a figure in ms: {}", news[0]));
+    // The injected 150 ms bounds it from below; a loaded 2-core machine only adds (a wake-up that
+    // waits out other tasks' time slices), so the room above is for stalls, not for a wrong figure.
+    assert!((150.0..250.0).contains(&p95), "p95 {p95} ms for an injected 150 ms: {}", news[0]);
     assert!(news[0].ends_with("over its 100 ms target"), "the stored target is kept: {}", news[0]);
     assert!(flow.speed_news(&domain).await.expect("news").is_empty(), "said once, not every day");
     let cards = flow.latency_cards(&domain).expect("cards");

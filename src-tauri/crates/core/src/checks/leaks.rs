@@ -167,13 +167,24 @@ pub fn history_findings(folder: &str, scan: &HistoryScan) -> Vec<Finding> {
     out
 }
 
+/// `s` as one word for a POSIX shell, whatever it holds: a path from a repository can carry spaces,
+/// `$(…)` or a quote, and a founder pastes the command as it is shown.
+pub fn shell_quoted(s: &str) -> String {
+    let plain = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/+=:@,".contains(&b));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// `secrets.env_files`: from the working tree (files git would commit, the `.gitignore` rule) or
 /// from the history (files tracked now, or once).
 fn env_file_findings(folder: &str, unignored: &[String], covers: Option<bool>, history: Option<&HistoryScan>) -> Vec<Finding> {
     let mut out = Vec::new();
     let untrack = |p: &str| {
         vec![
-            format!("Stop tracking it: `git rm --cached {p}` and commit."),
+            format!("Stop tracking it: `git rm --cached {}` and commit.", shell_quoted(p)),
             "Add `.env*` (and `!.env.example`) to .gitignore.".to_owned(),
             "Rotate every key it held: the old values stay in the history.".to_owned(),
         ]
@@ -229,4 +240,18 @@ fn env_file_findings(folder: &str, unignored: &[String], covers: Option<bool>, h
         Some(true) => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quoted;
+
+    #[test]
+    fn a_path_pasted_into_a_shell_stays_one_word() {
+        assert_eq!(shell_quoted(".env.production"), ".env.production");
+        assert_eq!(shell_quoted("config/.env"), "config/.env");
+        assert_eq!(shell_quoted("my app/.env"), "'my app/.env'");
+        assert_eq!(shell_quoted("$(rm -rf ~)/.env"), "'$(rm -rf ~)/.env'");
+        assert_eq!(shell_quoted("it's/.env"), "'it'\\''s/.env'");
+    }
 }
