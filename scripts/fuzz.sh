@@ -11,7 +11,24 @@ export PATH="$tools/bin:$PATH"
 # libFuzzer needs -Z sanitizer flags: a nightly compiler, or this stable one allowed to accept them.
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/preflight/fuzz-target}"
+# A target that crashes (a panic, an overflow, a timeout) makes this script fail with its name and
+# the input libFuzzer saved; the summary lines of every target are printed either way.
+failed=()
 for t in spf_parse dmarc_parse dkim_parse; do
   echo "== $t ($secs s)"
-  cargo fuzz run "$t" -- -max_total_time="$secs" -max_len=4096 2>&1 | grep -aE "^#[0-9]+ *DONE|Done [0-9]+ runs|ERROR|panicked|SUMMARY" || true
+  log=$(mktemp)
+  code=0
+  cargo fuzz run "$t" -- -max_total_time="$secs" -max_len=4096 >"$log" 2>&1 || code=$?
+  grep -aE "^#[0-9]+ *DONE|Done [0-9]+ runs|ERROR|panicked|SUMMARY|Test unit written to" "$log" || true
+  if [ "$code" -ne 0 ] || grep -aqE "^==[0-9]+== ERROR|panicked at|deadly signal" "$log"; then
+    failed+=("$t")
+    echo "!! $t found a crash (exit $code); the full log is $log"
+  else
+    rm -f "$log"
+  fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: crashes in ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: no crash in any target"

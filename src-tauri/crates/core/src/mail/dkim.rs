@@ -85,9 +85,16 @@ mod tests {
     }
 
     #[test]
-    fn arbitrary_input_never_panics() {
-        for junk in ["", ";", "p", "p=AAAA", "k=ed25519; p=AAAA", "v=DKIM2; p=", "p=MIGf"] {
-            let _ = parse(junk);
+    fn junk_is_read_as_a_broken_key_with_a_reason_never_as_a_good_one() {
+        // Each is unusable: it must come back with no key size and a problem saying why (a revoked
+        // key, `p=` empty, is the one exception, and says so with its flag).
+        for junk in ["", ";", "p", "p=AAAA", "k=ed25519; p=AAAA", "p=MIGf", "=;=;=", "p=\u{0}\u{ff}", "k=; p=AAAA"] {
+            let k = parse(junk);
+            assert_eq!(k.bits, None, "{junk:?} has no readable key: {k:?}");
+            assert!(!k.problems.is_empty(), "{junk:?} says what is wrong: {k:?}");
+            assert!(!k.revoked, "{junk:?} is broken, not withdrawn");
         }
+        let wrong_version = parse("v=DKIM2; p=");
+        assert!(wrong_version.revoked && wrong_version.problems.iter().any(|p| p.contains("DKIM2")), "{wrong_version:?}");
     }
 }
