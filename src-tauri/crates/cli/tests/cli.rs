@@ -160,3 +160,19 @@ async fn a_settings_file_that_aims_a_key_at_a_stranger_is_refused_with_exit_2() 
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_secrets_runs_the_sites_own_javascript_checks_as_the_docs_say() {
+    let dir = tempfile::tempdir().expect("temp");
+    let bed = Testbed::start(demo::product()).await.expect("testbed");
+    let ca = dir.path().join("ca.pem");
+    let mut args: Vec<String> = vec!["audit".into(), demo::DOMAIN.into(), "--only".into(), "secrets".into(), "--no-discover".into()];
+    args.extend(["--format".into(), "json".into(), "--no-save".into()]);
+    args.extend(testbed_args(&bed, &ca));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = preflight(&refs, dir.path()).await;
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+    let ids: Vec<&str> = r["findings"].as_array().into_iter().flatten().filter_map(|f| f["id"].as_str()).collect();
+    assert!(ids.contains(&"secrets.bundle"), "--only secrets runs checks: {ids:?}");
+    assert!(ids.iter().all(|id| id.starts_with("secrets.")), "and only those: {ids:?}");
+}
