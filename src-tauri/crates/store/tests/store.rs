@@ -91,3 +91,28 @@ fn saves_from_many_threads_at_once_all_land() {
     assert_eq!(ids.len(), 80, "every save gets its own run id, none is lost in a batch");
     assert_eq!(store.history(None, 1000).expect("history").len(), 80);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_the_database_files_are_the_users_alone_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = root.path().join("data");
+    // An older version (or a restored backup) left the folder and the database readable by all.
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    {
+        let store = Store::open_in(&dir).expect("open");
+        store.save_report(&report("acme.test", 1_000), "cli").expect("save");
+    }
+    std::fs::set_permissions(dir.join(FILE_NAME), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let store = Store::open_in(&dir).expect("reopen");
+    store.save_report(&report("acme.test", 2_000), "cli").expect("save");
+    assert_eq!(mode(&dir), 0o700, "the folder is narrowed on start");
+    for entry in std::fs::read_dir(&dir).expect("ls").flatten() {
+        let p = entry.path();
+        assert_eq!(mode(&p), 0o600, "{} is the user's alone", p.display());
+    }
+    assert!(dir.join(format!("{FILE_NAME}-wal")).exists(), "the journal exists and was checked");
+}
