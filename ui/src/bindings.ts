@@ -1233,7 +1233,8 @@ achieved_rate: number; sent: number; ok: number;
  */
 errors: number; 
 /**
- * Not sent: their slot came while the in-flight ceiling was reached.
+ * Not sent: every one of the `max_in_flight` workers was busy until the slot was already
+ * older than the request deadline (a user would have given up).
  */
 dropped: number; 
 /**
@@ -1241,7 +1242,8 @@ dropped: number;
  */
 late: number; 
 /**
- * Measured from each request's scheduled start (corrected for coordinated omission).
+ * Measured from each request's scheduled start (corrected for coordinated omission), every
+ * request included: one with no answer counts at least the deadline, a dropped one its wait.
  */
 latency: Percentiles | null; 
 /**
