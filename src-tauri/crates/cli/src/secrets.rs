@@ -49,7 +49,8 @@ pub fn secrets(a: SecretsArgs, flow: &Flow) -> Result<Outcome, Failure> {
             let report = flow.scan_secrets(&SecretScan { folder: path, history, baseline }).map_err(flow_err)?;
             if let Some(file) = write_baseline {
                 let json = serde_json::to_string_pretty(&Baseline::of(&report)).map_err(|e| Failure::Internal(e.to_string()))?;
-                std::fs::write(&file, json).map_err(|e| usage(format!("cannot write {}: {e}", file.display())))?;
+                preflight_store::files::replace(&file, json.as_bytes())
+                    .map_err(|e| usage(format!("cannot write {}: {e}", file.display())))?;
                 eprintln!("preflight: the current findings are accepted in {}", file.display());
             }
             finish(&report, &output, flow)

@@ -1,6 +1,7 @@
 //! Measured against testbed endpoints with injected, known delays: a fixed 80 ms, a uniform spread
 //! of 40–139 ms (every value once per 100 requests), and a streamed answer whose first event comes
-//! after 250 ms. The measured percentiles must match the injected ones within 5 % or 2 ms.
+//! after 250 ms. The measured percentiles must match the injected ones within 5 % or 2 ms below,
+//! and within that plus a scheduling allowance above (see [`STALL_MS`]).
 
 use preflight_core::net::Net;
 use preflight_latency::{measure, Kind, Plan, Probe, Verdict};
@@ -10,11 +11,25 @@ use url::Url;
 
 const D: &str = "speed.test";
 
+/// Room above the injected delay for a busy machine. A stall only ever adds: the server cannot
+/// answer before its timer fires, so the figure is bounded from below by the injected delay (less
+/// the timer's 1 ms and the histogram's rounding, inside the 5 % or 2 ms). Above, each request
+/// waits on three wake-ups (the server's timer, its write, the client's read); with two CPU hogs on
+/// two cores, each wake-up can wait a scheduler slice for a core (CFS: up to 12 ms on 2 CPUs), so a
+/// figure may sit some 36 ms high at worst. Measured with `stress-ng --cpu 2` beside the suite: p95
+/// +7 to +9 ms, p50 +5 to +7 ms. 25 ms keeps the test about the measurement (a doubled or missing
+/// phase is off by 80 ms), not about how busy the machine is.
+const STALL_MS: f64 = 25.0;
+
 fn close(measured: f64, injected: f64, what: &str) {
     let tolerance = (injected * 0.05).max(2.0);
     // Shown with --nocapture: the figures the closing note quotes.
     eprintln!("{what}: measured {measured} ms, injected {injected} ms");
-    assert!((measured - injected).abs() <= tolerance, "{what}: measured {measured} ms, injected {injected} ms (tolerance {tolerance} ms)");
+    assert!(
+        measured >= injected - tolerance && measured <= injected + tolerance + STALL_MS,
+        "{what}: measured {measured} ms, injected {injected} ms (at most {tolerance} ms below, {} ms above)",
+        tolerance + STALL_MS
+    );
 }
 
 async fn bed() -> (Testbed, Net) {

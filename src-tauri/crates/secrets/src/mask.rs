@@ -9,9 +9,6 @@
 //! same key in two commits) uses [`digest`], keyed by a random secret of this process only, so the
 //! digests mean nothing outside the run that made them and are never written anywhere.
 
-use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
-
 /// Values shorter than this are shown as stars only: four of twelve characters is a third of a
 /// short password.
 pub const MASK_WHOLE_BELOW: usize = 20;
@@ -28,33 +25,11 @@ pub fn masked(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// This process's random key for [`digest`] (from the standard library's per-process hash keys
-/// and the clock: unpredictable from outside, never stored).
-fn process_key() -> &'static [u8; 32] {
-    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
-    KEY.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        let mut seed = Sha256::new();
-        for i in 0..4u64 {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(i);
-            seed.update(h.finish().to_le_bytes());
-        }
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        seed.update(now.to_le_bytes());
-        seed.update(std::process::id().to_le_bytes());
-        seed.finalize().into()
-    })
-}
-
 /// A digest of `value` for comparisons within this run only: equal values have equal digests,
-/// but the key is this process's own, so a digest written anywhere would tell nothing. Never
-/// persist it; persist [`place`].
+/// but the key is this process's own (`preflight_vault::sensitive::keyed_digest`), so a digest
+/// written anywhere would tell nothing. Never persist it; persist [`place`].
 pub fn digest(value: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(process_key());
-    h.update(value.as_bytes());
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    preflight_vault::sensitive::keyed_digest(value.as_bytes())
 }
 
 /// A finding's persisted identity: where it is and which rule found it (`commit:path:rule:line`,
@@ -105,6 +80,7 @@ mod tests {
         assert_eq!(masked("kD8fP2qL9xZ3mN7vB4cR"), "kD8f…cR");
         assert_eq!(digest("a"), digest("a"), "equal values compare equal within a run");
         assert_ne!(digest("a"), digest("b"));
+        use sha2::{Digest, Sha256};
         let unsalted: String = Sha256::digest(b"a").iter().take(8).map(|b| format!("{b:02x}")).collect();
         assert_ne!(digest("a"), unsalted, "the digest is keyed: a table of known passwords does not find it");
         assert_eq!(place(Some("3f9a1c2"), "src/a.ts", "openai", 7), "3f9a1c2:src/a.ts:openai:7");

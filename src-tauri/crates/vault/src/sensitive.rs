@@ -51,22 +51,51 @@ impl From<String> for Sensitive<String> {
 }
 
 impl Sensitive<String> {
-    /// What the UI may show: the last four characters at most, and only of a long enough value.
+    /// What the UI may show: the last four characters at most, and only of a value of 20
+    /// characters or more (four characters of a short password are too much of it).
     pub fn masked(&self) -> String {
         let n = self.0.chars().count();
-        if n < 12 {
+        if n < 20 {
             return "••••••••".to_owned();
         }
         let tail: String = self.0.chars().skip(n - 4).collect();
         format!("••••••••{tail}")
     }
 
-    /// A short, stable digest to tell whether two secrets are the same ("did the token change?")
-    /// without holding or showing either: the first 12 hex digits of its SHA-256.
+    /// A digest to tell within this run whether two secrets are the same ("did the token
+    /// change?") without holding or showing either: see [`keyed_digest`]. Never persist it.
     pub fn fingerprint(&self) -> String {
-        let digest = Sha256::digest(self.0.as_bytes());
-        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+        keyed_digest(self.0.as_bytes())
     }
+}
+
+/// This process's random key (the standard library's per-process hash keys, the clock and the
+/// pid, hashed): unpredictable from outside, never stored.
+fn process_key() -> &'static [u8; 32] {
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut seed = Sha256::new();
+        for i in 0..4u64 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(i);
+            seed.update(h.finish().to_le_bytes());
+        }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        seed.update(now.to_le_bytes());
+        seed.update(std::process::id().to_le_bytes());
+        seed.finalize().into()
+    })
+}
+
+/// A digest of `value` keyed by this process's own random key: equal values have equal digests
+/// within a run, and a digest that escaped (a log, a report) tells nothing, not even to someone
+/// with a list of likely passwords. 16 hex digits.
+pub fn keyed_digest(value: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(process_key());
+    h.update(value);
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -89,8 +118,9 @@ mod tests {
 
     #[test]
     fn masking_shows_at_most_the_last_four_of_long_values() {
-        assert_eq!(Sensitive::new("cf-token-1234567890".to_owned()).masked(), "••••••••7890");
+        assert_eq!(Sensitive::new("cf-token-1234567890abcd".to_owned()).masked(), "••••••••abcd");
         assert_eq!(Sensitive::new("short".to_owned()).masked(), "••••••••", "short values show nothing");
+        assert_eq!(Sensitive::new("hunter2-hunter2-xyz".to_owned()).masked(), "••••••••", "19 characters: nothing of it");
     }
 
     #[test]
@@ -100,8 +130,10 @@ mod tests {
         let other = Sensitive::new("sk-live-bbbbbbbbbbbb".to_owned());
         assert_eq!(a.fingerprint(), same.fingerprint(), "the same secret has the same fingerprint");
         assert_ne!(a.fingerprint(), other.fingerprint(), "a rotated secret has another one");
-        assert_eq!(a.fingerprint().len(), 12);
+        assert_eq!(a.fingerprint().len(), 16);
         assert!(!a.fingerprint().contains("sk-live"), "a fingerprint is not the value");
+        let unkeyed: String = Sha256::digest(b"sk-live-aaaaaaaaaaaa").iter().take(8).map(|b| format!("{b:02x}")).collect();
+        assert_ne!(a.fingerprint(), unkeyed, "keyed: a table of likely secrets does not find it");
     }
 
     #[test]
