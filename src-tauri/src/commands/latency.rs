@@ -77,10 +77,14 @@ fn invalid(message: String) -> AppError {
 /// A typed address, checked: http or https, and a name of the product (the window measures the
 /// founder's own product, nobody else's).
 fn address(domain: &Domain, typed: &str, kind: Option<EndpointKind>) -> AppResult<Probe> {
+    // A pasted address often carries a space or a newline, and sometimes a token: errors name
+    // its public form only (they reach the window and the log).
+    let typed = typed.trim();
+    let shown = preflight_core::public::shown(typed);
     let url = Url::parse(typed)
-        .map_err(|e| invalid(format!("\"{typed}\" is not a web address ({e}); type it whole, like https://{domain}/login")))?;
+        .map_err(|e| invalid(format!("\"{shown}\" is not a web address ({e}); type it whole, like https://{domain}/login")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(format!("\"{typed}\" is not a web address: it must start with https://")));
+        return Err(invalid(format!("\"{shown}\" is not a web address: it must start with https://")));
     }
     let host = url.host_str().unwrap_or_default();
     if !belongs(host, domain.as_str()) {

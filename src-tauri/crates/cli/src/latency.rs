@@ -29,7 +29,7 @@ fn kind(k: Option<&str>) -> Result<Option<Kind>, Failure> {
 }
 
 fn probe(u: &str, method: &str, body: Option<&str>, kind: Option<Kind>, target: Option<u32>) -> Result<Probe, Failure> {
-    let url = Url::parse(u).map_err(|e| usage(format!("\"{u}\" is not an address: {e}")))?;
+    let url = Url::parse(u.trim()).map_err(|e| usage(format!("\"{}\" is not an address: {e}", preflight_core::public::shown(u))))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(usage(format!("\"{u}\" is not an http or https address")));
     }
@@ -62,8 +62,11 @@ pub async fn latency(a: LatencyArgs, flow: &Flow) -> Result<Outcome, Failure> {
     }
     let mobile = match (a.mobile, probes.first()) {
         (true, Some(first)) => {
-            let then =
-                a.then.iter().map(|u| Url::parse(u).map_err(|e| usage(format!("--then \"{u}\": {e}")))).collect::<Result<Vec<_>, _>>()?;
+            let then = a
+                .then
+                .iter()
+                .map(|u| Url::parse(u.trim()).map_err(|e| usage(format!("--then \"{}\": {e}", preflight_core::public::shown(u)))))
+                .collect::<Result<Vec<_>, _>>()?;
             Some(first_visit(&net, &first.url, &then, a.rtt.clamp(1, 5000)).await)
         }
         _ => None,

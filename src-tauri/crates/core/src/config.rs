@@ -243,7 +243,7 @@ fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, C
 
 fn web_url(file: &str, what: &str, value: &str) -> Result<String, ConfigError> {
     // A token in the query must not reach the error text (it is printed, logged and shown).
-    let shown = crate::public::public_url(value).unwrap_or_else(|| value.split(['?', '#']).next().unwrap_or_default().to_owned());
+    let shown = crate::public::shown(value);
     let bad =
         |reason: &str| ConfigError::Url { file: file.to_owned(), what: what.to_owned(), value: shown.clone(), reason: reason.to_owned() };
     let u = url::Url::parse(value.trim()).map_err(|e| bad(&e.to_string()))?;

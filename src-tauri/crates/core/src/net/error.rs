@@ -47,8 +47,7 @@ impl NetError {
     /// [`NetError::BadUrl`] for `url`, named by its public form (no query, fragment or
     /// credentials: a token there must not reach the error's text).
     pub fn bad_url(url: &str, reason: impl Into<String>) -> NetError {
-        let shown = crate::public::public_url(url).unwrap_or_else(|| url.split(['?', '#']).next().unwrap_or_default().to_owned());
-        NetError::BadUrl { url: shown, reason: reason.into() }
+        NetError::BadUrl { url: crate::public::shown(url), reason: reason.into() }
     }
 
     /// This error's text without any address path: for addresses whose path is itself the secret
