@@ -33,7 +33,9 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         Some(d) => PathBuf::from(d),
         None => app.path().app_data_dir()?,
     };
-    // Private to the user (0700 on Unix), narrowed if an older version left it wider.
+    // Private to the user (0700 on Unix), narrowed if an older version left it wider; and every
+    // file created from now on (logs, exports) is the user's alone.
+    preflight_store::files::private_by_default();
     preflight_store::files::private_dir(&data_dir)?;
     if let Some(guard) = logging::init(&data_dir.join("logs")) {
         app.manage(guard);

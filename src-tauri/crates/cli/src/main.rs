@@ -36,6 +36,8 @@ pub enum Failure {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    // The history, baselines and handovers it writes are the user's alone (0600), like the app's.
+    preflight_store::files::private_by_default();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PREFLIGHT_LOG").unwrap_or_else(|_| "off".into()))
         .with_writer(preflight_vault::redact::Redacting(std::io::stderr))

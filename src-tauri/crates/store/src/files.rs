@@ -14,6 +14,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Makes every file and folder this process creates from now on private to the user (umask 077),
+/// whatever the umask it was started with: the files other libraries create in the data folder
+/// (the log appender's file of each new day) then come out 0600 like ours. Called once at the
+/// start of each front end; a no-op off Unix.
+pub fn private_by_default() {
+    #[cfg(unix)]
+    {
+        let _ = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    }
+}
+
 /// Creates `dir` (and its parents) if needed and makes it private to the user.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

@@ -186,6 +186,7 @@ pub fn run() -> ExitCode {
     if std::env::var_os("GDK_GL").is_none() {
         std::env::set_var("GDK_GL", "disable");
     }
+    preflight_store::files::private_by_default();
     let data_dir = env("PREFLIGHT_DATA_DIR").map(PathBuf::from).or_else(preflight_store::default_dir);
     // One tray at a time: the lock is the operating system's, so it goes with the process however
     // it ends (a crash or SIGKILL included), and a second start finds it held and leaves.
