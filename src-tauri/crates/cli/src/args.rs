@@ -33,6 +33,9 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Where alerts go besides this computer: Slack, Discord, ntfy, a webhook.
     Channels(ChannelsArgs),
+    /// A product's keys in this computer's keychain (what `secret = "…"` in the settings names):
+    /// set one from standard input, list their names, remove one. No network.
+    Keys(KeysArgs),
     /// The launch checklist: the seven stages, each item's state and the evidence behind it, the
     /// risks ranked by business impact; tick what only you can tell. Reads the history, no network.
     Checklist(ChecklistArgs),
@@ -254,6 +257,27 @@ pub enum ChannelsAction {
     },
     /// Remove a channel and its keychain entry.
     Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub action: KeysAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Save a key; its value is read from standard input (never from the command line, which shell
+    /// history and `ps` keep): `preflight keys set acme.com api-token < token.txt`.
+    Set { domain: String, name: String },
+    /// The product's keys: names and when each was set, never a value.
+    List {
+        domain: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Remove a key from the keychain.
+    Remove { domain: String, name: String },
 }
 
 #[derive(Debug, Args)]

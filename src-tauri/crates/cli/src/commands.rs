@@ -46,6 +46,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             };
             crate::watch::channels(c, &Flow::new(host, cfg)).await
         }
+        Command::Keys(k) => crate::keys::keys(k, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Checklist(c) => crate::checklist::checklist(c, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Diff(d) => crate::checklist::diff(d, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Handover(h) => crate::checklist::handover(h, &Flow::new(host, Ok(NetConfig::default()))),

@@ -9,6 +9,7 @@
 mod args;
 mod checklist;
 mod commands;
+mod keys;
 mod latency;
 mod render;
 mod sarif;

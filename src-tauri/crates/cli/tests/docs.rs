@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
-const COMMANDS: [&[&str]; 17] = [
+const COMMANDS: [&[&str]; 20] = [
     &["audit"],
     &["history"],
     &["demo"],
@@ -22,6 +22,9 @@ const COMMANDS: [&[&str]; 17] = [
     &["load"],
     &["channels", "list"],
     &["channels", "remove"],
+    &["keys", "set"],
+    &["keys", "list"],
+    &["keys", "remove"],
 ];
 const NETWORK: [&str; 4] = ["--nameserver", "--ca-file", "--connect-to", "--timeout"];
 

@@ -191,7 +191,7 @@ impl Flow {
                     })?;
                     let value = found.ok_or_else(|| {
                         FlowError::Invalid(format!(
-                            "endpoint \"{}\": there is no keychain entry \"{secret}\" for {}",
+                            "endpoint \"{}\": the key `{secret}` is not in this computer's keychain: add it in Settings or with `preflight keys set {} {secret}`",
                             e.name, target.domain
                         ))
                     })?;

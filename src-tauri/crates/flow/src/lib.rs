@@ -12,6 +12,7 @@ mod channels;
 mod checklist;
 pub mod error;
 pub mod host;
+pub mod keys;
 pub mod latency;
 pub mod progress;
 pub mod secrets;

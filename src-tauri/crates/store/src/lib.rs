@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod findings;
 pub mod incidents;
+pub mod keys;
 pub mod latency;
 pub mod migrate;
 pub mod monitors;
@@ -27,6 +28,7 @@ pub use channels::ChannelRow;
 pub use deploys::Deploy;
 pub use error::{Result, StoreError};
 pub use incidents::Incident;
+pub use keys::KeyRow;
 pub use latency::LatencyRow;
 pub use monitors::MonitorRow;
 pub use names::Decisions;
@@ -217,6 +219,11 @@ impl Store {
     /// The newest incidents, optionally of one monitor.
     pub fn incidents(&self, monitor_id: Option<i64>, limit: u32) -> Result<Vec<Incident>> {
         self.read(|c| incidents::list(c, monitor_id, limit))
+    }
+
+    /// The keychain entries a product has (names and when they were set, never values).
+    pub fn keys(&self, domain: &str) -> Result<Vec<KeyRow>> {
+        self.read(|c| keys::list(c, domain))
     }
 
     /// The outside channels alerts go to.

@@ -10,7 +10,7 @@
 //! work and does nothing, instead of failing on "table already exists".
 
 use crate::error::{Result, StoreError};
-use crate::{channels, deploys, findings, incidents, latency, monitors, names, products, runs, samples, ticks};
+use crate::{channels, deploys, findings, incidents, keys, latency, monitors, names, products, runs, samples, ticks};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
@@ -34,6 +34,7 @@ pub const ALL: &[&Migration] = &[
     &channels::V9,
     &ticks::V10,
     &latency::V11,
+    &keys::V12,
 ];
 
 /// The schema version this build writes.

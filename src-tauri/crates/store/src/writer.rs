@@ -84,6 +84,15 @@ pub enum WatchOp {
     DeleteChannel {
         id: i64,
     },
+    /// A product's keychain entry was set (its name and the time, never the value).
+    SetKey {
+        domain: String,
+        name: String,
+    },
+    DeleteKey {
+        domain: String,
+        name: String,
+    },
 }
 
 impl WatchOp {
@@ -106,6 +115,8 @@ impl WatchOp {
             WatchOp::SaveLatency { url, at_ms, p95_ms, measurement } => crate::latency::insert(conn, &url, at_ms, p95_ms, &measurement)?,
             WatchOp::AddChannel { name, kind, hint } => crate::channels::insert(conn, &name, &kind, &hint, now)?,
             WatchOp::DeleteChannel { id } => i64::from(crate::channels::delete(conn, id)?),
+            WatchOp::SetKey { domain, name } => crate::keys::upsert(conn, &domain, &name, now)?,
+            WatchOp::DeleteKey { domain, name } => i64::from(crate::keys::delete(conn, &domain, &name)?),
         })
     }
 }
