@@ -270,8 +270,7 @@ fn endpoint(file: &str, domain: &Domain, e: &EndpointConfig) -> Result<Endpoint,
     let url = web_url(file, &format!("endpoint \"{}\"", e.name), &e.url)?;
     let secret = e.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     if let Some(name) = &secret {
-        crate::credential::Placement::new(e.secret_header.as_deref(), e.secret_prefix.as_deref()).map_err(refused)?;
-        crate::credential::for_product(name, &url, domain.as_str()).map_err(refused)?;
+        crate::credential::allowed(name, &url, domain.as_str(), e.secret_header.as_deref(), e.secret_prefix.as_deref()).map_err(refused)?;
     }
     let kind = match &e.kind {
         Some(k) => Some(crate::EndpointKind::parse(k).ok_or_else(|| ConfigError::Value {

@@ -95,6 +95,15 @@ pub fn for_host(name: &str, url: &str, saved_host: &str) -> Result<(), Credentia
     Ok(())
 }
 
+/// Where the product's key `name` goes on a request to `url` (`header`, `prefix`: the definition's
+/// `secret_header` and `secret_prefix`), when the rule lets it go there: the one check every accepted
+/// definition and every request that reads the keychain goes through.
+pub fn allowed(name: &str, url: &str, product: &str, header: Option<&str>, prefix: Option<&str>) -> Result<Placement, CredentialError> {
+    let placement = Placement::new(header, prefix)?;
+    for_product(name, url, product)?;
+    Ok(placement)
+}
+
 /// Refuses plain headers that carry credentials.
 pub fn plain_headers<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), CredentialError> {
     match names.into_iter().find(|n| is_credential_header(n)) {

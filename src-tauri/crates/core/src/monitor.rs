@@ -109,12 +109,13 @@ impl ProbeSpec {
         }
     }
 
-    /// Where this probe's keychain value goes, when it names one (None for other kinds and for a
-    /// probe without a key; an error for a placement that is not a header).
-    pub fn placement(&self) -> Result<Option<(&str, Placement)>, CredentialError> {
+    /// The keychain entry this probe names and where it goes, when it names one and the rule of
+    /// [`credential::allowed`] lets it travel to this probe's address for `product` (None for other
+    /// kinds and for a probe without a key).
+    pub fn credential(&self, product: &str) -> Result<Option<(&str, Placement)>, CredentialError> {
         match self {
-            ProbeSpec::Http { secret: Some(name), secret_header, secret_prefix, .. } => {
-                Ok(Some((name.as_str(), Placement::new(secret_header.as_deref(), secret_prefix.as_deref())?)))
+            ProbeSpec::Http { secret: Some(name), url, secret_header, secret_prefix, .. } => {
+                Ok(Some((name.as_str(), credential::allowed(name, url, product, secret_header.as_deref(), secret_prefix.as_deref())?)))
             }
             _ => Ok(None),
         }
@@ -183,8 +184,7 @@ impl MonitorSpec {
                 *secret = secret.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
                 match secret {
                     Some(name) => {
-                        Placement::new(secret_header.as_deref(), secret_prefix.as_deref()).map_err(refused)?;
-                        credential::for_product(name, url, product).map_err(refused)?;
+                        credential::allowed(name, url, product, secret_header.as_deref(), secret_prefix.as_deref()).map_err(refused)?;
                     }
                     None => {
                         *secret_header = None;

@@ -183,9 +183,14 @@ impl Flow {
             let credential = match &e.secret {
                 Some(secret) => {
                     let refused = |err: preflight_core::CredentialError| FlowError::Credential(format!("endpoint \"{}\": {err}", e.name));
-                    let placement = preflight_core::credential::Placement::new(e.secret_header.as_deref(), e.secret_prefix.as_deref())
-                        .map_err(refused)?;
-                    preflight_core::credential::for_product(secret, &e.url, target.domain.as_str()).map_err(refused)?;
+                    let placement = preflight_core::credential::allowed(
+                        secret,
+                        &e.url,
+                        target.domain.as_str(),
+                        e.secret_header.as_deref(),
+                        e.secret_prefix.as_deref(),
+                    )
+                    .map_err(refused)?;
                     let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret)).map_err(|err| {
                         FlowError::Keychain(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name))
                     })?;

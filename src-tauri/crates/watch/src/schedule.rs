@@ -329,8 +329,7 @@ impl Task {
     /// `preflight_core::credential` lets it travel to the monitor's address (a row saved before
     /// the rule, or edited behind the engine's back, is probed without its key).
     async fn credential(&self) -> Option<(String, String)> {
-        let spec = &self.monitor.spec.probe;
-        let (name, placement) = match spec.placement() {
+        let (name, placement) = match self.monitor.spec.probe.credential(&self.monitor.domain) {
             Ok(Some(p)) => p,
             Ok(None) => return None,
             Err(e) => {
@@ -338,11 +337,6 @@ impl Task {
                 return None;
             }
         };
-        let ProbeSpec::Http { url, .. } = spec else { return None };
-        if let Err(e) = preflight_core::credential::for_product(name, url, &self.monitor.domain) {
-            tracing::warn!(monitor = %self.monitor.spec.name, error = %e, "probing without the key");
-            return None;
-        }
         let secrets = self.settings.secrets.clone()?;
         let (domain, name) = (self.monitor.domain.clone(), name.to_owned());
         let found = tokio::task::spawn_blocking(move || secrets(&domain, &name)).await.ok().flatten();
