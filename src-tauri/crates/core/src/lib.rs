@@ -36,6 +36,7 @@ pub mod net;
 pub mod platforms;
 pub mod public;
 pub mod runner;
+pub mod settings;
 pub mod target;
 
 pub use check::CheckDef;

@@ -1,0 +1,219 @@
+//! A product's settings as a form: what the window edits, checked field by field with the config's
+//! own validators ([`crate::config::fields`]) and written back into the file by [`edit::apply`], which
+//! keeps a hand-written file's comments and layout. The file stays the one source of truth: the CLI,
+//! the tray and CI read it; the form is only a view of it.
+//!
+//! Monitors are not part of the form (the Monitors view owns them); `apply` leaves them as they are.
+
+pub mod edit;
+
+use crate::config::{fields, CallbackConfig, ConfigError, EndpointConfig, MailConfig, ProductConfig};
+use crate::target::DEFAULT_NAMES;
+use serde::{Deserialize, Serialize};
+
+/// The largest settings file read or imported: hand-written ones are a few KiB.
+pub const MAX_SETTINGS_BYTES: u64 = 256 * 1024;
+
+/// Every setting a founder edits, in the file's own words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct SettingsForm {
+    pub domain: String,
+    /// `None`: the roadmap's names (www, app, api, auth).
+    pub names: Option<Vec<String>>,
+    /// `None`: www, when it is checked (the root always is).
+    pub required: Option<Vec<String>>,
+    /// Found names that are not part of the product.
+    pub ignore: Vec<String>,
+    pub canonical: Option<String>,
+    pub previews: Vec<String>,
+    /// `None`: mail is sent from the root domain.
+    pub mail_domain: Option<String>,
+    pub dkim_selectors: Vec<String>,
+    pub endpoints: Vec<EndpointConfig>,
+    pub callbacks: Vec<CallbackConfig>,
+}
+
+/// One field the engine refuses, and why, in the CLI's words without the file name.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Problem {
+    /// Where: `domain`, `names.2`, `endpoints.0.url`, `callbacks.1`, …
+    pub field: String,
+    pub message: String,
+}
+
+impl SettingsForm {
+    /// The form of a product with no settings file yet.
+    pub fn new(domain: &str) -> SettingsForm {
+        SettingsForm {
+            domain: domain.to_owned(),
+            names: None,
+            required: None,
+            ignore: Vec::new(),
+            canonical: None,
+            previews: Vec::new(),
+            mail_domain: None,
+            dkim_selectors: Vec::new(),
+            endpoints: Vec::new(),
+            callbacks: Vec::new(),
+        }
+    }
+
+    /// The form of a parsed file.
+    pub fn of(cfg: &ProductConfig) -> SettingsForm {
+        SettingsForm {
+            domain: cfg.domain.clone(),
+            names: cfg.names.clone(),
+            required: cfg.required.clone(),
+            ignore: cfg.ignore.clone(),
+            canonical: cfg.canonical.clone(),
+            previews: cfg.previews.clone(),
+            mail_domain: cfg.mail.as_ref().and_then(|m| m.domain.clone()),
+            dkim_selectors: cfg.mail.as_ref().map(|m| m.dkim_selectors.clone()).unwrap_or_default(),
+            endpoints: cfg.endpoints.clone(),
+            callbacks: cfg.callbacks.clone(),
+        }
+    }
+
+    /// Trimmed, with empty optional values as absent and empty list rows dropped: what a form with a
+    /// blank row or a cleared box means. An endpoint is never dropped, however empty: it is refused.
+    pub fn normalized(&self) -> SettingsForm {
+        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let list = |v: &[String]| v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        SettingsForm {
+            domain: self.domain.trim().to_owned(),
+            names: self.names.as_deref().map(list),
+            required: self.required.as_deref().map(list),
+            ignore: list(&self.ignore),
+            canonical: text(&self.canonical),
+            previews: list(&self.previews),
+            mail_domain: text(&self.mail_domain),
+            dkim_selectors: list(&self.dkim_selectors),
+            endpoints: self
+                .endpoints
+                .iter()
+                .map(|e| EndpointConfig {
+                    name: e.name.trim().to_owned(),
+                    method: e.method.trim().to_ascii_uppercase(),
+                    url: e.url.trim().to_owned(),
+                    headers: e
+                        .headers
+                        .iter()
+                        .filter(|(k, _)| !k.trim().is_empty())
+                        .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+                        .collect(),
+                    body: e.body.clone().filter(|b| !b.trim().is_empty()),
+                    secret: text(&e.secret),
+                    secret_header: text(&e.secret_header),
+                    secret_prefix: e.secret_prefix.clone().filter(|p| !p.is_empty()),
+                    expect_status: e.expect_status,
+                    latency_target_ms: e.latency_target_ms,
+                    kind: text(&e.kind),
+                })
+                .collect(),
+            callbacks: self.callbacks.iter().map(|c| CallbackConfig { kind: c.kind, url: c.url.trim().to_owned() }).collect(),
+        }
+    }
+
+    /// The config this form describes, with `monitors` carried over from the file.
+    pub fn config(&self, monitors: Vec<crate::config::MonitorConfig>) -> ProductConfig {
+        let mail = (self.mail_domain.is_some() || !self.dkim_selectors.is_empty())
+            .then(|| MailConfig { domain: self.mail_domain.clone(), dkim_selectors: self.dkim_selectors.clone() });
+        ProductConfig {
+            domain: self.domain.clone(),
+            names: self.names.clone(),
+            required: self.required.clone(),
+            ignore: self.ignore.clone(),
+            canonical: self.canonical.clone(),
+            previews: self.previews.clone(),
+            mail,
+            endpoints: self.endpoints.clone(),
+            callbacks: self.callbacks.clone(),
+            monitors,
+        }
+    }
+}
+
+/// Every refusal in `form` (normalize it first), each at its field. Empty means the engine takes it.
+pub fn check(form: &SettingsForm) -> Vec<Problem> {
+    const FILE: &str = "settings";
+    let mut out = Vec::new();
+    fn push(out: &mut Vec<Problem>, field: String, e: ConfigError) {
+        out.push(Problem { field, message: e.reason() });
+    }
+    let domain = match fields::domain(FILE, &form.domain) {
+        Ok(d) => d,
+        Err(e) => {
+            // Every other field is judged against the domain: without one there is nothing to add.
+            push(&mut out, "domain".into(), e);
+            return out;
+        }
+    };
+    let mut checked = Vec::new();
+    match &form.names {
+        Some(names) => {
+            for (i, n) in names.iter().enumerate() {
+                match fields::name(FILE, n) {
+                    Ok(label) => checked.push(label),
+                    Err(e) => push(&mut out, format!("names.{i}"), e),
+                }
+            }
+        }
+        None => checked.extend(DEFAULT_NAMES.iter().map(|(l, _)| (*l).to_owned())),
+    }
+    for (i, r) in form.required.iter().flatten().enumerate() {
+        if let Err(e) = fields::required(FILE, r, &checked) {
+            push(&mut out, format!("required.{i}"), e);
+        }
+    }
+    for (i, n) in form.ignore.iter().enumerate() {
+        if let Err(e) = fields::ignored(FILE, &domain, n) {
+            push(&mut out, format!("ignore.{i}"), e);
+        }
+    }
+    if let Some(Err(e)) = form.canonical.as_deref().map(|c| fields::canonical(FILE, &domain, c)) {
+        push(&mut out, "canonical".into(), e);
+    }
+    for (i, p) in form.previews.iter().enumerate() {
+        if let Err(e) = fields::web_url(FILE, "preview", p) {
+            push(&mut out, format!("previews.{i}"), e);
+        }
+    }
+    for (i, c) in form.callbacks.iter().enumerate() {
+        if let Err(e) = fields::web_url(FILE, "callback", &c.url) {
+            push(&mut out, format!("callbacks.{i}"), e);
+        }
+    }
+    if let Some(Err(e)) = form.mail_domain.as_deref().map(|d| fields::mail_domain(FILE, d)) {
+        push(&mut out, "mail_domain".into(), e);
+    }
+    for (i, s) in form.dkim_selectors.iter().enumerate() {
+        if let Err(e) = fields::selector(FILE, s) {
+            push(&mut out, format!("dkim_selectors.{i}"), e);
+        }
+    }
+    for (i, e) in form.endpoints.iter().enumerate() {
+        if let Err(err) = fields::unique_endpoint(FILE, &e.name, &form.endpoints[..i]) {
+            push(&mut out, format!("endpoints.{i}.name"), err);
+        } else if let Err(p) = fields::endpoint(FILE, &domain, e) {
+            push(&mut out, format!("endpoints.{i}.{}", p.field), p.error);
+        }
+    }
+    out
+}
+
+/// A short fingerprint of a file's text (FNV-1a): the window sends back the one it was shown, and a
+/// save over a file that changed since is refused instead of overwriting someone's edit.
+pub fn revision(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,166 @@
+//! The form against the engine: the same refusals as the CLI, and a hand-written file that survives.
+use super::edit::{apply, EditError};
+use super::*;
+use crate::target::CallbackKind;
+
+const HAND_WRITTEN: &str = r#"# Acme's launch settings, kept by Ada.
+domain = "acme.test"
+names = ["www", "api"] # the app lives on www
+
+# Old Vercel previews that must redirect.
+previews = [
+  "https://acme-git-main.preview.example/", # main
+]
+
+[mail]
+dkim_selectors = ["google"]
+
+# The chat call the founders care about most.
+[[endpoints]]
+name = "chat start"
+method = "POST"
+url = "https://api.acme.test/chat"
+body = '{"q": "{{random}}"}' # literal quotes on purpose
+secret = "api-token"
+
+# Health, cheap and cached.
+[[endpoints]]
+name = "health"
+url = "https://api.acme.test/health"
+
+[[monitors]]
+name = "api health"
+url = "https://api.acme.test/health" # watched every minute
+"#;
+
+fn form_of(text: &str) -> SettingsForm {
+    SettingsForm::of(&ProductConfig::parse("p.toml", text).expect("valid file"))
+}
+
+#[test]
+fn an_unchanged_form_leaves_the_file_byte_for_byte() {
+    let form = form_of(HAND_WRITTEN);
+    assert_eq!(apply(HAND_WRITTEN, &form).expect("applies"), HAND_WRITTEN, "nothing changed, so nothing may move");
+}
+
+#[test]
+fn an_edit_keeps_every_comment_and_the_monitors() {
+    let mut form = form_of(HAND_WRITTEN);
+    form.canonical = Some("www.acme.test".into());
+    form.endpoints.remove(1);
+    form.endpoints[0].latency_target_ms = Some(800);
+    form.endpoints.push(EndpointConfig {
+        name: "login".into(),
+        method: "GET".into(),
+        url: "https://www.acme.test/login".into(),
+        headers: Default::default(),
+        body: None,
+        secret: None,
+        secret_header: None,
+        secret_prefix: None,
+        expect_status: Some(200),
+        latency_target_ms: None,
+        kind: Some("auth-callback".into()),
+    });
+    form.callbacks.push(CallbackConfig { kind: CallbackKind::Webhook, url: "https://api.acme.test/stripe".into() });
+    let text = apply(HAND_WRITTEN, &form).expect("applies");
+    for kept in [
+        "# Acme's launch settings, kept by Ada.",
+        "# the app lives on www",
+        "# main",
+        "# The chat call the founders care about most.",
+        "# literal quotes on purpose",
+        "body = '{\"q\": \"{{random}}\"}'",
+        "# watched every minute",
+    ] {
+        assert!(text.contains(kept), "{kept:?} must survive an edit in the window:\n{text}");
+    }
+    assert!(!text.contains("# Health, cheap and cached."), "the removed endpoint's comment goes with it:\n{text}");
+    let back = ProductConfig::parse("p.toml", &text).expect("still valid");
+    assert_eq!(SettingsForm::of(&back), form, "what was saved reads back as the form");
+    assert_eq!(back.monitors.len(), 1, "monitors are not the form's to drop");
+    let chat = text.find("name = \"chat start\"").expect("chat");
+    let login = text.find("name = \"login\"").expect("login");
+    assert!(chat < login, "an added endpoint comes after the others:\n{text}");
+    assert!(!text.contains("method = \"GET\""), "a default is not written out:\n{text}");
+}
+
+#[test]
+fn a_new_file_says_what_it_is_and_reads_back() {
+    let mut form = SettingsForm::new("acme.test");
+    form.names = Some(vec!["app".into()]);
+    form.mail_domain = Some("mail.acme.test".into());
+    let text = apply("", &form).expect("applies");
+    assert!(text.starts_with("# Preflight settings."), "{text}");
+    assert_eq!(SettingsForm::of(&ProductConfig::parse("p.toml", &text).expect("valid")), form);
+}
+
+#[test]
+fn every_refusal_lands_on_its_field_in_the_clis_words() {
+    let mut form = form_of(HAND_WRITTEN);
+    form.names = Some(vec!["www".into(), "a b".into()]);
+    form.required = Some(vec!["auth".into()]);
+    form.canonical = Some("other.test".into());
+    form.previews.push("ftp://acme.test/".into());
+    form.dkim_selectors.push("not a selector".into());
+    form.endpoints[0].url = "https://api.other.test/chat".into();
+    form.endpoints[1].expect_status = Some(99);
+    form.endpoints.push(form.endpoints[1].clone());
+    let problems = check(&form.normalized());
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "names.1",
+            "required.0",
+            "canonical",
+            "previews.1",
+            "dkim_selectors.1",
+            "endpoints.0.secret",
+            "endpoints.1.expect_status",
+            "endpoints.2.name"
+        ],
+        "{problems:#?}"
+    );
+    // The CLI reading the same values says the same thing, with the file's name in front.
+    let file = apply(HAND_WRITTEN, &SettingsForm { canonical: Some("other.test".into()), ..form_of(HAND_WRITTEN) });
+    let Err(EditError::Invalid(why)) = file else { panic!("an invalid form is not written: {file:?}") };
+    assert_eq!(why, problems[2].message);
+    assert!(problems[5].message.contains("api.other.test"), "a key aimed at a stranger names the host: {}", problems[5].message);
+}
+
+#[test]
+fn a_half_filled_endpoint_is_refused_not_dropped() {
+    let mut form = SettingsForm::new("acme.test");
+    form.endpoints.push(EndpointConfig {
+        name: " ".into(),
+        method: "get".into(),
+        url: String::new(),
+        headers: Default::default(),
+        body: None,
+        secret: None,
+        secret_header: None,
+        secret_prefix: None,
+        expect_status: None,
+        latency_target_ms: None,
+        kind: None,
+    });
+    let problems = check(&form.normalized());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "endpoints.0.name");
+    assert!(apply("", &form.normalized()).is_err(), "never written");
+}
+
+#[test]
+fn a_broken_file_is_not_rewritten_and_a_bad_domain_stops_the_rest() {
+    assert!(matches!(apply("domain = ", &SettingsForm::new("acme.test")), Err(EditError::Syntax(_))));
+    let problems = check(&SettingsForm { canonical: Some("x.test".into()), ..SettingsForm::new("https://acme.test") });
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].field, "domain");
+}
+
+#[test]
+fn a_revision_changes_with_any_byte() {
+    assert_ne!(revision("domain = \"a.test\"\n"), revision("domain = \"a.test\" \n"));
+    assert_eq!(revision(HAND_WRITTEN), revision(HAND_WRITTEN));
+}
