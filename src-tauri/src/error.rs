@@ -27,6 +27,8 @@ pub enum ErrorCode {
     CredentialRefused,
     /// A test message did not reach its channel.
     Unreachable,
+    /// What was shown changed underneath (a settings file edited elsewhere): reload, then redo.
+    Conflict,
     /// A bug or a machine problem.
     Internal,
 }
@@ -56,7 +58,8 @@ impl From<preflight_flow::FlowError> for AppError {
         use preflight_flow::FlowError as F;
         let code = match &e {
             F::Busy => ErrorCode::Busy,
-            F::Settings(_) | F::Network(_) | F::Invalid(_) => ErrorCode::InvalidSettings,
+            F::Settings(_) | F::Network(_) | F::Invalid(_) | F::ProductSettings(_) => ErrorCode::InvalidSettings,
+            F::SettingsChanged => ErrorCode::Conflict,
             F::Keychain(_) => ErrorCode::Keychain,
             F::Credential(_) => ErrorCode::CredentialRefused,
             F::Delivery(_) => ErrorCode::Unreachable,

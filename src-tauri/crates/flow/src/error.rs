@@ -16,6 +16,12 @@ pub enum FlowError {
     /// The network could not be set up (no usable trust store, no resolver configuration).
     #[error("Preflight could not set up its network access: {0}")]
     Network(#[from] NetError),
+    /// A product's settings file cannot be read or used; the message names the file and the value.
+    #[error("Your product's settings cannot be used: {0}")]
+    ProductSettings(String),
+    /// The settings file changed on disk after the window showed it: saving would lose that edit.
+    #[error("The settings file was changed outside this window since you opened it. Your changes were not saved: reload to see the file as it is now, then make them again.")]
+    SettingsChanged,
     /// The history could not be opened or read.
     #[error("{0}")]
     Storage(String),

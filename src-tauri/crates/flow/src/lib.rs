@@ -16,6 +16,7 @@ pub mod keys;
 pub mod latency;
 pub mod progress;
 pub mod secrets;
+pub mod settings;
 pub mod tray_model;
 mod watching;
 
@@ -274,11 +275,11 @@ impl Flow {
         let mut target = match file {
             Some(file) => {
                 let name = file.display().to_string();
-                let text = std::fs::read_to_string(&file).map_err(|e| FlowError::Settings(format!("cannot read {name}: {e}")))?;
-                let cfg = ProductConfig::parse(&name, &text).map_err(|e| FlowError::Settings(e.to_string()))?;
-                let target = cfg.target(&name).map_err(|e| FlowError::Settings(e.to_string()))?;
+                let text = settings::read_bounded(&file)?;
+                let cfg = ProductConfig::parse(&name, &text).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+                let target = cfg.target(&name).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
                 if target.domain != domain {
-                    return Err(FlowError::Settings(format!("{name} is about {}, not {domain}", target.domain)));
+                    return Err(FlowError::ProductSettings(format!("{name} is about {}, not {domain}", target.domain)));
                 }
                 target
             }

@@ -1,0 +1,215 @@
+//! A product's settings file as every front end edits it: shown as a form with the revision it was
+//! read at, saved only over that same revision (an edit made in a text editor meanwhile is never
+//! silently overwritten), imported from a repository's `preflight.toml` and exported to one. The
+//! file is replaced whole (write-aside, sync, rename): a failed save leaves the old file intact.
+//!
+//! Keys are listed beside the form: each name the settings use or the keychain holds, whether a
+//! value is saved, and at most its last two characters ("ends in …4f") so a founder can tell two
+//! tokens apart. The value itself never leaves this module.
+
+use crate::{Flow, FlowError};
+use preflight_core::config::ProductConfig;
+use preflight_core::settings::{self as form, edit, Problem, SettingsForm, MAX_SETTINGS_BYTES};
+use preflight_core::Domain;
+use preflight_vault::SecretRef;
+use serde::Serialize;
+use std::io::Read;
+use std::path::Path;
+
+/// What the settings view shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingsView {
+    pub form: SettingsForm,
+    /// Send it back with a save: a file changed since is not overwritten.
+    pub revision: String,
+    /// Where the file is (absent when the app has no data folder).
+    pub file: Option<String>,
+    /// False until the first save: the form shows the defaults.
+    pub exists: bool,
+    pub keys: Vec<KeyState>,
+    /// Why the keychain could not be asked, in words with what to do; the keys are then unknown.
+    pub keychain_error: Option<String>,
+}
+
+/// One key a product has or needs.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct KeyState {
+    pub name: String,
+    /// A value is in this computer's keychain.
+    pub saved: bool,
+    /// The value's last two characters, for values long enough that two reveal nothing useful.
+    pub ends_with: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub set_at_ms: Option<i64>,
+    /// The endpoints and monitors of the settings that send it.
+    pub used_by: Vec<String>,
+}
+
+/// Values shorter than this show no ending at all.
+const TAIL_FROM: usize = 12;
+
+/// Reads a settings file of bounded size; a FIFO, a device or a folder is refused, not waited on.
+pub(crate) fn read_bounded(path: &Path) -> Result<String, FlowError> {
+    let name = path.display();
+    let bad = |why: String| FlowError::ProductSettings(format!("cannot read {name}: {why}"));
+    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("it is not a regular file".into()));
+    }
+    if meta.len() > MAX_SETTINGS_BYTES {
+        return Err(bad(format!("it is larger than {} KiB, which no settings file is", MAX_SETTINGS_BYTES / 1024)));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path).and_then(|f| f.take(MAX_SETTINGS_BYTES + 1).read_to_string(&mut text)).map_err(|e| bad(e.to_string()))?;
+    Ok(text)
+}
+
+impl Flow {
+    fn settings_path(&self, domain: &Domain) -> Result<std::path::PathBuf, FlowError> {
+        self.settings_file(domain).ok_or_else(|| {
+            FlowError::ProductSettings("this computer has no folder for Preflight's data, so settings cannot be kept".into())
+        })
+    }
+
+    /// The file's text now, empty when there is none yet.
+    fn settings_text(&self, domain: &Domain) -> Result<String, FlowError> {
+        let path = self.settings_path(domain)?;
+        if !path.exists() {
+            return Ok(String::new());
+        }
+        read_bounded(&path)
+    }
+
+    /// The form of `domain`'s settings (the defaults when it has none), with its keys.
+    pub fn settings(&self, domain: &Domain) -> Result<SettingsView, FlowError> {
+        let text = self.settings_text(domain)?;
+        let file = self.settings_path(domain)?.display().to_string();
+        let form = if text.is_empty() {
+            SettingsForm::new(domain.as_str())
+        } else {
+            let cfg = ProductConfig::parse(&file, &text).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+            if cfg.domain.trim() != domain.as_str() {
+                return Err(FlowError::ProductSettings(format!("{file} is about {}, not {domain}", cfg.domain)));
+            }
+            SettingsForm::of(&cfg)
+        };
+        let (keys, keychain_error) = self.key_states(domain, &text);
+        Ok(SettingsView { form, revision: form::revision(&text), file: Some(file), exists: !text.is_empty(), keys, keychain_error })
+    }
+
+    /// What the engine refuses in `form`, field by field (nothing is written).
+    pub fn check_settings(&self, form: &SettingsForm) -> Vec<Problem> {
+        form::check(&form.normalized())
+    }
+
+    /// Writes `form` into `domain`'s file if the file is still at `revision`; the file's comments
+    /// and the keys the form does not own (monitors) are kept.
+    pub fn save_settings(&self, domain: &Domain, form: &SettingsForm, revision: &str) -> Result<SettingsView, FlowError> {
+        let form = form.normalized();
+        if form.domain != domain.as_str() {
+            return Err(FlowError::Invalid(format!("these settings are for {}, not {domain}", form.domain)));
+        }
+        if let Some(p) = form::check(&form).first() {
+            return Err(FlowError::Invalid(p.message.clone()));
+        }
+        let text = self.settings_text(domain)?;
+        if form::revision(&text) != revision {
+            return Err(FlowError::SettingsChanged);
+        }
+        let new = edit::apply(&text, &form).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+        self.write_settings(domain, &new)?;
+        self.settings(domain)
+    }
+
+    /// Takes a repository's `preflight.toml` as `domain`'s settings, comments and all, if the file
+    /// is still at `revision`. A file about another domain, or one the engine refuses, is not taken.
+    pub fn import_settings(&self, domain: &Domain, from: &Path, revision: &str) -> Result<SettingsView, FlowError> {
+        let text = read_bounded(from)?;
+        let name = from.display().to_string();
+        let cfg = ProductConfig::parse(&name, &text).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+        let target = cfg.target(&name).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+        cfg.monitors(&name).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
+        if target.domain != *domain {
+            return Err(FlowError::ProductSettings(format!("{name} is about {}, not {domain}: nothing was imported", target.domain)));
+        }
+        if form::revision(&self.settings_text(domain)?) != revision {
+            return Err(FlowError::SettingsChanged);
+        }
+        self.write_settings(domain, &text)?;
+        self.settings(domain)
+    }
+
+    /// Writes `domain`'s settings to `to` (a repository's `preflight.toml`); returns the path.
+    pub fn export_settings(&self, domain: &Domain, to: &Path) -> Result<String, FlowError> {
+        let text = self.settings_text(domain)?;
+        let text = if text.is_empty() {
+            edit::apply("", &SettingsForm::new(domain.as_str())).map_err(|e| FlowError::ProductSettings(e.to_string()))?
+        } else {
+            text
+        };
+        preflight_store::files::replace(to, text.as_bytes())
+            .map_err(|e| FlowError::ProductSettings(format!("cannot write {}: {e}", to.display())))?;
+        Ok(to.display().to_string())
+    }
+
+    fn write_settings(&self, domain: &Domain, text: &str) -> Result<(), FlowError> {
+        let path = self.settings_path(domain)?;
+        let fail = |e: std::io::Error| FlowError::ProductSettings(format!("cannot save {}: {e}", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+            preflight_store::files::private_dir(dir).map_err(fail)?;
+        }
+        preflight_store::files::replace(&path, text.as_bytes()).map_err(fail)
+    }
+
+    /// Each key the settings name or the history records, with whether the keychain holds it.
+    fn key_states(&self, domain: &Domain, text: &str) -> (Vec<KeyState>, Option<String>) {
+        let mut keys: Vec<KeyState> = Vec::new();
+        let mut want = |name: &str, user: Option<&str>, set_at_ms: Option<i64>| {
+            let i = match keys.iter().position(|k| k.name == name) {
+                Some(i) => i,
+                None => {
+                    keys.push(KeyState { name: name.to_owned(), saved: false, ends_with: None, set_at_ms: None, used_by: Vec::new() });
+                    keys.len() - 1
+                }
+            };
+            if let Some(u) = user {
+                keys[i].used_by.push(u.to_owned());
+            }
+            keys[i].set_at_ms = keys[i].set_at_ms.or(set_at_ms);
+        };
+        if let Ok(cfg) = ProductConfig::parse("settings", text) {
+            for e in &cfg.endpoints {
+                if let Some(s) = e.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    want(s, Some(&e.name), None);
+                }
+            }
+            for m in &cfg.monitors {
+                if let Some(s) = m.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    want(s, Some(&m.name), None);
+                }
+            }
+        }
+        for row in self.keys(domain).unwrap_or_default() {
+            want(&row.name, None, Some(row.set_at_ms));
+        }
+        let mut error = None;
+        for k in &mut keys {
+            match preflight_vault::load(&SecretRef::new(domain.as_str(), &k.name)) {
+                Ok(Some(v)) => {
+                    k.saved = true;
+                    let chars: Vec<char> = v.expose().chars().collect();
+                    k.ends_with = (chars.len() >= TAIL_FROM).then(|| chars[chars.len() - 2..].iter().collect());
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    error = Some(format!("Preflight could not look in the keychain: {e}"));
+                    break;
+                }
+            }
+        }
+        (keys, error)
+    }
+}

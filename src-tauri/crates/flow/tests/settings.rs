@@ -1,0 +1,134 @@
+//! A product's settings through the flow, on a real data folder: the form saves into the file and the
+//! audit's target reads it back, a file edited elsewhere is never overwritten, imports of another
+//! product's file are refused, and a key shows only its ending (the real Secret Service).
+
+use preflight_core::settings::SettingsForm;
+use preflight_core::Domain;
+use preflight_flow::{Finished, Flow, FlowError, Host, Notice, Source};
+use preflight_vault::Sensitive;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+struct Folder(PathBuf);
+
+impl Host for Folder {
+    fn data_dir(&self) -> Option<PathBuf> {
+        Some(self.0.clone())
+    }
+    fn started(&self, _domain: &str, _source: Source) {}
+    fn progress(&self, _domain: &str, _batch: Vec<preflight_core::Progress>) {}
+    fn finished(&self, _done: &Finished) {}
+    fn notify(&self, _notice: &Notice) {}
+}
+
+fn flow(dir: &std::path::Path) -> Flow {
+    Flow::new(Arc::new(Folder(dir.to_path_buf())), Err("not used".into()))
+}
+
+#[test]
+fn a_saved_form_is_what_the_audit_reads_and_a_changed_file_is_never_overwritten() {
+    let dir = tempfile::tempdir().expect("temp");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("form.test").expect("domain");
+    let view = flow.settings(&domain).expect("defaults");
+    assert!(!view.exists);
+    let mut form = view.form.clone();
+    form.names = Some(vec!["www".into(), "app".into()]);
+    form.canonical = Some(" www.form.test ".into());
+    let saved = flow.save_settings(&domain, &form, &view.revision).expect("saves");
+    assert!(saved.exists);
+    assert_eq!(saved.form.canonical.as_deref(), Some("www.form.test"), "saved trimmed");
+    let target = flow.saved_target(domain.clone()).expect("the audit reads it");
+    assert_eq!(target.canonical.as_deref(), Some("www.form.test"));
+    assert_eq!(target.hosts.len(), 3);
+
+    // Someone edits the file by hand; the window still holds the old revision.
+    let file = PathBuf::from(saved.file.clone().expect("file"));
+    let hand = format!("{}# added by hand\npreviews = [\"https://old.preview.example/\"]\n", std::fs::read_to_string(&file).expect("read"));
+    std::fs::write(&file, &hand).expect("edit");
+    form.canonical = Some("form.test".into());
+    let err = flow.save_settings(&domain, &form, &saved.revision).expect_err("stale");
+    assert!(matches!(err, FlowError::SettingsChanged), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), hand, "the hand edit is intact");
+    let fresh = flow.settings(&domain).expect("reload");
+    assert_eq!(fresh.form.previews, ["https://old.preview.example/"]);
+    flow.save_settings(&domain, &SettingsForm { canonical: Some("form.test".into()), ..fresh.form.clone() }, &fresh.revision)
+        .expect("a save over the fresh revision goes through");
+    assert!(std::fs::read_to_string(&file).expect("read").contains("# added by hand"), "and keeps the comment");
+
+    // A refused value is never written.
+    let before = std::fs::read_to_string(&file).expect("read");
+    let now = flow.settings(&domain).expect("view");
+    let bad = SettingsForm { canonical: Some("elsewhere.test".into()), ..now.form.clone() };
+    assert!(!flow.check_settings(&bad).is_empty());
+    assert!(flow.save_settings(&domain, &bad, &now.revision).is_err());
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), before);
+}
+
+#[test]
+fn import_takes_the_products_own_file_whole_and_export_writes_it_out() {
+    let dir = tempfile::tempdir().expect("temp");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("form.test").expect("domain");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("repo");
+    let theirs = repo.join("preflight.toml");
+    std::fs::write(&theirs, "domain = \"other.test\"\n").expect("write");
+    let rev = flow.settings(&domain).expect("view").revision;
+    let err = flow.import_settings(&domain, &theirs, &rev).expect_err("another product's file");
+    assert!(err.to_string().contains("other.test"), "{err}");
+    let ours = "# from the repo\ndomain = \"form.test\"\nnames = [\"api\"]\n";
+    std::fs::write(&theirs, ours).expect("write");
+    let view = flow.import_settings(&domain, &theirs, &rev).expect("imports");
+    assert_eq!(view.form.names, Some(vec!["api".to_owned()]));
+    let out = repo.join("exported.toml");
+    flow.export_settings(&domain, &out).expect("exports");
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), ours, "comments and all");
+
+    let fifo = repo.join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    if made {
+        let err = flow.import_settings(&domain, &fifo, &view.revision).expect_err("a FIFO is not read");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+}
+
+#[test]
+fn a_key_the_settings_use_shows_its_ending_and_never_its_value() {
+    let dir = tempfile::tempdir().expect("temp");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("keyform.test").expect("domain");
+    let view = flow.settings(&domain).expect("view");
+    let mut form = view.form.clone();
+    form.endpoints.push(preflight_core::config::EndpointConfig {
+        name: "chat".into(),
+        method: "POST".into(),
+        url: "https://api.keyform.test/chat".into(),
+        headers: Default::default(),
+        body: Some("{\"q\":\"{{random}}\"}".into()),
+        secret: Some("api-token".into()),
+        secret_header: None,
+        secret_prefix: None,
+        expect_status: None,
+        latency_target_ms: None,
+        kind: Some("chat-send".into()),
+    });
+    let saved = flow.save_settings(&domain, &form, &view.revision).expect("saves");
+    let missing = &saved.keys[0];
+    assert_eq!((missing.name.as_str(), missing.saved, missing.used_by.clone()), ("api-token", false, vec!["chat".to_owned()]));
+
+    let value = "sk_live_settings_view_0123456789ab4f";
+    if let Err(e) = flow.set_key(&domain, "api-token", &Sensitive::new(value.to_owned())) {
+        assert!(std::env::var_os("PREFLIGHT_REQUIRE_KEYCHAIN").is_none(), "the keychain is required here: {e}");
+        eprintln!("no keychain on this machine: {e}");
+        return;
+    }
+    let view = flow.settings(&domain).expect("view");
+    let key = &view.keys[0];
+    assert!(key.saved && key.set_at_ms.is_some());
+    assert_eq!(key.ends_with.as_deref(), Some("4f"));
+    let shown = format!("{view:?}");
+    assert!(!shown.contains("sk_live_settings"), "no more than the ending: {shown}");
+    flow.remove_key(&domain, "api-token").expect("removes");
+    assert!(!flow.settings(&domain).expect("view").keys[0].saved);
+}
