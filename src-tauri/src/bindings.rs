@@ -1,8 +1,8 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, checklist, history, latency, monitors, names, secrets, settings, startup};
-use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, WatchNotice};
+use crate::commands::{audit, channels, checklist, history, latency, monitors, names, product, secrets, settings, startup};
+use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
@@ -50,8 +50,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             latency::explain_load,
             latency::run_load,
             latency::stop_load,
+            product::get_settings,
+            product::check_settings,
+            product::save_settings,
+            product::import_settings,
+            product::export_settings,
+            product::list_keys,
+            product::set_key,
+            product::remove_key,
         ])
-        .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice])
+        .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged])
 }
 
 /// The TypeScript bindings as text.

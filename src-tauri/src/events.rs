@@ -73,3 +73,11 @@ pub struct WatchNotice {
     pub title: String,
     pub body: String,
 }
+
+/// A settings file the window shows was changed on disk by something else.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SettingsChanged {
+    pub domain: String,
+    /// The file's revision now: a save must be made over this one.
+    pub revision: String,
+}

@@ -12,6 +12,7 @@ pub mod handover;
 pub mod host;
 pub mod logging;
 pub mod notify;
+pub mod settings_watch;
 pub mod state;
 pub mod tray;
 pub mod watcher;
@@ -56,8 +57,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         flow: Arc::new(Flow::new(host, net)),
         watch: Default::default(),
         tray: Default::default(),
+        settings_watch: Default::default(),
         load: Default::default(),
     });
+    settings_watch::start(app.handle());
     // One watcher at a time: a tray-only process still running hands back before ours starts,
     // and if it cannot be stopped ours does not start at all (two watchers would double every
     // probe and every notification).

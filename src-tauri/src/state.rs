@@ -13,6 +13,8 @@ pub struct AppState {
     pub watch: WatchState,
     /// What the tray shows, kept so any change re-renders the whole menu consistently.
     pub tray: Mutex<crate::tray::TrayModel>,
+    /// The settings files the window shows, watched for edits made elsewhere.
+    pub settings_watch: crate::settings_watch::SettingsWatch,
     /// Stops the running load test, when one runs (one at a time).
     pub load: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }

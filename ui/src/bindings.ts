@@ -348,13 +348,14 @@ async scanSecrets(folder: string, history: boolean, domainName: string | null) :
 }
 },
 /**
- * The platform's own file or folder dialog; `None` when the founder closes it. Called from Rust
+ * The platform's own file or folder dialog, opened at `start` (the folder last used for this
+ * product, or for a save the suggested path); `None` when the founder closes it. Called from Rust
  * so the web view itself holds no dialog permission; the path it returns is validated by the
- * scan exactly as a typed one is.
+ * operation exactly as a typed one is.
  */
-async pickPath(kind: PickKind, title: string) : Promise<Result<string | null, AppError>> {
+async pickPath(kind: PickKind, title: string, start: string | null) : Promise<Result<string | null, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("pick_path", { kind, title }) };
+    return { status: "ok", data: await TAURI_INVOKE("pick_path", { kind, title, start }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -440,6 +441,94 @@ async stopLoad() : Promise<Result<boolean, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * `domain`'s settings as a form (the defaults when it has none yet).
+ */
+async getSettings(domain: string) : Promise<Result<SettingsView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("get_settings", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What the engine refuses in `form`, field by field, as the founder types.
+ */
+async checkSettings(form: SettingsForm) : Promise<Result<Problem[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_settings", { form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves `form` over the file as it was at `revision`.
+ */
+async saveSettings(domain: string, form: SettingsForm, revision: string) : Promise<Result<SettingsView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_settings", { domain, form, revision }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Takes `path` (a repository's `preflight.toml`) as the product's settings.
+ */
+async importSettings(domain: string, path: string, revision: string) : Promise<Result<SettingsView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_settings", { domain, path, revision }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the product's settings to `path`; returns where.
+ */
+async exportSettings(domain: string, path: string) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_settings", { domain, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The product's keys: names, whether saved, when, and at most the last two characters.
+ */
+async listKeys(domain: string) : Promise<Result<KeysView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_keys", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Puts `value` in the keychain as `name` of `domain`. The value is in no log line and no answer.
+ */
+async setKey(domain: string, name: string, value: string) : Promise<Result<KeysView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_key", { domain, name, value }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Removes `name` of `domain` from the keychain.
+ */
+async removeKey(domain: string, name: string) : Promise<Result<KeysView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_key", { domain, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -451,12 +540,14 @@ auditFinished: AuditFinished,
 auditProgress: AuditProgress,
 auditStarted: AuditStarted,
 monitorChanged: MonitorChanged,
+settingsChanged: SettingsChanged,
 watchNotice: WatchNotice
 }>({
 auditFinished: "audit-finished",
 auditProgress: "audit-progress",
 auditStarted: "audit-started",
 monitorChanged: "monitor-changed",
+settingsChanged: "settings-changed",
 watchNotice: "watch-notice"
 })
 
@@ -550,6 +641,22 @@ export type Bounds = {
  * Requests per second at the top step.
  */
 rate: number; duration_secs: number; max_requests: number; max_in_flight: number; request_timeout_ms: number }
+/**
+ * `[[callbacks]]`
+ */
+export type CallbackConfig = { kind: CallbackKind; url: string }
+/**
+ * What a callback URL is for: each kind has its own failure modes.
+ */
+export type CallbackKind = 
+/**
+ * A login provider sends users back here (OAuth redirect URI, magic link).
+ */
+"auth" | 
+/**
+ * A service posts events here (payments, email, model providers).
+ */
+"webhook"
 /**
  * One change.
  */
@@ -651,6 +758,18 @@ changes: Change[];
  */
 unchanged_problems: number }
 /**
+ * `[[endpoints]]`
+ */
+export type EndpointConfig = { name: string; method?: string; url: string; headers?: Partial<{ [key in string]: string }>; body: string | null; 
+/**
+ * A keychain entry of the product, sent in `secret_header` (default Authorization).
+ */
+secret: string | null; secret_header: string | null; secret_prefix: string | null; expect_status: number | null; latency_target_ms: number | null; 
+/**
+ * cached-read, write, chat-send, streaming-chat, webhook or auth-callback.
+ */
+kind: string | null }
+/**
  * The kinds of endpoint a chatbot product has.
  */
 export type EndpointKind = 
@@ -714,6 +833,10 @@ export type ErrorCode =
  * A test message did not reach its channel.
  */
 "unreachable" | 
+/**
+ * What was shown changed underneath (a settings file edited elsewhere): reload, then redo.
+ */
+"conflict" | 
 /**
  * A bug or a machine problem.
  */
@@ -868,6 +991,26 @@ export type ItemState =
  */
 "skipped"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+/**
+ * One key a product has or needs.
+ */
+export type KeyState = { name: string; 
+/**
+ * A value is in this computer's keychain.
+ */
+saved: boolean; 
+/**
+ * The value's last two characters, for values long enough that two reveal nothing useful.
+ */
+ends_with: string | null; set_at_ms: number | null; 
+/**
+ * The endpoints and monitors of the settings that send it.
+ */
+used_by: string[] }
+/**
+ * A product's keys and whether the keychain could be asked.
+ */
+export type KeysView = { keys: KeyState[]; keychain_error: string | null }
 /**
  * An endpoint as the app shows it: its newest measurement and the one before, for "before and
  * after".
@@ -1041,9 +1184,13 @@ export type PickKind =
  */
 "folder" | 
 /**
- * One file (an env file and its example).
+ * One file (an env file and its example, a settings file to import).
  */
-"file"
+"file" | 
+/**
+ * Where to write a file (an export); `start` suggests the folder and the name.
+ */
+"save"
 /**
  * What one probe asks.
  */
@@ -1064,6 +1211,14 @@ export type ProbeSpec =
  * The whole audit again; only failures that were not there the last time are announced.
  */
 { kind: "audit"; domain: string }
+/**
+ * One field the engine refuses, and why, in the CLI's words without the file name.
+ */
+export type Problem = { 
+/**
+ * Where: `domain`, `names.2`, `endpoints.0.url`, `callbacks.1`, …
+ */
+field: string; message: string }
 /**
  * What happens during a run, in order.
  */
@@ -1184,6 +1339,54 @@ counted: number;
  * Done counts whole, needs-attention half.
  */
 percent: number }
+/**
+ * A settings file the window shows was changed on disk by something else.
+ */
+export type SettingsChanged = { domain: string; 
+/**
+ * The file's revision now: a save must be made over this one.
+ */
+revision: string }
+/**
+ * Every setting a founder edits, in the file's own words.
+ */
+export type SettingsForm = { domain: string; 
+/**
+ * `None`: the roadmap's names (www, app, api, auth).
+ */
+names: string[] | null; 
+/**
+ * `None`: www, when it is checked (the root always is).
+ */
+required: string[] | null; 
+/**
+ * Found names that are not part of the product.
+ */
+ignore: string[]; canonical: string | null; previews: string[]; 
+/**
+ * `None`: mail is sent from the root domain.
+ */
+mail_domain: string | null; dkim_selectors: string[]; endpoints: EndpointConfig[]; callbacks: CallbackConfig[] }
+/**
+ * What the settings view shows.
+ */
+export type SettingsView = { form: SettingsForm; 
+/**
+ * Send it back with a save: a file changed since is not overwritten.
+ */
+revision: string; 
+/**
+ * Where the file is (absent when the app has no data folder).
+ */
+file: string | null; 
+/**
+ * False until the first save: the form shows the defaults.
+ */
+exists: boolean; keys: KeyState[]; 
+/**
+ * Why the keychain could not be asked, in words with what to do; the keys are then unknown.
+ */
+keychain_error: string | null }
 /**
  * One stage with its items.
  */

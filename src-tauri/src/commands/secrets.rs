@@ -19,22 +19,39 @@ use tauri_plugin_dialog::DialogExt;
 pub enum PickKind {
     /// A project folder (the secrets scan).
     Folder,
-    /// One file (an env file and its example).
+    /// One file (an env file and its example, a settings file to import).
     File,
+    /// Where to write a file (an export); `start` suggests the folder and the name.
+    Save,
 }
 
-/// The platform's own file or folder dialog; `None` when the founder closes it. Called from Rust
+/// The platform's own file or folder dialog, opened at `start` (the folder last used for this
+/// product, or for a save the suggested path); `None` when the founder closes it. Called from Rust
 /// so the web view itself holds no dialog permission; the path it returns is validated by the
-/// scan exactly as a typed one is.
+/// operation exactly as a typed one is.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(app), err)]
-pub async fn pick_path(app: AppHandle, kind: PickKind, title: String) -> AppResult<Option<String>> {
+pub async fn pick_path(app: AppHandle, kind: PickKind, title: String, start: Option<String>) -> AppResult<Option<String>> {
     let picked = tokio::task::spawn_blocking(move || {
-        let dialog = app.dialog().file().set_title(title.chars().take(120).collect::<String>());
+        let mut dialog = app.dialog().file().set_title(title.chars().take(120).collect::<String>());
+        let start = start.map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
+        match (kind, start) {
+            (PickKind::Save, Some(p)) => {
+                if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(name) = p.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
+            }
+            (_, Some(p)) if p.is_dir() => dialog = dialog.set_directory(p),
+            _ => {}
+        }
         match kind {
             PickKind::Folder => dialog.blocking_pick_folder(),
             PickKind::File => dialog.blocking_pick_file(),
+            PickKind::Save => dialog.blocking_save_file(),
         }
     })
     .await

@@ -31,9 +31,20 @@ import type {
   WatchNotice,
   WatchPrefs,
   WatchStatus,
+  SettingsView,
+  SettingsForm,
+  Problem,
+  KeysView,
 } from "../bindings";
 
 export type {
+  SettingsView,
+  SettingsForm,
+  Problem,
+  KeysView,
+  KeyState,
+  EndpointConfig,
+  CallbackConfig,
   Bar,
   LoadResult,
   MobileView,
@@ -151,7 +162,18 @@ export const api = {
   checkEnv: (example: string, env: string, other: string | null, domain: string | null): Promise<Report> =>
     unwrap(commands.checkEnv(example, env, other, domain)),
   /** The platform's own folder or file dialog; null when it is closed without a choice. */
-  pickPath: (kind: "folder" | "file", title: string): Promise<string | null> => unwrap(commands.pickPath(kind, title)),
+  pickPath: (kind: "folder" | "file" | "save", title: string, start: string | null = null): Promise<string | null> =>
+    unwrap(commands.pickPath(kind, title, start)),
+  getSettings: (domain: string): Promise<SettingsView> => unwrap(commands.getSettings(domain)),
+  checkSettings: (form: SettingsForm): Promise<Problem[]> => unwrap(commands.checkSettings(form)),
+  saveSettings: (domain: string, form: SettingsForm, revision: string): Promise<SettingsView> =>
+    unwrap(commands.saveSettings(domain, form, revision)),
+  importSettings: (domain: string, path: string, revision: string): Promise<SettingsView> =>
+    unwrap(commands.importSettings(domain, path, revision)),
+  exportSettings: (domain: string, path: string): Promise<string> => unwrap(commands.exportSettings(domain, path)),
+  listKeys: (domain: string): Promise<KeysView> => unwrap(commands.listKeys(domain)),
+  setKey: (domain: string, name: string, value: string): Promise<KeysView> => unwrap(commands.setKey(domain, name, value)),
+  removeKey: (domain: string, name: string): Promise<KeysView> => unwrap(commands.removeKey(domain, name)),
   latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
   measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
     unwrap(commands.measureLatency(domain, url, kind, endpoint)),

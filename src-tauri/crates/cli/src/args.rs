@@ -36,6 +36,10 @@ pub enum Command {
     /// A product's keys in this computer's keychain (what `secret = "…"` in the settings names):
     /// set one from standard input, list their names, remove one. No network.
     Keys(KeysArgs),
+    /// A product's settings as the desktop app keeps them (`products/<domain>.toml` in the data
+    /// folder): show them, check or save the window's form, import a repository's preflight.toml,
+    /// export one. No network.
+    Settings(SettingsArgs),
     /// The launch checklist: the seven stages, each item's state and the evidence behind it, the
     /// risks ranked by business impact; tick what only you can tell. Reads the history, no network.
     Checklist(ChecklistArgs),
@@ -278,6 +282,47 @@ pub enum KeysAction {
     },
     /// Remove a key from the keychain.
     Remove { domain: String, name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(subcommand)]
+    pub action: SettingsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// The settings as a form (json: the form, its revision, the file and each key's state), or
+    /// the file itself (toml).
+    Show {
+        domain: String,
+        #[arg(long, value_enum, default_value_t = SettingsFormat::Text)]
+        format: SettingsFormat,
+    },
+    /// Checks a form (the JSON `show --format json` prints under "form") read from standard input:
+    /// each refusal with its field. Exit 2 when something is refused.
+    Check {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Saves a form read from standard input over the file as it was at --revision (from `show`);
+    /// a file changed since is not overwritten (exit 2). Comments in the file are kept.
+    Save {
+        domain: String,
+        #[arg(long)]
+        revision: String,
+    },
+    /// Takes a repository's preflight.toml as the product's settings (comments and all).
+    Import { domain: String, file: std::path::PathBuf },
+    /// Writes the product's settings to FILE.
+    Export { domain: String, file: std::path::PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SettingsFormat {
+    Text,
+    Json,
+    Toml,
 }
 
 #[derive(Debug, Args)]

@@ -47,6 +47,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             crate::watch::channels(c, &Flow::new(host, cfg)).await
         }
         Command::Keys(k) => crate::keys::keys(k, &Flow::new(host, Ok(NetConfig::default()))),
+        Command::Settings(s) => crate::settings::settings(s, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Checklist(c) => crate::checklist::checklist(c, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Diff(d) => crate::checklist::diff(d, &Flow::new(host, Ok(NetConfig::default()))),
         Command::Handover(h) => crate::checklist::handover(h, &Flow::new(host, Ok(NetConfig::default()))),
@@ -75,6 +76,7 @@ fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
 fn flow_failure(e: FlowError) -> Failure {
     match e {
         FlowError::Settings(m) => Failure::Usage(m),
+        e @ FlowError::ProductSettings(_) => Failure::Usage(e.to_string()),
         other => Failure::Internal(other.to_string()),
     }
 }

@@ -14,6 +14,7 @@ mod latency;
 mod render;
 mod sarif;
 mod secrets;
+mod settings;
 mod watch;
 
 use clap::Parser;

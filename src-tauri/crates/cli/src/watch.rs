@@ -102,6 +102,7 @@ pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
         .await
         .map_err(|e| match e {
             FlowError::Settings(m) => Failure::Usage(m),
+            e @ FlowError::ProductSettings(_) => Failure::Usage(e.to_string()),
             other => Failure::Internal(other.to_string()),
         })?;
     if a.format == WatchFormat::Text {

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
-const COMMANDS: [&[&str]; 20] = [
+const COMMANDS: [&[&str]; 25] = [
     &["audit"],
     &["history"],
     &["demo"],
@@ -25,6 +25,11 @@ const COMMANDS: [&[&str]; 20] = [
     &["keys", "set"],
     &["keys", "list"],
     &["keys", "remove"],
+    &["settings", "show"],
+    &["settings", "check"],
+    &["settings", "save"],
+    &["settings", "import"],
+    &["settings", "export"],
 ];
 const NETWORK: [&str; 4] = ["--nameserver", "--ca-file", "--connect-to", "--timeout"];
 

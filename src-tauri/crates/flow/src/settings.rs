@@ -32,6 +32,14 @@ pub struct SettingsView {
     pub keychain_error: Option<String>,
 }
 
+/// A product's keys and whether the keychain could be asked.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct KeysView {
+    pub keys: Vec<KeyState>,
+    pub keychain_error: Option<String>,
+}
+
 /// One key a product has or needs.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -97,6 +105,18 @@ impl Flow {
         };
         let (keys, keychain_error) = self.key_states(domain, &text);
         Ok(SettingsView { form, revision: form::revision(&text), file: Some(file), exists: !text.is_empty(), keys, keychain_error })
+    }
+
+    /// The revision of `domain`'s file as it is on disk now (what a watcher compares).
+    pub fn settings_revision(&self, domain: &Domain) -> Result<String, FlowError> {
+        Ok(form::revision(&self.settings_text(domain)?))
+    }
+
+    /// The product's keys alone (after one is set or removed).
+    pub fn key_view(&self, domain: &Domain) -> KeysView {
+        let text = self.settings_text(domain).unwrap_or_default();
+        let (keys, keychain_error) = self.key_states(domain, &text);
+        KeysView { keys, keychain_error }
     }
 
     /// What the engine refuses in `form`, field by field (nothing is written).
