@@ -5,33 +5,11 @@
 
 use preflight_testbed::{Answer, CertKind, Inbox, Product, Site, Testbed};
 use serde_json::Value;
-use std::process::Stdio;
-use tokio::io::AsyncWriteExt;
-use tokio::process::Command;
+mod common;
+
+use common::{preflight, s};
 
 const KEY: &str = "sk_test_pl4nted_settings_cli_98765";
-
-async fn preflight(args: &[String], stdin: Option<&str>, data: &std::path::Path) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(args)
-        .env("PREFLIGHT_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    if let Some(mut input) = child.stdin.take() {
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).await.expect("stdin");
-        }
-    }
-    let out = child.wait_with_output().await.expect("ends");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn s(v: &[&str]) -> Vec<String> {
-    v.iter().map(|x| x.to_string()).collect()
-}
 
 async fn show(d: &str, data: &std::path::Path) -> Value {
     let (code, out, err) = preflight(&s(&["settings", "show", d, "--format", "json"]), None, data).await;

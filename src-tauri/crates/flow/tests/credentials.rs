@@ -5,21 +5,12 @@
 
 use preflight_core::monitor::{MonitorSpec, ProbeSpec};
 use preflight_core::Domain;
-use preflight_flow::{Finished, Flow, FlowError, Host, Notice, Source};
+use preflight_flow::{Flow, FlowError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-struct Folder(PathBuf);
-
-impl Host for Folder {
-    fn data_dir(&self) -> Option<PathBuf> {
-        Some(self.0.clone())
-    }
-    fn started(&self, _domain: &str, _source: Source) {}
-    fn progress(&self, _domain: &str, _batch: Vec<preflight_core::Progress>) {}
-    fn finished(&self, _done: &Finished) {}
-    fn notify(&self, _notice: &Notice) {}
-}
+mod common;
+use common::Folder;
 
 const PLANTED: &str = "pl4nted-cred-5151";
 
