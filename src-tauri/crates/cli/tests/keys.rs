@@ -2,30 +2,19 @@
 //! that needs it (the testbed's inbox sees it in `Authorization`); the listing and the data folder
 //! never hold it.
 
-use preflight_testbed::{Answer, CertKind, Inbox, Product, Site, Testbed};
 mod common;
 
-use common::{preflight, s};
+use common::{preflight, s, InboxBed};
 
 const KEY: &str = "sk_test_pl4nted_keys_cli_0123456789";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_set_from_stdin_goes_into_its_endpoints_request_and_nowhere_else() {
     let d = "keys.test";
-    let inbox = Inbox::new();
-    let site = Site {
-        host: format!("api.{d}"),
-        cert: Some(CertKind::Valid),
-        http: Answer::redirect(&format!("https://api.{d}")),
-        https: Answer::Inbox(inbox.clone()),
-    };
-    let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
-    let dir = tempfile::tempdir().expect("temp");
-    let data = dir.path().join("data");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, bed.ca.pem()).expect("ca");
+    let t = InboxBed::start(d).await;
+    let (inbox, dir, data) = (&t.inbox, &t.dir, t.data.as_path());
 
-    let (code, _, err) = preflight(&s(&["keys", "set", d, "api-token"]), Some(&format!("{KEY}\n")), &data).await;
+    let (code, _, err) = preflight(&s(&["keys", "set", d, "api-token"]), Some(&format!("{KEY}\n")), data).await;
     if code != 0 && err.contains("keychain") && std::env::var_os("PREFLIGHT_REQUIRE_KEYCHAIN").is_none() {
         eprintln!("no keychain on this machine: {err}");
         return;
@@ -39,10 +28,8 @@ async fn a_key_set_from_stdin_goes_into_its_endpoints_request_and_nowhere_else()
         format!("domain = \"{d}\"\n[[endpoints]]\nname = \"me\"\nurl = \"https://api.{d}/v1/me\"\nsecret = \"api-token\"\n"),
     )
     .expect("write");
-    let mut args = s(&["latency", "--config", &file.display().to_string(), "--samples", "2", "--cold", "1", "--format", "json"]);
-    args.extend(bed.cli_args());
-    args.extend(["--ca-file".to_owned(), ca.display().to_string()]);
-    let (code, json, err) = preflight(&args, None, &data).await;
+    let args = t.latency(&file);
+    let (code, json, err) = preflight(&args, None, data).await;
     assert_eq!(code, 0, "{err}");
     assert!(!json.contains(KEY) && !err.contains(KEY), "the measurement never shows the key");
     let got = inbox.received();
@@ -53,23 +40,23 @@ async fn a_key_set_from_stdin_goes_into_its_endpoints_request_and_nowhere_else()
         got.iter().map(|r| &r.path).collect::<Vec<_>>()
     );
 
-    let (code, text, _) = preflight(&s(&["keys", "list", d]), None, &data).await;
+    let (code, text, _) = preflight(&s(&["keys", "list", d]), None, data).await;
     assert_eq!(code, 0);
     assert!(text.contains("api-token") && !text.contains(KEY) && !text.contains(&KEY[KEY.len() - 4..]), "names only: {text}");
-    let (_, json, _) = preflight(&s(&["keys", "list", d, "--format", "json"]), None, &data).await;
+    let (_, json, _) = preflight(&s(&["keys", "list", d, "--format", "json"]), None, data).await;
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["keys"][0]["name"], "api-token");
     assert!(v["keys"][0]["set_at_ms"].as_i64().is_some_and(|t| t > 1_600_000_000_000), "{v}");
 
-    for entry in walk(&data) {
+    for entry in walk(data) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()), "{} holds the key", entry.display());
     }
-    let (code, _, err) = preflight(&s(&["keys", "remove", d, "api-token"]), None, &data).await;
+    let (code, _, err) = preflight(&s(&["keys", "remove", d, "api-token"]), None, data).await;
     assert_eq!(code, 0, "{err}");
-    let (_, text, _) = preflight(&s(&["keys", "list", d]), None, &data).await;
+    let (_, text, _) = preflight(&s(&["keys", "list", d]), None, data).await;
     assert!(text.contains("has no keys"), "{text}");
-    let (code, _, err) = preflight(&s(&["keys", "set", d, "bad name"]), Some("x"), &data).await;
+    let (code, _, err) = preflight(&s(&["keys", "set", d, "bad name"]), Some("x"), data).await;
     assert_eq!(code, 2, "a name a settings file cannot use is refused: {err}");
 }
 

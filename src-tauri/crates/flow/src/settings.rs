@@ -13,7 +13,6 @@ use preflight_core::settings::{self as form, edit, Problem, SettingsForm, MAX_SE
 use preflight_core::Domain;
 use preflight_vault::SecretRef;
 use serde::Serialize;
-use std::io::Read;
 use std::path::Path;
 
 /// What the settings view shows.
@@ -58,20 +57,18 @@ pub struct KeyState {
 /// Values shorter than this show no ending at all.
 const TAIL_FROM: usize = 12;
 
-/// Reads a settings file of bounded size; a FIFO, a device or a folder is refused, not waited on.
+/// Reads a settings file of bounded size, through the secrets crate's reader of founder-named files
+/// (opened without blocking, checked on the open handle): a FIFO, a device or a folder is refused,
+/// not waited on.
 pub(crate) fn read_bounded(path: &Path) -> Result<String, FlowError> {
-    let name = path.display();
-    let bad = |why: String| FlowError::ProductSettings(format!("cannot read {name}: {why}"));
-    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(bad("it is not a regular file".into()));
-    }
-    if meta.len() > MAX_SETTINGS_BYTES {
-        return Err(bad(format!("it is larger than {} KiB, which no settings file is", MAX_SETTINGS_BYTES / 1024)));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path).and_then(|f| f.take(MAX_SETTINGS_BYTES + 1).read_to_string(&mut text)).map_err(|e| bad(e.to_string()))?;
-    Ok(text)
+    use preflight_secrets::read::{named_text_file, ReadError};
+    let bad = |why: String| FlowError::ProductSettings(format!("cannot read {}: {why}", path.display()));
+    named_text_file(path, MAX_SETTINGS_BYTES).map_err(|e| match e {
+        ReadError::NotAFile { .. } => bad("it is not a regular file".into()),
+        ReadError::TooLarge { .. } => bad(format!("it is larger than {} KiB, which no settings file is", MAX_SETTINGS_BYTES / 1024)),
+        ReadError::Io { source, .. } => bad(source.to_string()),
+        other => bad(other.to_string()),
+    })
 }
 
 impl Flow {
@@ -93,17 +90,23 @@ impl Flow {
     /// The form of `domain`'s settings (the defaults when it has none), with its keys.
     pub fn settings(&self, domain: &Domain) -> Result<SettingsView, FlowError> {
         let text = self.settings_text(domain)?;
+        self.view(domain, text)
+    }
+
+    /// The view of `text`, the file's content (just read or just written: never read twice).
+    fn view(&self, domain: &Domain, text: String) -> Result<SettingsView, FlowError> {
         let file = self.settings_path(domain)?.display().to_string();
-        let form = if text.is_empty() {
-            SettingsForm::new(domain.as_str())
+        let cfg = if text.is_empty() {
+            None
         } else {
             let cfg = ProductConfig::parse(&file, &text).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
             if cfg.domain.trim() != domain.as_str() {
                 return Err(FlowError::ProductSettings(format!("{file} is about {}, not {domain}", cfg.domain)));
             }
-            SettingsForm::of(&cfg)
+            Some(cfg)
         };
-        let (keys, keychain_error) = self.key_states(domain, &text);
+        let form = cfg.as_ref().map_or_else(|| SettingsForm::new(domain.as_str()), SettingsForm::of);
+        let KeysView { keys, keychain_error } = self.key_states(domain, cfg.as_ref());
         Ok(SettingsView { form, revision: form::revision(&text), file: Some(file), exists: !text.is_empty(), keys, keychain_error })
     }
 
@@ -115,8 +118,7 @@ impl Flow {
     /// The product's keys alone (after one is set or removed).
     pub fn key_view(&self, domain: &Domain) -> KeysView {
         let text = self.settings_text(domain).unwrap_or_default();
-        let (keys, keychain_error) = self.key_states(domain, &text);
-        KeysView { keys, keychain_error }
+        self.key_states(domain, ProductConfig::parse("settings", &text).ok().as_ref())
     }
 
     /// What the engine refuses in `form`, field by field (nothing is written).
@@ -140,7 +142,7 @@ impl Flow {
         }
         let new = edit::apply(&text, &form).map_err(|e| FlowError::ProductSettings(e.to_string()))?;
         self.write_settings(domain, &new)?;
-        self.settings(domain)
+        self.view(domain, new)
     }
 
     /// Takes a repository's `preflight.toml` as `domain`'s settings, comments and all, if the file
@@ -158,7 +160,7 @@ impl Flow {
             return Err(FlowError::SettingsChanged);
         }
         self.write_settings(domain, &text)?;
-        self.settings(domain)
+        self.view(domain, text)
     }
 
     /// Writes `domain`'s settings to `to` (a repository's `preflight.toml`); returns the path.
@@ -185,7 +187,7 @@ impl Flow {
     }
 
     /// Each key the settings name or the history records, with whether the keychain holds it.
-    fn key_states(&self, domain: &Domain, text: &str) -> (Vec<KeyState>, Option<String>) {
+    fn key_states(&self, domain: &Domain, cfg: Option<&ProductConfig>) -> KeysView {
         let mut keys: Vec<KeyState> = Vec::new();
         let mut want = |name: &str, user: Option<&str>, set_at_ms: Option<i64>| {
             let i = match keys.iter().position(|k| k.name == name) {
@@ -200,7 +202,7 @@ impl Flow {
             }
             keys[i].set_at_ms = keys[i].set_at_ms.or(set_at_ms);
         };
-        if let Ok(cfg) = ProductConfig::parse("settings", text) {
+        if let Some(cfg) = cfg {
             for e in &cfg.endpoints {
                 if let Some(s) = e.secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     want(s, Some(&e.name), None);
@@ -230,6 +232,6 @@ impl Flow {
                 }
             }
         }
-        (keys, error)
+        KeysView { keys, keychain_error: error }
     }
 }

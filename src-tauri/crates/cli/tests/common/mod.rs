@@ -1,6 +1,7 @@
 //! What the CLI's integration tests share: running the binary with its own data folder.
 #![allow(dead_code)]
 
+use preflight_testbed::{Answer, CertKind, Inbox, Product, Site, Testbed};
 use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
@@ -26,4 +27,40 @@ pub async fn preflight(args: &[String], stdin: Option<&str>, data: &std::path::P
 
 pub fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
+}
+
+/// A product whose `api.` name records every request (the inbox), with a data folder and the
+/// testbed's CA written out for `--ca-file`.
+pub struct InboxBed {
+    pub bed: Testbed,
+    pub inbox: Inbox,
+    pub dir: tempfile::TempDir,
+    pub data: std::path::PathBuf,
+    pub ca: std::path::PathBuf,
+}
+
+impl InboxBed {
+    pub async fn start(d: &str) -> InboxBed {
+        let inbox = Inbox::new();
+        let site = Site {
+            host: format!("api.{d}"),
+            cert: Some(CertKind::Valid),
+            http: Answer::redirect(&format!("https://api.{d}")),
+            https: Answer::Inbox(inbox.clone()),
+        };
+        let bed = Testbed::start(Product::healthy(d, &[""]).site(site)).await.expect("testbed");
+        let dir = tempfile::tempdir().expect("temp");
+        let data = dir.path().join("data");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, bed.ca.pem()).expect("ca");
+        InboxBed { bed, inbox, dir, data, ca }
+    }
+
+    /// `preflight latency --config FILE` against this testbed, two samples, JSON.
+    pub fn latency(&self, config: &std::path::Path) -> Vec<String> {
+        let mut args = s(&["latency", "--config", &config.display().to_string(), "--samples", "2", "--cold", "1", "--format", "json"]);
+        args.extend(self.bed.cli_args());
+        args.extend(["--ca-file".to_owned(), self.ca.display().to_string()]);
+        args
+    }
 }

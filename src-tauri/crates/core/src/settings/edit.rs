@@ -102,20 +102,13 @@ fn mail(root: &mut Table, form: &SettingsForm) -> Result<(), EditError> {
         root.remove("mail");
         return Ok(());
     }
-    let item = root.entry("mail").or_insert_with(|| Item::Table(Table::new()));
-    let table = match item {
-        Item::Table(t) => t,
-        Item::Value(Value::InlineTable(_)) => {
-            // An inline `mail = { … }` becomes a section: simpler to read, and the values are the same.
-            let inline = match std::mem::replace(item, Item::None) {
-                Item::Value(Value::InlineTable(t)) => t.into_table(),
-                _ => Table::new(),
-            };
-            *item = Item::Table(inline);
-            item.as_table_mut().ok_or_else(|| EditError::Shape("mail".into()))?
-        }
-        _ => return Err(EditError::Shape("mail".into())),
-    };
+    // An inline `mail = { … }` becomes a section: simpler to read, and the values are the same.
+    if let Some(inline) = root.get("mail").and_then(Item::as_inline_table) {
+        let section = inline.clone().into_table();
+        root.insert("mail", Item::Table(section));
+    }
+    let table =
+        root.entry("mail").or_insert_with(|| Item::Table(Table::new())).as_table_mut().ok_or_else(|| EditError::Shape("mail".into()))?;
     put(table, "domain", form.mail_domain.as_deref().map(Value::from));
     put(table, "dkim_selectors", nonempty(&form.dkim_selectors));
     Ok(())
