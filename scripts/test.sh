@@ -38,8 +38,12 @@ phase "our own code holds no key (the keys in tests and rule examples are fakes,
 "${CARGO_TARGET_DIR:-target}/debug/preflight" secrets scan . --baseline .preflight-baseline.json --format text >/dev/null \
   || { "${CARGO_TARGET_DIR:-target}/debug/preflight" secrets scan . --baseline .preflight-baseline.json; exit 1; }
 
-phase "browser tests (Chromium, Tauri IPC mocked)"
-npm run --silent e2e:ui
+phase "browser tests (Chromium, Tauri IPC mocked; the settings view's keys go to a keyring of their own)"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  printf "preflight-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  npm run --silent e2e:ui
+'
 
 if [ -z "${SKIP_DESKTOP:-}" ]; then
   phase "desktop bundle (.deb) and the real window over WebDriver"

@@ -43,6 +43,8 @@ export TRAY_BIN="$target/debug/preflight-tray" CLI_BIN="$target/debug/preflight"
 # What proves "this computer is online" for the watcher: the sample product's healthy app, on loopback.
 export PREFLIGHT_WATCH_REFERENCES="https://app.acme-chat.test/"
 export XDG_DATA_HOME="$work/xdg"
+# "Start at login" writes its autostart entry here, never into the developer's own ~/.config.
+export XDG_CONFIG_HOME="$work/config"
 # Xvfb has no GPU: WebKitGTK's accelerated compositing and DMA-BUF renderer then leave the window
 # unpainted in screenshots (the DOM is fine, the pixels are not). Software painting shows the truth.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1

@@ -2,6 +2,9 @@
 // the real engine (pointed at loopback by PREFLIGHT_*), read the findings, restart, find it in History.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { app, distinctColors, launch, paintedPixels, pixels, screen } from "./harness.mjs";
 
 // The screenshot must show the painted findings, not a blank page with the DOM behind it.
@@ -17,6 +20,56 @@ async function assertPaintedProblems(name) {
     await new Promise((r) => setTimeout(r, 250));
   } while (Date.now() < deadline);
   assert.fail(`${name} does not show the findings: ${red} pixels of the problem colour, ${colors} distinct colours`);
+}
+
+// Typed into the settings view's key box: it must reach the keychain and nothing else.
+const KEY = "sk_test_Preflight0desktop0walk0x7Q";
+
+// The first run after the first audit: the few clicks from "type your domain" to "it is watched"
+// (counted from the empty window), then a key endpoint's key stored through the form.
+async function firstRun(w) {
+  const steps = await w.$('[data-testid="first-run"]');
+  await steps.waitForExist({ timeout: 10000 });
+  let clicks = 1; // "Run audit"
+  const click = async (selector) => {
+    const el = await w.$(selector);
+    await el.waitForClickable({ timeout: 10000 });
+    await el.click();
+    clicks += 1;
+  };
+  await click("button=Watch acme-chat.test");
+  await (await w.$('[data-testid="step-watch"][data-done="true"]')).waitForExist({ timeout: 10000 });
+  await click("button=Start Preflight when I log in");
+  await (await w.$('[data-testid="step-login"][data-done="true"]')).waitForExist({ timeout: 10000 });
+  await click("button=See them");
+  await w.waitUntil(async () => (await w.$$('[data-testid="monitor"]')).length >= 3, { timeout: 20000, timeoutMsg: "the default monitors are not shown" });
+  assert.ok(clicks <= 5, `watched in ${clicks} clicks`);
+  const config = process.env.XDG_CONFIG_HOME;
+  assert.ok(config && readdirSync(join(config, "autostart")).some((f) => f.endsWith(".desktop")), "an autostart entry was written");
+
+  // A key endpoint and its key, through the settings form.
+  await (await w.$("button=Audit")).click();
+  await (await w.$("button=Add your key endpoints")).click();
+  await (await w.$("button=Add an endpoint")).click();
+  await (await w.$("#ep-0-name")).setValue("Session");
+  await (await w.$("#ep-0-url")).setValue("https://app.acme-chat.test/api/session");
+  await (await w.$("#ep-0-secret")).setValue("api-token");
+  const box = await w.$("#key-api-token");
+  await box.waitForExist({ timeout: 10000 });
+  await box.setValue(KEY);
+  await (await w.$("button=Save to keychain")).click();
+  const state = await w.$('[data-testid="key"][data-saved="true"]');
+  await state.waitForExist({ timeout: 10000 });
+  assert.match(await state.getText(), /saved · ends in …7Q/);
+  await (await w.$("button=Save settings")).click();
+  await (await w.$('[data-testid="saved"]')).waitForExist({ timeout: 10000 });
+  screen("desktop-settings.png");
+  const stored = execFileSync("secret-tool", ["lookup", "service", "dev.preflight.debug.acme-chat.test", "username", "api-token"]).toString();
+  assert.equal(stored, KEY, "the key is in the keychain");
+  const data = process.env.PREFLIGHT_DATA_DIR;
+  // grep exits 1 when nothing matches: the only answer that passes.
+  const leaks = spawnSync("grep", ["-rlaF", "--", KEY, data], { encoding: "utf8" });
+  assert.equal(leaks.status, 1, `the key is nowhere in the data folder (logs and history included): ${leaks.stdout}${leaks.stderr}`);
 }
 
 test("a founder audits a domain in the real window and finds it in History after a restart", async () => {
@@ -36,6 +89,7 @@ test("a founder audits a domain in the real window and finds it in History after
     const text = await (await w.$('[data-testid="group-fail"]')).getText();
     assert.match(text, /api\.acme-chat\.test/, "the wrong-name certificate is named");
     await assertPaintedProblems("desktop-audit.png");
+    await firstRun(w);
   } finally {
     await w.deleteSession();
   }
@@ -68,8 +122,15 @@ test("a monitor of a site that does not answer goes DOWN in the window, and a no
     await (await w.$("#monitor-url")).setValue("https://api.acme-chat.test/");
     await (await w.$("#monitor-interval")).selectByVisibleText("10 seconds (for testing)");
     await (await w.$("button=Add monitor")).click();
-    const card = await w.$('[data-testid="monitor"]');
-    await card.waitForExist({ timeout: 20000 });
+    // The first run's default monitors are there too: the new card is the one named API.
+    let card;
+    await w.waitUntil(
+      async () => {
+        for (const c of await w.$$('[data-testid="monitor"]')) if (/\bAPI\b/.test(await c.getText())) card = c;
+        return card !== undefined;
+      },
+      { timeout: 20000, timeoutMsg: "the API monitor is not shown" },
+    );
     assert.match(await card.getText(), /rarely useful/, "under 30 seconds the app warns");
     const down = await w.$('[data-testid="monitor"][data-state="down"]');
     // First probe within 10 s, then two quick re-probes: confirmed DOWN well within 90 s.

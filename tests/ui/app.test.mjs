@@ -2,28 +2,22 @@
 // The report shown is the real engine's: `preflight demo --format json` produces it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { createServer } from "node:http";
-import { readFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { join, extname } from "node:path";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import { artifacts, cli as bin, openPage, startBrowser } from "./browser.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
-const dist = join(root, "ui/dist");
-const artifacts = join(root, "tests/artifacts");
-const targetDir = process.env.CARGO_TARGET_DIR || join(root, "target");
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
-
-let server, browser, base, demoReport, demoChecklist, demoHandover, secretsReport, speed;
+let ui, demoReport, demoChecklist, demoHandover, secretsReport, speed;
 
 // Planted in a generated repository; the page must only ever show it masked.
 const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
 
 // The real scanner's answer for a repository the test makes with git: a key added, then removed.
 function realSecretsScan() {
-  const bin = join(targetDir, "debug/preflight");
   const repo = mkdtempSync(join(tmpdir(), "pf-repo-"));
   const git = (...args) => execFileSync("git", ["-c", "user.name=Ada", "-c", "user.email=ada@acme.example", "-c", "commit.gpgsign=false", ...args], { cwd: repo });
   git("init", "-q");
@@ -45,7 +39,6 @@ function realSecretsScan() {
 // (the CLI runs while this process serves, so it is started without blocking). The second run's
 // JSON and the first one's make the card the window gets: the newest run and the one before.
 async function realLatency() {
-  const bin = join(targetDir, "debug/preflight");
   let delay = 120;
   const app = createServer((req, res) => setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end("<h1>Log in</h1>"), delay));
   await new Promise((r) => app.listen(0, "127.0.0.1", r));
@@ -74,8 +67,6 @@ async function realLatency() {
 // The real engine's answers: the demo's report, then its checklist and handover page built by
 // the CLI from the same history.
 function realDemo() {
-  const bin = join(targetDir, "debug/preflight");
-  assert.ok(existsSync(bin), `build the CLI first (cargo build -p preflight-cli): ${bin} is missing`);
   const env = { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) };
   const report = JSON.parse(execFileSync(bin, ["demo", "--format", "json"], { env }).toString());
   const checklist = JSON.parse(execFileSync(bin, ["checklist", "--format", "json"], { env }).toString());
@@ -84,40 +75,19 @@ function realDemo() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(dist, "index.html")), "build the UI first: npm run ui:build");
+  ui = await startBrowser();
   ({ report: demoReport, checklist: demoChecklist, handover: demoHandover } = realDemo());
   secretsReport = realSecretsScan();
   speed = await realLatency();
-  mkdirSync(artifacts, { recursive: true });
-  server = createServer((req, res) => {
-    const path = req.url === "/" ? "/index.html" : decodeURIComponent(req.url.split("?")[0]);
-    const file = join(dist, path);
-    if (!file.startsWith(dist) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await ui?.close();
 });
 
 async function open(override) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.addInitScript({ path: new URL("./ipc-mock.js", import.meta.url).pathname });
-  await page.addInitScript(defaults, { report: demoReport });
-  if (override) await page.addInitScript(override, { report: demoReport, checklist: demoChecklist, handover: demoHandover });
-  await page.goto(base);
-  return { page, errors };
+  const arg = { report: demoReport, checklist: demoChecklist, handover: demoHandover };
+  return openPage(ui, [[defaults, { report: demoReport }], ...(override ? [[override, arg]] : [])]);
 }
 
 // Runs inside the page: default command answers. These tests start on the Audit tab; the
@@ -353,7 +323,7 @@ function checklistMocks({ checklist, handover }) {
   pf.handlers.get_checklist = () => structuredClone(pf.checklist);
   pf.handlers.what_changed = () => null;
   pf.handlers.handover_page = () => handover;
-  pf.handlers.export_handover = ({ domain, format }) => ({ path: `/home/founder/Downloads/preflight-handover-${domain}-2026-11-25.${format === "html" ? "html" : "md"}` });
+  pf.handlers.export_handover = ({ domain, format, path }) => ({ path: path ?? `/home/founder/Downloads/preflight-handover-${domain}-2026-11-25.${format === "html" ? "html" : "md"}` });
   pf.handlers.tick_item = ({ item, done, note }) => {
     for (const s of pf.checklist.stages)
       for (const i of s.items)
@@ -397,6 +367,15 @@ test("the checklist is home: seven stages, an item's evidence and fix, a tick wi
 
   await page.getByRole("button", { name: "Export handover" }).click();
   assert.match(await page.getByTestId("export-path").textContent(), /Saved to .*preflight-handover-acme-chat\.test-.*\.md/);
+  // "Save as…": the platform's save dialog, which opens where this product's handover last went.
+  await page.evaluate(() => (window.__PF__.handlers.pick_path = ({ start }) => ((window.__PF__.starts = [...(window.__PF__.starts ?? []), start]), "/home/founder/keep/handover.md")));
+  await page.getByRole("button", { name: "Save as…" }).click();
+  await page.getByTestId("export-path").getByText("Saved to /home/founder/keep/handover.md").waitFor();
+  await page.getByRole("button", { name: "Save as…" }).click();
+  await page.waitForFunction(() => window.__PF__.starts?.length === 2);
+  assert.deepEqual(await page.evaluate(() => window.__PF__.starts), ["preflight-handover-acme-chat.test.md", "/home/founder/keep/preflight-handover-acme-chat.test.md"]);
+  const exports = await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "export_handover").map((c) => c.args.path));
+  assert.deepEqual(exports.slice(0, 2), [null, "/home/founder/keep/handover.md"]);
   await page.screenshot({ path: join(artifacts, "ui-checklist.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
@@ -524,3 +503,74 @@ test("on a phone and on launch day: the round trips of a first visit, then a loa
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// Runs inside the page: the settings view's answers, the real engine's view of a product with no
+// settings file yet.
+function settingsMocks({ settings }) {
+  const h = window.__PF__.handlers;
+  h.get_settings = () => structuredClone(settings);
+  h.check_settings = () => [];
+  h.latency_cards = () => [];
+  h.explain_load = () => "";
+  h.run_audit = () => ({ run_id: 9, save_error: null, incomplete: false, report: window.__PF__.report });
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's serious and critical violations on the page as it is now, as readable lines. */
+async function violations(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
+  return found
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}${v.nodes[0]?.failureSummary ? ` (${v.nodes[0].failureSummary.replace(/\s+/g, " ")})` : ""}`);
+}
+
+for (const scheme of ["light", "dark"]) {
+  test(`every view passes axe-core with no serious or critical violation, in the ${scheme} theme`, async () => {
+    const settings = JSON.parse(execFileSync(bin, ["settings", "show", "acme-chat.test", "--format", "json"], { env: { ...process.env, PREFLIGHT_DATA_DIR: mkdtempSync(join(tmpdir(), "pf-ui-")) } }).toString()).settings;
+    const arg = { report: demoReport, checklist: demoChecklist, handover: demoHandover, settings };
+    const { page, errors } = await openPage(ui, [[defaults, arg], [watcherMocks, arg], [checklistMocks, arg], [settingsMocks, arg]], { scheme });
+    await page.evaluate((report) => (window.__PF__.report = report), demoReport);
+    const dark = await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches);
+    assert.equal(dark, scheme === "dark");
+    const seen = {};
+    const tabTo = (name) => page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name, exact: name !== "History" }).click();
+    const look = async (name) => {
+      seen[name] = await violations(page);
+      await page.screenshot({ path: join(artifacts, `a11y-${name}-${scheme}.png`), fullPage: true });
+    };
+    await page.getByTestId("checklist").waitFor();
+    await page.locator('[data-testid="item"]').first().getByRole("button").first().click();
+    await look("checklist");
+    await tabTo("Audit");
+    await page.getByLabel("Your product's domain").fill("acme-chat.test");
+    await page.getByRole("button", { name: "Run audit" }).click();
+    await page.getByTestId("first-run").waitFor();
+    await look("audit-first-run");
+    await tabTo("Monitors");
+    await page.getByRole("button", { name: "Watch acme-chat.test" }).click();
+    await page.getByTestId("monitor").first().waitFor();
+    await look("monitors");
+    await tabTo("Speed");
+    await page.getByText(/Nothing measured yet/).waitFor();
+    await look("speed");
+    await tabTo("Secrets");
+    await page.getByTestId("secrets").waitFor();
+    await look("secrets");
+    await tabTo("History");
+    await page.getByTestId("history").waitFor();
+    await look("history");
+    await tabTo("Settings");
+    await page.getByTestId("settings-file").waitFor();
+    await page.getByRole("button", { name: "Add an endpoint" }).click();
+    await look("settings");
+    const bad = Object.entries(seen).filter(([, v]) => v.length > 0);
+    assert.deepEqual(bad, [], bad.map(([k, v]) => `${k}:\n  ${v.join("\n  ")}`).join("\n"));
+    // Dark means dark: the page's own background, not the browser's white.
+    const bg = await page.evaluate(() => getComputedStyle(document.body.parentElement).backgroundColor);
+    assert.equal(bg, scheme === "dark" ? "rgb(18, 21, 28)" : "rgb(246, 247, 251)");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}

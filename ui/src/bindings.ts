@@ -325,12 +325,13 @@ async handoverPage(domain: string) : Promise<Result<string, AppError>> {
 }
 },
 /**
- * Writes the handover to the Downloads folder (or Documents, or home) and says where. The name
- * carries the domain and the day; a file of that name is replaced whole, never half-written.
+ * Writes the handover where the founder chose in the save dialog (`path`), or else to the
+ * Downloads folder (or Documents, or home), and says where. The default name carries the domain and
+ * the day; a file of that name is replaced whole, never half-written.
  */
-async exportHandover(domain: string, format: Format) : Promise<Result<Exported, AppError>> {
+async exportHandover(domain: string, format: Format, path: string | null) : Promise<Result<Exported, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("export_handover", { domain, format }) };
+    return { status: "ok", data: await TAURI_INVOKE("export_handover", { domain, format, path }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -940,7 +941,11 @@ checks: string[];
 /**
  * What the founder's note should say, when the handover needs it.
  */
-note_prompt: string | null; state: ItemState; state_label: string; decided_by: DecidedBy; 
+note_prompt: string | null; 
+/**
+ * Where in the product's settings the founder says what its checks look at.
+ */
+settings: SettingsSection | null; state: ItemState; state_label: string; decided_by: DecidedBy; 
 /**
  * The findings of its checks, worst first.
  */
@@ -1011,6 +1016,10 @@ used_by: string[] }
  * A product's keys and whether the keychain could be asked.
  */
 export type KeysView = { keys: KeyState[]; keychain_error: string | null }
+/**
+ * A kind of endpoint and its default latency target, as the engine judges it.
+ */
+export type KindDefault = { kind: EndpointKind; target_ms: number }
 /**
  * An endpoint as the app shows it: its newest measurement and the one before, for "before and
  * after".
@@ -1368,6 +1377,10 @@ ignore: string[]; canonical: string | null; previews: string[];
  */
 mail_domain: string | null; dkim_selectors: string[]; endpoints: EndpointConfig[]; callbacks: CallbackConfig[] }
 /**
+ * A part of the product's settings view, where an item sends the founder to say what to check.
+ */
+export type SettingsSection = "names" | "canonical" | "previews" | "callbacks" | "mail" | "endpoints"
+/**
  * What the settings view shows.
  */
 export type SettingsView = { form: SettingsForm; 
@@ -1386,7 +1399,19 @@ exists: boolean; keys: KeyState[];
 /**
  * Why the keychain could not be asked, in words with what to do; the keys are then unknown.
  */
-keychain_error: string | null }
+keychain_error: string | null; 
+/**
+ * The names checked when the form lists none (`names: None`).
+ */
+default_names: string[]; 
+/**
+ * Each kind of endpoint with the p95 target it gets when the form sets none.
+ */
+kinds: KindDefault[]; 
+/**
+ * Found names the founder kept (audited every time) and dropped (never offered again).
+ */
+kept: string[]; dropped: string[] }
 /**
  * One stage with its items.
  */

@@ -65,16 +65,20 @@ pub async fn handover_page(state: State<'_, AppState>, domain: String) -> AppRes
     Ok(html::render(&doc))
 }
 
-/// Writes the handover to the Downloads folder (or Documents, or home) and says where. The name
-/// carries the domain and the day; a file of that name is replaced whole, never half-written.
+/// Writes the handover where the founder chose in the save dialog (`path`), or else to the
+/// Downloads folder (or Documents, or home), and says where. The default name carries the domain and
+/// the day; a file of that name is replaced whole, never half-written.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err)]
-pub async fn export_handover(state: State<'_, AppState>, domain: String, format: Format) -> AppResult<Exported> {
+pub async fn export_handover(state: State<'_, AppState>, domain: String, format: Format, path: Option<String>) -> AppResult<Exported> {
     let domain = Domain::parse(&domain)?;
-    let dir = export_dir()
-        .ok_or_else(|| AppError::new(ErrorCode::Storage, "This computer has no Downloads, Documents or home folder to save into."))?;
-    let path = dir.join(Flow::handover_file_name(&domain, format));
+    let path = match path.map(|p| PathBuf::from(p.trim())).filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p,
+        None => export_dir()
+            .ok_or_else(|| AppError::new(ErrorCode::Storage, "This computer has no Downloads, Documents or home folder to save into."))?
+            .join(Flow::handover_file_name(&domain, format)),
+    };
     let shown = path.display().to_string();
     blocking(state.flow.clone(), move |f| f.write_handover(&domain, format, &path)).await?;
     Ok(Exported { path: shown })

@@ -33,11 +33,15 @@ import type {
   WatchStatus,
   SettingsView,
   SettingsForm,
+  SettingsChanged,
   Problem,
   KeysView,
 } from "../bindings";
 
 export type {
+  SettingsSection,
+  KindDefault,
+  SettingsChanged,
   SettingsView,
   SettingsForm,
   Problem,
@@ -156,7 +160,8 @@ export const api = {
     unwrap(commands.tickItem(domain, item, done, note)),
   whatChanged: (domain: string): Promise<Diff | null> => unwrap(commands.whatChanged(domain)),
   handoverPage: (domain: string): Promise<string> => unwrap(commands.handoverPage(domain)),
-  exportHandover: (domain: string, format: DocFormat): Promise<Exported> => unwrap(commands.exportHandover(domain, format)),
+  exportHandover: (domain: string, format: DocFormat, path: string | null = null): Promise<Exported> =>
+    unwrap(commands.exportHandover(domain, format, path)),
   scanSecrets: (folder: string, history: boolean, domain: string | null): Promise<Report> =>
     unwrap(commands.scanSecrets(folder, history, domain)),
   checkEnv: (example: string, env: string, other: string | null, domain: string | null): Promise<Report> =>
@@ -194,6 +199,7 @@ export async function subscribe(handlers: {
   finished?: (e: AuditFinished) => void;
   monitorChanged?: (e: MonitorChanged) => void;
   watchNotice?: (e: WatchNotice) => void;
+  settingsChanged?: (e: SettingsChanged) => void;
 }): Promise<Unlisten> {
   const offs: Unlisten[] = [];
   if (handlers.started) offs.push(await events.auditStarted.listen((e) => handlers.started?.(e.payload)));
@@ -201,5 +207,6 @@ export async function subscribe(handlers: {
   if (handlers.finished) offs.push(await events.auditFinished.listen((e) => handlers.finished?.(e.payload)));
   if (handlers.monitorChanged) offs.push(await events.monitorChanged.listen((e) => handlers.monitorChanged?.(e.payload)));
   if (handlers.watchNotice) offs.push(await events.watchNotice.listen((e) => handlers.watchNotice?.(e.payload)));
+  if (handlers.settingsChanged) offs.push(await events.settingsChanged.listen((e) => handlers.settingsChanged?.(e.payload)));
   return () => offs.forEach((off) => off());
 }

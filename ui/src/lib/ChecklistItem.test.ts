@@ -13,6 +13,7 @@ function item(over: Partial<Item> = {}): Item {
     why: "Without it, password resets land in spam.",
     checks: ["email.spf"],
     note_prompt: null,
+    settings: null,
     state: "not_done",
     state_label: "Not done",
     decided_by: "audit",

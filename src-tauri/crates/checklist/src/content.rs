@@ -9,7 +9,7 @@
 
 use preflight_core::checks;
 use preflight_core::Stage;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -59,6 +59,19 @@ pub struct BarText {
     pub items: Vec<String>,
 }
 
+/// A part of the product's settings view, where an item sends the founder to say what to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SettingsSection {
+    Names,
+    Canonical,
+    Previews,
+    Callbacks,
+    Mail,
+    Endpoints,
+}
+
 /// One checklist item.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +89,9 @@ pub struct ItemText {
     /// What the founder's note should say, when the handover needs it.
     #[serde(default)]
     pub note: Option<String>,
+    /// The part of the product's settings that decides what its checks look at.
+    #[serde(default)]
+    pub settings: Option<SettingsSection>,
     /// Steps per platform key of [`PLATFORMS`].
     pub how: BTreeMap<String, Vec<String>>,
 }

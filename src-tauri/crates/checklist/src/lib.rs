@@ -15,7 +15,7 @@ pub mod risks;
 pub mod state;
 pub mod walk;
 
-pub use content::{content, Content, ContentError};
+pub use content::{content, Content, ContentError, SettingsSection};
 pub use diff::{between, Diff, Movement, RunRef};
 pub use risks::Risk;
 pub use state::{DecidedBy, ItemState};

@@ -6,7 +6,7 @@
 //! network or the disk. The CLI's `preflight checklist --format json`, the app's Checklist view and
 //! the handover document all read this one structure.
 
-use crate::content::{Content, ItemText, PLATFORMS};
+use crate::content::{Content, ItemText, SettingsSection, PLATFORMS};
 pub use crate::diff::RunRef;
 use crate::platform;
 use crate::risks::{self, Risk};
@@ -74,6 +74,8 @@ pub struct Item {
     pub checks: Vec<String>,
     /// What the founder's note should say, when the handover needs it.
     pub note_prompt: Option<String>,
+    /// Where in the product's settings the founder says what its checks look at.
+    pub settings: Option<SettingsSection>,
     pub state: ItemState,
     pub state_label: String,
     pub decided_by: DecidedBy,
@@ -287,6 +289,7 @@ fn item(content: &Content, text: &ItemText, inputs: &Inputs<'_>, platforms: &[&s
         why: text.why.clone(),
         checks: text.checks.clone(),
         note_prompt: text.note.clone(),
+        settings: text.settings,
         state,
         state_label: state.label().to_owned(),
         decided_by,

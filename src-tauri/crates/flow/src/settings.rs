@@ -10,7 +10,8 @@
 use crate::{Flow, FlowError};
 use preflight_core::config::ProductConfig;
 use preflight_core::settings::{self as form, edit, Problem, SettingsForm, MAX_SETTINGS_BYTES};
-use preflight_core::Domain;
+use preflight_core::target::DEFAULT_NAMES;
+use preflight_core::{Domain, EndpointKind};
 use preflight_vault::SecretRef;
 use serde::Serialize;
 use std::path::Path;
@@ -29,6 +30,21 @@ pub struct SettingsView {
     pub keys: Vec<KeyState>,
     /// Why the keychain could not be asked, in words with what to do; the keys are then unknown.
     pub keychain_error: Option<String>,
+    /// The names checked when the form lists none (`names: None`).
+    pub default_names: Vec<String>,
+    /// Each kind of endpoint with the p95 target it gets when the form sets none.
+    pub kinds: Vec<KindDefault>,
+    /// Found names the founder kept (audited every time) and dropped (never offered again).
+    pub kept: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+/// A kind of endpoint and its default latency target, as the engine judges it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct KindDefault {
+    pub kind: EndpointKind,
+    pub target_ms: u32,
 }
 
 /// A product's keys and whether the keychain could be asked.
@@ -107,7 +123,19 @@ impl Flow {
         };
         let form = cfg.as_ref().map_or_else(|| SettingsForm::new(domain.as_str()), SettingsForm::of);
         let KeysView { keys, keychain_error } = self.key_states(domain, cfg.as_ref());
-        Ok(SettingsView { form, revision: form::revision(&text), file: Some(file), exists: !text.is_empty(), keys, keychain_error })
+        let decisions = self.store().ok().and_then(|s| s.decisions(domain.as_str()).ok()).unwrap_or_default();
+        Ok(SettingsView {
+            form,
+            revision: form::revision(&text),
+            file: Some(file),
+            exists: !text.is_empty(),
+            keys,
+            keychain_error,
+            default_names: DEFAULT_NAMES.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            kinds: EndpointKind::ALL.into_iter().map(|kind| KindDefault { kind, target_ms: kind.target_ms() }).collect(),
+            kept: decisions.kept,
+            dropped: decisions.dropped,
+        })
     }
 
     /// The revision of `domain`'s file as it is on disk now (what a watcher compares).

@@ -123,3 +123,23 @@ fn a_key_the_settings_use_shows_its_ending_and_never_its_value() {
     flow.remove_key(&domain, "api-token").expect("removes");
     assert!(!flow.settings(&domain).expect("view").keys[0].saved);
 }
+
+#[test]
+fn the_view_brings_the_engines_defaults_and_the_found_names_decided() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("acme.test").expect("valid");
+    flow.decide_name(&domain, "staging.acme.test", true).expect("keep");
+    flow.decide_name(&domain, "old.acme.test", false).expect("drop");
+    let view = flow.settings(&domain).expect("view");
+    assert!(!view.exists, "no file yet: the defaults are shown");
+    assert_eq!(view.default_names, ["www", "app", "api", "auth"]);
+    let targets: Vec<(&str, u32)> = view.kinds.iter().map(|k| (k.kind.as_str(), k.target_ms)).collect();
+    assert_eq!(
+        targets,
+        [("cached_read", 400), ("write", 800), ("chat_send", 900), ("streaming_chat", 1500), ("webhook", 800), ("auth_callback", 800)],
+        "the form shows the engine's own targets"
+    );
+    assert_eq!(view.kept, ["staging.acme.test"]);
+    assert_eq!(view.dropped, ["old.acme.test"]);
+}
