@@ -43,6 +43,14 @@ fn main() {
         "explain_load",
         "run_load",
         "stop_load",
+        "get_settings",
+        "check_settings",
+        "save_settings",
+        "import_settings",
+        "export_settings",
+        "list_keys",
+        "set_key",
+        "remove_key",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

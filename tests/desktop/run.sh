@@ -31,7 +31,7 @@ done
 echo "deb ok: $(basename "$deb") $(du -h "$deb" | cut -f1)"
 
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "$target/debug/preflight-tray" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'cp "$work"/driver.log "$work"/demo.err "$artifacts"/ 2>/dev/null || true; rm -rf "$artifacts/desktop-logs"; cp -r "$work/app-data/logs" "$artifacts/desktop-logs" 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; pkill -f "$target/debug/preflight-tray" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "--- starting the sample product on loopback"
 # shellcheck source=scripts/demo-env.sh
@@ -43,14 +43,16 @@ export TRAY_BIN="$target/debug/preflight-tray" CLI_BIN="$target/debug/preflight"
 # What proves "this computer is online" for the watcher: the sample product's healthy app, on loopback.
 export PREFLIGHT_WATCH_REFERENCES="https://app.acme-chat.test/"
 export XDG_DATA_HOME="$work/xdg"
-# "Start at login" writes its autostart entry here, never into the developer's own ~/.config.
-export XDG_CONFIG_HOME="$work/config"
+# "Start at login" writes ~/.config/autostart/Preflight.desktop (auto-launch reads HOME, not
+# XDG_CONFIG_HOME): the app runs with a home of its own, never touching the developer's.
+mkdir -p "$work/home"
+export PREFLIGHT_TEST_HOME="$work/home"
 # Xvfb has no GPU: WebKitGTK's accelerated compositing and DMA-BUF renderer then leave the window
 # unpainted in screenshots (the DOM is fine, the pixels are not). Software painting shows the truth.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
 
 echo "--- driving the real window"
-dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+HOME="$PREFLIGHT_TEST_HOME" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -euo pipefail
   printf "preflight-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   dunst >/dev/null 2>&1 &

@@ -44,24 +44,36 @@ async function firstRun(w) {
   await click("button=See them");
   await w.waitUntil(async () => (await w.$$('[data-testid="monitor"]')).length >= 3, { timeout: 20000, timeoutMsg: "the default monitors are not shown" });
   assert.ok(clicks <= 5, `watched in ${clicks} clicks`);
-  const config = process.env.XDG_CONFIG_HOME;
-  assert.ok(config && readdirSync(join(config, "autostart")).some((f) => f.endsWith(".desktop")), "an autostart entry was written");
+  const home = process.env.PREFLIGHT_TEST_HOME;
+  assert.ok(home && process.env.HOME === home, "the app runs with the test's own home (run.sh)");
+  assert.ok(readdirSync(join(home, ".config", "autostart")).some((f) => f.endsWith(".desktop")), "an autostart entry was written");
 
-  // A key endpoint and its key, through the settings form.
-  await (await w.$("button=Audit")).click();
-  await (await w.$("button=Add your key endpoints")).click();
-  await (await w.$("button=Add an endpoint")).click();
+  // A key endpoint and its key, through the settings form. Its save bar stays at the bottom of the
+  // window, so a button is brought to the middle before it is pressed, as a person scrolls to it.
+  const press = async (selector) => {
+    const el = await w.$(selector);
+    await el.waitForExist({ timeout: 10000 });
+    // WebKitWebDriver ignores scrollIntoView's options: the page's own call centres it.
+    await w.execute((e) => e.scrollIntoView({ block: "center" }), el);
+    await el.click().catch((e) => {
+      screen("desktop-settings-click.png");
+      throw new Error(`${selector}: ${e.message}`);
+    });
+  };
+  await press("button=Audit");
+  await press("button=Add your key endpoints");
+  await press("button=Add an endpoint");
   await (await w.$("#ep-0-name")).setValue("Session");
   await (await w.$("#ep-0-url")).setValue("https://app.acme-chat.test/api/session");
   await (await w.$("#ep-0-secret")).setValue("api-token");
   const box = await w.$("#key-api-token");
   await box.waitForExist({ timeout: 10000 });
   await box.setValue(KEY);
-  await (await w.$("button=Save to keychain")).click();
+  await press("button=Save to keychain");
   const state = await w.$('[data-testid="key"][data-saved="true"]');
   await state.waitForExist({ timeout: 10000 });
   assert.match(await state.getText(), /saved · ends in …7Q/);
-  await (await w.$("button=Save settings")).click();
+  await press("button=Save settings");
   await (await w.$('[data-testid="saved"]')).waitForExist({ timeout: 10000 });
   screen("desktop-settings.png");
   const stored = execFileSync("secret-tool", ["lookup", "service", "dev.preflight.debug.acme-chat.test", "username", "api-token"]).toString();
@@ -134,7 +146,10 @@ test("a monitor of a site that does not answer goes DOWN in the window, and a no
     assert.match(await card.getText(), /rarely useful/, "under 30 seconds the app warns");
     const down = await w.$('[data-testid="monitor"][data-state="down"]');
     // First probe within 10 s, then two quick re-probes: confirmed DOWN well within 90 s.
-    await down.waitForExist({ timeout: 90000 });
+    await down.waitForExist({ timeout: 90000 }).catch((e) => {
+      screen("desktop-monitor-not-down.png");
+      throw e;
+    });
     assert.match(await down.getText(), /API/);
     // The notice follows once its grouping window closes (a few seconds): the window lists it
     // under "Just now" as the desktop notification goes out.

@@ -174,6 +174,21 @@ test("an audit started from the tray is followed live and its saved result shown
   await page.close();
 });
 
+test("the watcher's daily audit runs in the background: the founder stays in the view they are in", async () => {
+  const { page, errors } = await open(watcherMocks);
+  await page.getByRole("button", { name: "Monitors" }).click();
+  await page.getByTestId("no-monitors").waitFor();
+  await page.evaluate((report) => {
+    window.__PF__.emit("audit-started", { domain: report.domain, source: "watch" });
+    window.__PF__.emit("audit-finished", { domain: report.domain, source: "watch", run_id: 7, save_error: null, summary: report.summary, incomplete: false });
+  }, demoReport);
+  await page.waitForFunction(() => window.__PF__.calls.filter((c) => c.cmd === "list_history").length >= 2);
+  assert.equal(await page.getByTestId("no-monitors").count(), 1, "still on Monitors");
+  assert.equal(await page.getByTestId("progress").count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("history lists past audits and opens one", async () => {
   const { page } = await open();
   await page.getByRole("button", { name: /History/ }).click();

@@ -91,6 +91,26 @@ function settingsPage({ domain, picks }) {
   }
 }
 
+/** `preflight demo --serve`: the sample product on loopback, and the PREFLIGHT_* variables that
+ * point the engine at it. */
+async function sampleProduct() {
+  const dir = mkdtempSync(join(tmpdir(), "pf-demo-"));
+  const child = spawn(cli, ["demo", "--serve", "--ca-out", join(dir, "ca.pem"), "--data-dir", join(dir, "data")], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const env = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the sample product did not start: ${out}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (/^PREFLIGHT_CONNECT_TO=.*\n/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(out.split("\n").filter((l) => l.startsWith("PREFLIGHT_")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])));
+      }
+    });
+    child.on("exit", () => reject(new Error(`the sample product stopped: ${out}`)));
+  });
+  return { env, stop: () => child.kill() };
+}
+
 async function openSettings(data, picks = {}) {
   const opened = await openPage(ui, [[settingsPage, { domain: DOMAIN, picks }]], { expose: { pfEngine: engine(data) } });
   await opened.page.getByTestId("settings-file").waitFor();
@@ -196,6 +216,27 @@ test("a repository's preflight.toml is imported with its comments, exported, and
   assert.equal(await page.getByTestId("list-names").getByRole("textbox").count(), 2);
   const file = join(data, "products", `${DOMAIN}.toml`);
   assert.match(readFileSync(file, "utf8"), /# the names we really use/, "the hand-written comments come along");
+
+  // A selector added in the window is one the audit then tries: `audit --config` reads the saved file.
+  await page.getByRole("button", { name: "Add a selector" }).click();
+  await page.getByLabel("DKIM selectors 1").fill("pf2026");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByTestId("saved").getByText(/Saved to/).waitFor();
+  assert.match(readFileSync(file, "utf8"), /# the names we really use[\s\S]*dkim_selectors = \["pf2026"\]/);
+  const demo = await sampleProduct();
+  try {
+    const audited = await new Promise((resolve) => {
+      const child = spawn(cli, ["audit", "--config", file, "--format", "json", "--no-ct"], { env: { ...process.env, ...demo.env, PREFLIGHT_DATA_DIR: data } });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    assert.ok([0, 1, 4].includes(audited.code), `the audit accepted the window's file (exit ${audited.code})`);
+    const dkim = JSON.parse(audited.stdout).findings.find((f) => f.id === "email.dkim");
+    assert.ok(dkim?.evidence?.tried?.includes("pf2026"), `the audit tried the selector saved in the window: ${JSON.stringify(dkim?.evidence)}`);
+  } finally {
+    demo.stop();
+  }
 
   // The export dialog opens where the import came from, remembered for this product.
   const exported = await run(data, ["settings", "show", DOMAIN, "--format", "toml"]);
