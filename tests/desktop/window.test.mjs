@@ -23,7 +23,7 @@ async function assertPaintedProblems(name) {
 }
 
 // Typed into the settings view's key box: it must reach the keychain and nothing else.
-const KEY = "sk_test_Preflight0desktop0walk0x7Q";
+const KEY = "desktop-walk-test-value-7Q";
 
 // The first run after the first audit: the few clicks from "type your domain" to "it is watched"
 // (counted from the empty window), then a key endpoint's key stored through the form.

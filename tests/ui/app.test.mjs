@@ -14,7 +14,7 @@ import { artifacts, cli as bin, openPage, startBrowser } from "./browser.mjs";
 let ui, demoReport, demoChecklist, demoHandover, secretsReport, speed;
 
 // Planted in a generated repository; the page must only ever show it masked.
-const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz";
+const PLANTED = "sk-proj-Zq3vN8kR2mX7pL4tB9wC6yH1dF5gJ0sAeUiOoPqWrTyUz"; // preflight:allow: a fake key, planted in a throwaway repository
 
 // The real scanner's answer for a repository the test makes with git: a key added, then removed.
 function realSecretsScan() {
