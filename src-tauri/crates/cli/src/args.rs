@@ -53,6 +53,9 @@ pub enum Command {
     /// How fast endpoints answer one user: p50/p90/p95/p99 and each phase, cold and warm, and a
     /// stream's first token, judged against a target.
     Latency(LatencyArgs),
+    /// Walk the product's paths as a customer does (its `[[flows]]`: sign in, then a page only a
+    /// signed-in user gets), with the test account's keys from the keychain.
+    Flow(FlowArgs),
     /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
     /// rate that keeps p95 under target, with dropped and late requests counted.
     Load(LoadArgs),
@@ -282,6 +285,47 @@ pub enum KeysAction {
     },
     /// Remove a key from the keychain.
     Remove { domain: String, name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct FlowArgs {
+    #[command(subcommand)]
+    pub action: FlowAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowAction {
+    /// Runs the product's flows (or only those NAMEd), one session each. Exit 0 when every one
+    /// passes, 1 when a path fails, 4 when one could not be run (network, a missing key), 2 for bad
+    /// settings.
+    Run {
+        domain: String,
+        /// Only these flows (by name).
+        names: Vec<String>,
+        /// Read the flows from this preflight.toml instead of the product's saved settings.
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = FlowFormat::Text)]
+        format: FlowFormat,
+        #[arg(long, value_enum, default_value_t = FlowFailOn::Fail)]
+        fail_on: FlowFailOn,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowFormat {
+    Text,
+    Json,
+    /// One testcase per step, for CI.
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowFailOn {
+    Fail,
+    Never,
 }
 
 #[derive(Debug, Args)]

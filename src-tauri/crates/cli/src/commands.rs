@@ -56,6 +56,11 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(&l.net);
             crate::latency::latency(l, &Flow::new(host, cfg)).await
         }
+        Command::Flow(f) => {
+            let crate::args::FlowAction::Run { net, .. } = &f.action;
+            let cfg = net_config(net);
+            crate::flows::flow(f, &Flow::new(host, cfg)).await
+        }
         Command::Load(l) => {
             let cfg = net_config(&l.net);
             crate::latency::load(l, &Flow::new(host, cfg)).await

@@ -9,6 +9,7 @@
 mod args;
 mod checklist;
 mod commands;
+mod flows;
 mod keys;
 mod latency;
 mod render;

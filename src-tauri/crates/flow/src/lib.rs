@@ -11,6 +11,7 @@
 mod channels;
 mod checklist;
 pub mod error;
+pub mod flows;
 pub mod host;
 pub mod keys;
 pub mod latency;

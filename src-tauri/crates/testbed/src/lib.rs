@@ -6,6 +6,7 @@
 //! extra root, connect-to for ports 80 and 443), so tests run the production code paths unchanged.
 //! Everything binds to 127.0.0.1 and stops when the testbed is dropped.
 
+pub mod apps;
 pub mod demo;
 pub mod dns;
 pub mod hostile;
@@ -17,7 +18,7 @@ pub mod web;
 pub use dns::{DnsServer, Zone};
 pub use hostile::{HostileServer, Misbehaviour};
 pub use pki::{CertKind, TestCa};
-pub use web::{Answer, Inbox, Received, Serving, Site, Switch, WebServer, VERCEL_EDGE};
+pub use web::{Answer, App, Inbox, Received, Reply, Serving, Site, Switch, WebServer, VERCEL_EDGE};
 
 use preflight_core::net::{ConnectTo, Net, NetConfig, NetError, Timeouts};
 use std::net::{IpAddr, Ipv4Addr};

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 pub mod fields;
 
-/// The file's shape.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// The file's shape (not `Eq`: `[[flows]]` tables hold TOML values, floats among them).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProductConfig {
     /// The root domain (`acme.com`).
@@ -43,6 +43,10 @@ pub struct ProductConfig {
     /// What the watcher keeps an eye on, beyond the default set.
     #[serde(default)]
     pub monitors: Vec<MonitorConfig>,
+    /// `[[flows]]`: the paths a customer walks (sign-in, chat…). Their fields belong to the flows
+    /// crate, which reads and checks each table; here they are only kept.
+    #[serde(default)]
+    pub flows: Vec<toml::Table>,
 }
 
 /// `[[monitors]]`: one flat table whatever the kind, so a typo in any key is refused.

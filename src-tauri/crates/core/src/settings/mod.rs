@@ -7,7 +7,7 @@
 
 pub mod edit;
 
-use crate::config::{fields, CallbackConfig, ConfigError, EndpointConfig, MailConfig, ProductConfig};
+use crate::config::{fields, CallbackConfig, ConfigError, EndpointConfig, ProductConfig};
 use crate::target::DEFAULT_NAMES;
 use serde::{Deserialize, Serialize};
 
@@ -114,24 +114,6 @@ impl SettingsForm {
                 })
                 .collect(),
             callbacks: self.callbacks.iter().map(|c| CallbackConfig { kind: c.kind, url: c.url.trim().to_owned() }).collect(),
-        }
-    }
-
-    /// The config this form describes, with `monitors` carried over from the file.
-    pub fn config(&self, monitors: Vec<crate::config::MonitorConfig>) -> ProductConfig {
-        let mail = (self.mail_domain.is_some() || !self.dkim_selectors.is_empty())
-            .then(|| MailConfig { domain: self.mail_domain.clone(), dkim_selectors: self.dkim_selectors.clone() });
-        ProductConfig {
-            domain: self.domain.clone(),
-            names: self.names.clone(),
-            required: self.required.clone(),
-            ignore: self.ignore.clone(),
-            canonical: self.canonical.clone(),
-            previews: self.previews.clone(),
-            mail,
-            endpoints: self.endpoints.clone(),
-            callbacks: self.callbacks.clone(),
-            monitors,
         }
     }
 }

@@ -1,0 +1,183 @@
+//! `[[flows]]` in a product's settings, read and checked here (the core keeps the tables as they
+//! are). Each flow names a template and the fields that template needs; a field the template does
+//! not know is refused, as everywhere else in the settings.
+//!
+//! ```toml
+//! [[flows]]
+//! name = "Sign in"
+//! template = "login"
+//! login_url = "https://app.acme.com/login"       # the page with the sign-in form, or a JSON API
+//! signed_in_url = "https://app.acme.com/account" # a page only a signed-in user gets
+//! username_key = "test-user"                     # keychain entries of the product
+//! password_key = "test-password"
+//! ```
+
+use preflight_core::Domain;
+use serde::Deserialize;
+use url::Url;
+
+/// The templates this version runs.
+pub const TEMPLATES: [&str; 1] = ["login"];
+
+/// The most flows a product may declare (each runs on every deploy).
+pub const MAX_FLOWS: usize = 20;
+
+/// A flow, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowConfig {
+    pub name: String,
+    pub template: Template,
+}
+
+/// What a flow does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Template {
+    Login(LoginConfig),
+}
+
+impl Template {
+    /// The name written in the settings.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Template::Login(_) => "login",
+        }
+    }
+}
+
+/// `template = "login"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginConfig {
+    pub login_url: Url,
+    pub signed_in_url: Url,
+    pub username_key: String,
+    pub password_key: String,
+}
+
+/// Why the flows of a settings file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlowsError {
+    #[error("flow {at}: {reason}")]
+    Settings { at: String, reason: String },
+}
+
+/// Every key any template reads; one flat table, so a typo is refused whatever the template.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: String,
+    template: String,
+    login_url: Option<String>,
+    signed_in_url: Option<String>,
+    username_key: Option<String>,
+    password_key: Option<String>,
+}
+
+/// The flows of `product` declared in `tables` (the `[[flows]]` of its settings), checked.
+pub fn parse(product: &Domain, tables: &[toml::Table]) -> Result<Vec<FlowConfig>, FlowsError> {
+    if tables.len() > MAX_FLOWS {
+        return Err(FlowsError::Settings {
+            at: "list".into(),
+            reason: format!("{} flows are declared; at most {MAX_FLOWS} are run", tables.len()),
+        });
+    }
+    let mut out: Vec<FlowConfig> = Vec::new();
+    for (i, table) in tables.iter().enumerate() {
+        let at = |reason: String| FlowsError::Settings { at: format!("{}", i + 1), reason };
+        let raw = Raw::deserialize(toml::Value::Table(table.clone())).map_err(|e| at(e.message().to_owned()))?;
+        let name = raw.name.trim().to_owned();
+        let named = |reason: String| FlowsError::Settings { at: format!("\"{name}\""), reason };
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(at("a flow needs a name of 1 to 80 characters".into()));
+        }
+        if out.iter().any(|f| f.name.eq_ignore_ascii_case(&name)) {
+            return Err(named("two flows have this name: give each its own".into()));
+        }
+        let template = match raw.template.trim() {
+            "login" => Template::Login(LoginConfig {
+                login_url: product_url(product, "login_url", raw.login_url.as_deref()).map_err(named)?,
+                signed_in_url: product_url(product, "signed_in_url", raw.signed_in_url.as_deref()).map_err(named)?,
+                username_key: key_name("username_key", raw.username_key.as_deref()).map_err(named)?,
+                password_key: key_name("password_key", raw.password_key.as_deref()).map_err(named)?,
+            }),
+            other => {
+                return Err(named(format!(
+                    "template \"{other}\" is not one this version of Preflight runs (it runs: {})",
+                    TEMPLATES.join(", ")
+                )))
+            }
+        };
+        out.push(FlowConfig { name, template });
+    }
+    Ok(out)
+}
+
+/// An https address on one of the product's own names: keys and session cookies go there.
+fn product_url(product: &Domain, field: &str, value: Option<&str>) -> Result<Url, String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| format!("{field} is missing"))?;
+    let url = Url::parse(value).map_err(|e| format!("{field} = \"{value}\" is not a web address ({e})"))?;
+    preflight_core::credential::for_product(field, url.as_str(), product.as_str()).map_err(|e| format!("{field}: {e}"))?;
+    Ok(url)
+}
+
+/// A keychain entry's name, as `preflight keys set` accepts it.
+fn key_name(field: &str, value: Option<&str>) -> Result<String, String> {
+    let v = value.map(str::trim).unwrap_or_default();
+    let ok = !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(format!("{field} must name a key of 1 to 64 letters, digits, '-', '_' or '.', as in {field} = \"test-user\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(text: &str) -> Vec<toml::Table> {
+        let doc: toml::Table = toml::from_str(text).expect("toml");
+        doc.get("flows").and_then(|f| f.as_array()).map(|a| a.iter().filter_map(|t| t.as_table().cloned()).collect()).unwrap_or_default()
+    }
+
+    fn acme() -> Domain {
+        Domain::parse("acme.test").expect("valid")
+    }
+
+    #[test]
+    fn a_login_flow_is_read_with_its_addresses_and_keys() {
+        let flows = parse(
+            &acme(),
+            &tables(
+                r#"[[flows]]
+name = "Sign in"
+template = "login"
+login_url = "https://app.acme.test/login"
+signed_in_url = "https://app.acme.test/account"
+username_key = "test-user"
+password_key = "test-password"
+"#,
+            ),
+        )
+        .expect("valid");
+        assert_eq!(flows.len(), 1);
+        let Template::Login(l) = &flows[0].template;
+        assert_eq!(l.signed_in_url.as_str(), "https://app.acme.test/account");
+        assert_eq!(l.password_key, "test-password");
+    }
+
+    #[test]
+    fn keys_never_go_over_http_or_to_another_domain_and_typos_are_refused() {
+        let base = |extra: &str| {
+            format!("[[flows]]\nname = \"Sign in\"\ntemplate = \"login\"\nusername_key = \"u\"\npassword_key = \"p\"\n{extra}\n")
+        };
+        let plain = base("login_url = \"http://app.acme.test/login\"\nsigned_in_url = \"https://app.acme.test/\"");
+        let err = parse(&acme(), &tables(&plain)).expect_err("plaintext");
+        assert!(err.to_string().contains("login_url"), "{err}");
+        let foreign = base("login_url = \"https://login.evil.example/\"\nsigned_in_url = \"https://app.acme.test/\"");
+        assert!(parse(&acme(), &tables(&foreign)).is_err());
+        let typo = base("login_url = \"https://app.acme.test/login\"\nsigned_in_url = \"https://app.acme.test/\"\nsigned_in = \"x\"");
+        assert!(parse(&acme(), &tables(&typo)).expect_err("typo").to_string().contains("signed_in"));
+        let chat = "[[flows]]\nname = \"Chat\"\ntemplate = \"chat\"\n";
+        assert!(parse(&acme(), &tables(chat)).expect_err("not yet").to_string().contains("it runs: login"));
+    }
+}

@@ -1,0 +1,113 @@
+//! Finds the sign-in form of a page: the `<form>` holding a password field, its action and method,
+//! every hidden input (CSRF tokens included) and the field the username or email goes in. Read with
+//! the core's forgiving tag reader; a page is already bounded by the HTTP body limit.
+
+use preflight_core::html;
+use url::Url;
+
+/// A sign-in form, ready to be filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginForm {
+    pub action: Url,
+    pub method: String,
+    /// Hidden inputs and their values, sent as they are.
+    pub hidden: Vec<(String, String)>,
+    pub user_field: String,
+    pub password_field: String,
+}
+
+/// Why a page's sign-in form cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormProblem {
+    /// No form on the page has a password field.
+    NoPasswordForm,
+    /// The password form has no field for the username or email.
+    NoUserField,
+    /// The page asks robots to prove they are human.
+    Captcha,
+}
+
+/// Markers of the CAPTCHA and bot-challenge widgets in use.
+const CAPTCHAS: [&str; 5] = ["g-recaptcha", "h-captcha", "cf-turnstile", "data-sitekey", "challenge-platform"];
+
+/// The sign-in form of `page`, served at `base`.
+pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
+    // ASCII lower-casing keeps every byte offset, so positions found in `lower` cut `page`.
+    let lower = page.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<form") {
+        let start = from + at;
+        let rest = &lower[start + 5..];
+        let end = start + 5 + rest.find("</form").or_else(|| rest.find("<form")).unwrap_or(rest.len());
+        from = end;
+        let tags = html::tags(&page[start..end]);
+        let inputs: Vec<&html::Tag> = tags.iter().filter(|t| t.name == "input").collect();
+        let kind = |t: &html::Tag| t.attr("type").unwrap_or("text").to_ascii_lowercase();
+        let Some(password) = inputs.iter().find(|t| kind(t) == "password").and_then(|t| t.attr("name")) else { continue };
+        if CAPTCHAS.iter().any(|c| lower[start..end].contains(c)) {
+            return Err(FormProblem::Captcha);
+        }
+        let form = tags.first().filter(|t| t.name == "form");
+        let action =
+            form.and_then(|f| f.attr("action")).filter(|a| !a.trim().is_empty()).map_or_else(|| Ok(base.clone()), |a| base.join(a.trim()));
+        let Ok(action) = action else { continue };
+        let method = form.and_then(|f| f.attr("method")).unwrap_or("GET").trim().to_ascii_uppercase();
+        let hidden = inputs
+            .iter()
+            .filter(|t| kind(t) == "hidden")
+            .filter_map(|t| Some((t.attr("name")?.to_owned(), t.attr("value").unwrap_or_default().to_owned())))
+            .collect();
+        let user_like = |t: &&&html::Tag| {
+            let k = kind(t);
+            let words = format!(
+                "{} {} {}",
+                t.attr("name").unwrap_or_default(),
+                t.attr("id").unwrap_or_default(),
+                t.attr("autocomplete").unwrap_or_default()
+            )
+            .to_ascii_lowercase();
+            k == "email" || (k == "text" && ["user", "email", "login", "identifier", "account"].iter().any(|w| words.contains(w)))
+        };
+        let user = inputs.iter().find(user_like).or_else(|| inputs.iter().find(|t| kind(t) == "text")).and_then(|t| t.attr("name"));
+        let Some(user) = user else { return Err(FormProblem::NoUserField) };
+        return Ok(LoginForm { action, method, hidden, user_field: user.to_owned(), password_field: password.to_owned() });
+    }
+    if CAPTCHAS.iter().any(|c| lower.contains(c)) {
+        return Err(FormProblem::Captcha);
+    }
+    Err(FormProblem::NoPasswordForm)
+}
+
+/// Whether `page` shows a password field (a signed-in page does not).
+pub fn asks_to_sign_in(page: &str) -> bool {
+    html::tags(page).iter().any(|t| t.name == "input" && t.attr("type").is_some_and(|k| k.eq_ignore_ascii_case("password")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_form_is_found_with_its_token_among_other_forms() {
+        let page = r#"<form action="/search"><input name="q"></form>
+<FORM method="post" action="/session"><input type="hidden" name="csrf_token" value="t0k3n">
+<label>Email <input type="email" name="user[email]"></label><input type="password" name="user[password]">
+<input type="hidden" name="next" value="/account"><button>Sign in</button></FORM>"#;
+        let base = Url::parse("https://app.acme.test/login").expect("url");
+        let f = find(page, &base).expect("found");
+        assert_eq!(f.action.as_str(), "https://app.acme.test/session");
+        assert_eq!(f.method, "POST");
+        assert_eq!(f.hidden, vec![("csrf_token".into(), "t0k3n".into()), ("next".into(), "/account".into())]);
+        assert_eq!((f.user_field.as_str(), f.password_field.as_str()), ("user[email]", "user[password]"));
+    }
+
+    #[test]
+    fn a_captcha_or_a_page_without_a_password_field_is_said_as_such() {
+        let base = Url::parse("https://app.acme.test/login").expect("url");
+        let captcha = r#"<form method="post"><input name="email"><input type="password" name="pw"><div class="g-recaptcha" data-sitekey="x"></div></form>"#;
+        assert_eq!(find(captcha, &base), Err(FormProblem::Captcha));
+        assert_eq!(find("<h1>Welcome back</h1>", &base), Err(FormProblem::NoPasswordForm));
+        assert!(!asks_to_sign_in("<h1>Your account</h1>"));
+        assert!(asks_to_sign_in(captcha));
+    }
+}

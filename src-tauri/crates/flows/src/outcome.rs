@@ -1,0 +1,62 @@
+//! A flow's result, in the shape the CLI's JSON prints (`"flows": [{"name", "template", "status",
+//! "steps": [{"name", "status", "http_status", "ms", "says"}], "says"}]`). Addresses in it carry no
+//! query string, and nothing in it is a password, a cookie or a token.
+
+use serde::Serialize;
+
+/// How a flow or a step went. `Error`: it could not be run (a missing key, the network, a page
+/// Preflight cannot read), which says nothing about the product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum FlowStatus {
+    Pass,
+    Fail,
+    Error,
+}
+
+/// One step of a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StepResult {
+    pub name: String,
+    pub status: FlowStatus,
+    /// The last answer's status, when there was an answer.
+    pub http_status: Option<u16>,
+    /// From the first request of the step to its last answer, redirects included.
+    pub ms: u64,
+    /// What happened, in words; names each hop when the step was redirected.
+    pub says: String,
+}
+
+/// One flow, run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FlowResult {
+    pub name: String,
+    pub template: String,
+    pub status: FlowStatus,
+    pub steps: Vec<StepResult>,
+    /// The verdict in one line: "Sign-in works" or where it broke.
+    pub says: String,
+}
+
+impl FlowResult {
+    /// The result of `steps`: the first step that did not pass decides it.
+    pub fn of(name: &str, template: &str, steps: Vec<StepResult>, pass: String) -> FlowResult {
+        let first_bad = steps.iter().position(|s| s.status != FlowStatus::Pass);
+        let (status, says) = match first_bad {
+            None => (FlowStatus::Pass, pass),
+            Some(i) => (steps[i].status, format!("{name}: step {} ({}) {}", i + 1, steps[i].name, steps[i].says)),
+        };
+        FlowResult { name: name.to_owned(), template: template.to_owned(), status, steps, says }
+    }
+}
+
+/// `url` without its query and fragment, which may carry tokens (a reset link, a code).
+pub fn shown(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
