@@ -21,7 +21,7 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     std::fs::write(
         &config,
         format!(
-            "domain = \"{D}\"\n\n[[flows]]\nname = \"Sign in\"\ntemplate = \"login\"\nlogin_url = \"https://app.{D}/login\"\nsigned_in_url = \"https://app.{D}/account\"\nusername_key = \"test-user\"\npassword_key = \"test-password\"\n"
+            "domain = \"{D}\"\n\n[[flows]]\nname = \"Sign in\"\ntemplate = \"login\"\nlogin_url = \"https://app.{D}/login\"\nsigned_in_url = \"https://app.{D}/account\"\nusername_key = \"test-user\"\npassword_key = \"test-password\"\n\n[[flows]]\nname = \"Chat\"\ntemplate = \"chat\"\nchat_url = \"https://app.{D}/api/chat\"\nanswer = \"reply\"\n\n[[flows]]\nname = \"Log out\"\ntemplate = \"logout\"\nlogout_url = \"https://app.{D}/logout\"\n"
         ),
     )
     .expect("config");
@@ -48,6 +48,8 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["schema"], 1);
+    let statuses: Vec<&str> = v["flows"].as_array().expect("flows").iter().filter_map(|f| f["status"].as_str()).collect();
+    assert_eq!(statuses, ["pass", "pass", "pass"], "sign in, chat and log out, one visit: {out}");
     let flow = &v["flows"][0];
     assert_eq!((flow["name"].as_str(), flow["template"].as_str(), flow["status"].as_str()), (Some("Sign in"), Some("login"), Some("pass")));
     let steps = flow["steps"].as_array().expect("steps");
@@ -62,7 +64,7 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     // JUnit for CI: one testcase per step, no failure.
     let (code, xml, _) = preflight(&run("junit"), None, &data).await;
     assert_eq!(code, 0);
-    assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 7, "3 steps to sign in, 2 to chat, 2 to log out: {xml}");
     assert!(xml.contains("failures=\"0\"") && !xml.contains("<failure"), "{xml}");
 
     // A wrong password: the path fails (exit 1), the JUnit says which step.
@@ -72,10 +74,10 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     assert!(xml.contains("<testcase classname=\"Sign in\" name=\"Sign in\"") && xml.contains("<failure message=\""), "{xml}");
 
     // Bad settings: exit 2 with the field named.
-    std::fs::write(&config, format!("domain = \"{D}\"\n\n[[flows]]\nname = \"Chat\"\ntemplate = \"chat\"\n")).expect("config");
+    std::fs::write(&config, format!("domain = \"{D}\"\n\n[[flows]]\nname = \"Reset\"\ntemplate = \"password-reset\"\n")).expect("config");
     let (code, _, err) = preflight(&run("text"), None, &data).await;
     assert_eq!(code, 2);
-    assert!(err.contains("template \"chat\""), "{err}");
+    assert!(err.contains("template \"password-reset\""), "{err}");
     let _ = preflight(&s(&["keys", "remove", D, "test-user"]), None, &data).await;
     let _ = preflight(&s(&["keys", "remove", D, "test-password"]), None, &data).await;
 }

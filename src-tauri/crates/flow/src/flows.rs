@@ -38,14 +38,9 @@ impl Flow {
         preflight_flows::config::parse(domain, &cfg.flows).map_err(|e| FlowError::ProductSettings(format!("{name}: {e}")))
     }
 
-    /// Runs `flows` of `domain` one after the other (one session each), in the order given.
+    /// Runs `flows` of `domain` as one customer's visit (one session: sign in, chat, log out).
     pub async fn run_flows(&self, domain: &Domain, flows: &[FlowConfig]) -> Result<Vec<FlowResult>, FlowError> {
         let net = self.net_for(domain).await?;
-        let keys = Keychain(domain);
-        let mut out = Vec::with_capacity(flows.len());
-        for f in flows {
-            out.push(preflight_flows::run(&net, domain, f, &keys).await);
-        }
-        Ok(out)
+        Ok(preflight_flows::run_all(&net, domain, flows, &Keychain(domain)).await)
     }
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// The templates this version runs.
-pub const TEMPLATES: [&str; 1] = ["login"];
+pub const TEMPLATES: [&str; 3] = ["login", "chat", "logout"];
 
 /// The most flows a product may declare (each runs on every deploy).
 pub const MAX_FLOWS: usize = 20;
@@ -33,6 +33,8 @@ pub struct FlowConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Template {
     Login(LoginConfig),
+    Chat(ChatConfig),
+    Logout(LogoutConfig),
 }
 
 impl Template {
@@ -40,9 +42,58 @@ impl Template {
     pub fn as_str(&self) -> &'static str {
         match self {
             Template::Login(_) => "login",
+            Template::Chat(_) => "chat",
+            Template::Logout(_) => "logout",
+        }
+    }
+
+    /// Its place in a customer's visit: sign in, chat, log out.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Template::Login(_) => 0,
+            Template::Chat(_) => 1,
+            Template::Logout(_) => 2,
         }
     }
 }
+
+/// `template = "chat"`: two messages, the second in the conversation the first started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatConfig {
+    pub chat_url: Url,
+    /// Default POST.
+    pub method: String,
+    /// The request body, `{{message}}` replaced by the message (JSON-escaped) and
+    /// `{{conversation_id}}` by the id the first answer gave; default `{"message": "{{message}}"}`.
+    pub body: String,
+    pub answer: ChatAnswer,
+    /// A keychain entry sent as `Authorization: Bearer` (token APIs); without it, the session of the
+    /// sign-in before it.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+/// Where the chat's reply is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatAnswer {
+    /// A JSON field, by dotted path (`reply`, `choices.0.message.content`).
+    Json(String),
+    /// Server-sent events or a streamed body.
+    Stream,
+}
+
+/// `template = "logout"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutConfig {
+    pub logout_url: Url,
+    /// Sent when `logout_url` is not a page with a form; default POST.
+    pub method: String,
+    /// The page that must stop answering as signed in; default the sign-in flow's.
+    pub signed_in_url: Option<Url>,
+}
+
+/// The message a chat flow sends when the settings name none.
+pub const DEFAULT_MESSAGE: &str = "Hello! This is Preflight checking that chat works after a deploy.";
 
 /// `template = "login"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +121,13 @@ struct Raw {
     signed_in_url: Option<String>,
     username_key: Option<String>,
     password_key: Option<String>,
+    chat_url: Option<String>,
+    method: Option<String>,
+    body: Option<String>,
+    answer: Option<String>,
+    key: Option<String>,
+    message: Option<String>,
+    logout_url: Option<String>,
 }
 
 /// The flows of `product` declared in `tables` (the `[[flows]]` of its settings), checked.
@@ -99,6 +157,30 @@ pub fn parse(product: &Domain, tables: &[toml::Table]) -> Result<Vec<FlowConfig>
                 username_key: key_name("username_key", raw.username_key.as_deref()).map_err(named)?,
                 password_key: key_name("password_key", raw.password_key.as_deref()).map_err(named)?,
             }),
+            "chat" => Template::Chat(ChatConfig {
+                chat_url: product_url(product, "chat_url", raw.chat_url.as_deref()).map_err(named)?,
+                method: method(raw.method.as_deref()).map_err(named)?,
+                body: raw.body.clone().filter(|b| !b.trim().is_empty()).unwrap_or_else(|| "{\"message\": \"{{message}}\"}".to_owned()),
+                answer: match raw.answer.as_deref().map(str::trim) {
+                    None | Some("") => {
+                        return Err(named("answer is missing: the JSON field of the reply (such as \"reply\"), or \"stream\"".into()))
+                    }
+                    Some("stream") => ChatAnswer::Stream,
+                    Some(path) => ChatAnswer::Json(path.to_owned()),
+                },
+                key: raw.key.as_deref().map(|k| key_name("key", Some(k))).transpose().map_err(named)?,
+                message: raw.message.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| DEFAULT_MESSAGE.to_owned()),
+            }),
+            "logout" => Template::Logout(LogoutConfig {
+                logout_url: product_url(product, "logout_url", raw.logout_url.as_deref()).map_err(named)?,
+                method: method(raw.method.as_deref()).map_err(named)?,
+                signed_in_url: raw
+                    .signed_in_url
+                    .as_deref()
+                    .map(|u| product_url(product, "signed_in_url", Some(u)))
+                    .transpose()
+                    .map_err(named)?,
+            }),
             other => {
                 return Err(named(format!(
                     "template \"{other}\" is not one this version of Preflight runs (it runs: {})",
@@ -117,6 +199,16 @@ fn product_url(product: &Domain, field: &str, value: Option<&str>) -> Result<Url
     let url = Url::parse(value).map_err(|e| format!("{field} = \"{value}\" is not a web address ({e})"))?;
     preflight_core::credential::for_product(field, url.as_str(), product.as_str()).map_err(|e| format!("{field}: {e}"))?;
     Ok(url)
+}
+
+/// An HTTP method (default POST).
+fn method(value: Option<&str>) -> Result<String, String> {
+    let m = value.map(str::trim).filter(|m| !m.is_empty()).unwrap_or("POST").to_ascii_uppercase();
+    if m.len() <= 16 && m.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(m)
+    } else {
+        Err(format!("method = \"{m}\" is not an HTTP method"))
+    }
 }
 
 /// A keychain entry's name, as `preflight keys set` accepts it.
@@ -160,7 +252,7 @@ password_key = "test-password"
         )
         .expect("valid");
         assert_eq!(flows.len(), 1);
-        let Template::Login(l) = &flows[0].template;
+        let Template::Login(l) = &flows[0].template else { panic!("a login flow") };
         assert_eq!(l.signed_in_url.as_str(), "https://app.acme.test/account");
         assert_eq!(l.password_key, "test-password");
     }
@@ -177,7 +269,7 @@ password_key = "test-password"
         assert!(parse(&acme(), &tables(&foreign)).is_err());
         let typo = base("login_url = \"https://app.acme.test/login\"\nsigned_in_url = \"https://app.acme.test/\"\nsigned_in = \"x\"");
         assert!(parse(&acme(), &tables(&typo)).expect_err("typo").to_string().contains("signed_in"));
-        let chat = "[[flows]]\nname = \"Chat\"\ntemplate = \"chat\"\n";
-        assert!(parse(&acme(), &tables(chat)).expect_err("not yet").to_string().contains("it runs: login"));
+        let reset = "[[flows]]\nname = \"Reset\"\ntemplate = \"password-reset\"\n";
+        assert!(parse(&acme(), &tables(reset)).expect_err("not yet").to_string().contains("it runs: login, chat, logout"));
     }
 }

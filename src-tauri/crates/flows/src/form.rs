@@ -78,6 +78,31 @@ pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
     Err(FormProblem::NoPasswordForm)
 }
 
+/// A form to submit as it is (a logout button): its action, method and hidden inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainForm {
+    pub action: Url,
+    pub method: String,
+    pub hidden: Vec<(String, String)>,
+}
+
+/// The first form of `page` (served at `base`), if it has one.
+pub fn first_form(page: &str, base: &Url) -> Option<PlainForm> {
+    let lower = page.to_ascii_lowercase();
+    let start = lower.find("<form")?;
+    let end = lower[start..].find("</form").map_or(page.len(), |e| start + e);
+    let tags = html::tags(&page[start..end]);
+    let form = tags.first().filter(|t| t.name == "form")?;
+    let action = form.attr("action").filter(|a| !a.trim().is_empty()).map_or_else(|| Ok(base.clone()), |a| base.join(a.trim())).ok()?;
+    let method = form.attr("method").unwrap_or("GET").trim().to_ascii_uppercase();
+    let hidden = tags
+        .iter()
+        .filter(|t| t.name == "input" && t.attr("type").is_some_and(|k| k.eq_ignore_ascii_case("hidden")))
+        .filter_map(|t| Some((t.attr("name")?.to_owned(), t.attr("value").unwrap_or_default().to_owned())))
+        .collect();
+    Some(PlainForm { action, method, hidden })
+}
+
 /// Whether `page` shows a password field (a signed-in page does not).
 pub fn asks_to_sign_in(page: &str) -> bool {
     html::tags(page).iter().any(|t| t.name == "input" && t.attr("type").is_some_and(|k| k.eq_ignore_ascii_case("password")))

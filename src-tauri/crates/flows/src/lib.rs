@@ -3,15 +3,17 @@
 //! finding can say "sign-in works" or "the sign-in page sends you back to itself at step 2".
 //!
 //! Flows are declared as `[[flows]]` in a product's settings ([`config`]); each names a template
-//! a founder fills in without writing steps (this version: `login`). Keys come from a [`Keys`]
+//! a founder fills in without writing steps (this version: `login`, `chat`, `logout`). Keys come from a [`Keys`]
 //! source (the keychain in the app and the CLI) and go only where [`preflight_core::credential`]
 //! lets them: over https, to the product's own names. Passwords, session cookies and CSRF tokens
 //! stay in memory for the run; results keep statuses, timings and addresses without their query.
 
+pub mod chat;
 pub mod config;
 pub mod form;
 pub mod jar;
 pub mod login;
+pub mod logout;
 pub mod outcome;
 pub mod session;
 
@@ -27,10 +29,56 @@ pub trait Keys: Send + Sync {
     fn get(&self, name: &str) -> Result<Option<Sensitive<String>>, String>;
 }
 
-/// Runs `flow` of `product` and says how it went. Never fails: a flow that could not be run is a
-/// result with status `error` and the reason.
-pub async fn run(net: &Net, product: &Domain, flow: &FlowConfig, keys: &dyn Keys) -> FlowResult {
-    match &flow.template {
-        Template::Login(login) => login::run(net, product, &flow.name, login, keys).await,
+/// A key of the product, or the words that say how to add it.
+pub(crate) fn key(keys: &dyn Keys, product: &Domain, name: &str) -> Result<Sensitive<String>, String> {
+    match keys.get(name) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(format!(
+            "the key `{name}` is not in this computer's keychain: add it in Settings or with `preflight keys set {product} {name}`"
+        )),
+        Err(e) => Err(format!("the keychain could not be read for `{name}`: {e}")),
     }
+}
+
+/// Runs one flow of `product` in a session of its own. Never fails: a flow that could not be run
+/// is a result with status `error` and the reason.
+pub async fn run(net: &Net, product: &Domain, flow: &FlowConfig, keys: &dyn Keys) -> FlowResult {
+    run_all(net, product, std::slice::from_ref(flow), keys)
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| FlowResult::of(&flow.name, flow.template.as_str(), Vec::new(), String::new()))
+}
+
+/// Runs `flows` as one customer's visit: a single session, the sign-in first, then the chat, then
+/// the logout (the roadmap's order; the declared order within each). A flow that needs the
+/// sign-in does not run when the sign-in before it failed: it is `error`, "the sign-in failed first".
+pub async fn run_all(net: &Net, product: &Domain, flows: &[FlowConfig], keys: &dyn Keys) -> Vec<FlowResult> {
+    let mut order: Vec<&FlowConfig> = flows.iter().collect();
+    order.sort_by_key(|f| f.template.rank());
+    let mut session = session::Session::new(net, product);
+    let mut signed_in: Option<(bool, url::Url)> = None;
+    let mut out = Vec::with_capacity(flows.len());
+    for f in order {
+        let blocked = || {
+            let s = outcome::step("Sign in first", FlowStatus::Error, None, 0, "did not run: the sign-in before it failed".into());
+            FlowResult::of(&f.name, f.template.as_str(), vec![s], String::new())
+        };
+        let r = match &f.template {
+            Template::Login(l) => {
+                let r = login::run(&mut session, product, &f.name, l, keys).await;
+                signed_in = Some((r.status == FlowStatus::Pass, l.signed_in_url.clone()));
+                r
+            }
+            Template::Chat(c) if matches!(signed_in, Some((false, _))) && c.key.is_none() => blocked(),
+            Template::Chat(c) => chat::run(&mut session, product, &f.name, c, keys).await,
+            Template::Logout(_) if matches!(signed_in, Some((false, _))) => blocked(),
+            Template::Logout(l) => {
+                let check = l.signed_in_url.clone().or_else(|| signed_in.as_ref().map(|(_, u)| u.clone()));
+                logout::run(&mut session, &f.name, l, check).await
+            }
+        };
+        out.push(r);
+    }
+    out
 }

@@ -5,11 +5,11 @@
 
 use crate::config::LoginConfig;
 use crate::form::{self, FormProblem};
-use crate::outcome::{shown, FlowResult, FlowStatus, StepResult};
-use crate::session::{Exchange, Session};
-use crate::Keys;
+use crate::outcome::{shown, step, within, FlowResult, FlowStatus, StepResult};
+use crate::session::{unreachable, Session};
+use crate::{key, Keys};
 use preflight_core::net::Request;
-use preflight_core::{Domain, Net};
+use preflight_core::Domain;
 use preflight_vault::Sensitive;
 use std::time::Duration;
 use url::Url;
@@ -17,53 +17,12 @@ use url::Url;
 /// A whole sign-in, redirects included, ends within this.
 const DEADLINE: Duration = Duration::from_secs(60);
 
-pub async fn run(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: &dyn Keys) -> FlowResult {
-    match tokio::time::timeout(DEADLINE, walk(net, product, name, cfg, keys)).await {
-        Ok(r) => r,
-        Err(_) => FlowResult::of(
-            name,
-            "login",
-            vec![step(
-                "Sign in",
-                FlowStatus::Error,
-                None,
-                DEADLINE.as_millis() as u64,
-                format!("did not finish within {} s", DEADLINE.as_secs()),
-            )],
-            String::new(),
-        ),
-    }
+/// Signs in on `s` (which keeps the session for the flows after it).
+pub async fn run(s: &mut Session<'_>, product: &Domain, name: &str, cfg: &LoginConfig, keys: &dyn Keys) -> FlowResult {
+    within(DEADLINE, name, "login", "Sign in", walk(s, product, name, cfg, keys)).await
 }
 
-fn step(name: &str, status: FlowStatus, http: Option<u16>, ms: u64, says: String) -> StepResult {
-    StepResult { name: name.to_owned(), status, http_status: http, ms, says }
-}
-
-/// A key of the product, or the words that say how to add it.
-fn key(keys: &dyn Keys, product: &Domain, name: &str) -> Result<Sensitive<String>, String> {
-    match keys.get(name) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(format!(
-            "the key `{name}` is not in this computer's keychain: add it in Settings or with `preflight keys set {product} {name}`"
-        )),
-        Err(e) => Err(format!("the keychain could not be read for `{name}`: {e}")),
-    }
-}
-
-fn is_html(x: &Exchange) -> bool {
-    x.response.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("html"))
-}
-
-fn text(x: &Exchange) -> String {
-    String::from_utf8_lossy(&x.response.body).into_owned()
-}
-
-/// The words for a step that could not reach the product.
-fn unreachable(e: &preflight_core::NetError) -> String {
-    format!("could not reach the product: {}", e.without_path())
-}
-
-async fn walk(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: &dyn Keys) -> FlowResult {
+async fn walk(s: &mut Session<'_>, product: &Domain, name: &str, cfg: &LoginConfig, keys: &dyn Keys) -> FlowResult {
     let done =
         |steps: Vec<StepResult>| FlowResult::of(name, "login", steps, format!("{name}: sign-in works, and the signed-in page opens."));
     let mut steps = Vec::new();
@@ -71,7 +30,6 @@ async fn walk(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: 
         (Ok(u), Ok(p)) => (u, p),
         (Err(e), _) | (_, Err(e)) => return done(vec![step("Read the test account's keys", FlowStatus::Error, None, 0, e)]),
     };
-    let mut s = Session::new(net, product);
 
     // 1. The sign-in page.
     let page = match s.send(Request::get(cfg.login_url.clone())).await {
@@ -79,8 +37,8 @@ async fn walk(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: 
         Err(e) => return done(vec![step("Open the sign-in page", FlowStatus::Error, None, 0, unreachable(&e))]),
     };
     let status = page.response.status;
-    let form = if is_html(&page) && (200..300).contains(&status) {
-        match form::find(&text(&page), &Url::parse(&page.response.url).unwrap_or_else(|_| cfg.login_url.clone())) {
+    let form = if page.is_html() && (200..300).contains(&status) {
+        match form::find(&page.text(), &Url::parse(&page.response.url).unwrap_or_else(|_| cfg.login_url.clone())) {
             Ok(f) => Some(f),
             Err(problem) => {
                 let says = match problem {
@@ -159,7 +117,7 @@ async fn walk(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: 
         }
     };
     let st = signed.response.status;
-    let back_at_form = is_html(&signed) && form::asks_to_sign_in(&text(&signed));
+    let back_at_form = signed.is_html() && form::asks_to_sign_in(&signed.text());
     let verdict = if let Some(why) = &signed.stopped {
         (FlowStatus::Fail, format!("was {why}"))
     } else if st >= 500 {
@@ -198,7 +156,7 @@ async fn walk(net: &Net, product: &Domain, name: &str, cfg: &LoginConfig, keys: 
     let st = account.response.status;
     let landed = Url::parse(&account.response.url).ok();
     let sent_back = landed.as_ref().is_some_and(|u| u.host_str() == cfg.login_url.host_str() && u.path() == cfg.login_url.path())
-        || (is_html(&account) && form::asks_to_sign_in(&text(&account)));
+        || (account.is_html() && form::asks_to_sign_in(&account.text()));
     let kept = if s.jar.is_empty() && s.bearer.is_none() { " No session cookie or token was kept after signing in." } else { "" };
     let verdict = if let Some(why) = &account.stopped {
         (FlowStatus::Fail, format!("was {why}"))

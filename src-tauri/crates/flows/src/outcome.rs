@@ -53,6 +53,34 @@ impl FlowResult {
     }
 }
 
+/// A step's result.
+pub fn step(name: &str, status: FlowStatus, http: Option<u16>, ms: u64, says: String) -> StepResult {
+    StepResult { name: name.to_owned(), status, http_status: http, ms, says }
+}
+
+/// Runs `walk` within `deadline`: past it, the flow is `error` at `first`, its first step.
+pub async fn within(
+    deadline: std::time::Duration,
+    name: &str,
+    template: &str,
+    first: &str,
+    walk: impl std::future::Future<Output = FlowResult>,
+) -> FlowResult {
+    match tokio::time::timeout(deadline, walk).await {
+        Ok(r) => r,
+        Err(_) => {
+            let late = step(
+                first,
+                FlowStatus::Error,
+                None,
+                deadline.as_millis() as u64,
+                format!("did not finish within {} s", deadline.as_secs()),
+            );
+            FlowResult::of(name, template, vec![late], String::new())
+        }
+    }
+}
+
 /// `url` without its query and fragment, which may carry tokens (a reset link, a code).
 pub fn shown(url: &url::Url) -> String {
     let mut u = url.clone();

@@ -33,7 +33,22 @@ pub struct Exchange {
     pub stopped: Option<String>,
 }
 
+/// The words for a step that could not reach the product.
+pub fn unreachable(e: &NetError) -> String {
+    format!("could not reach the product: {}", e.without_path())
+}
+
 impl Exchange {
+    /// Whether the last answer is an HTML page.
+    pub fn is_html(&self) -> bool {
+        self.response.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+    }
+
+    /// The last answer's body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.response.body).into_owned()
+    }
+
     /// The hops in words: "302 https://app.acme.com/session → 200 https://app.acme.com/account".
     pub fn path(&self) -> String {
         self.hops.iter().map(|h| format!("{} {}", h.status, h.url)).collect::<Vec<_>>().join(" → ")

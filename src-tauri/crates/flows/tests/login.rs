@@ -2,36 +2,16 @@
 //! session cookie, and a JSON API with a bearer token, each with its broken twin (a sign-in that
 //! silently fails, a session that does not stick), a CAPTCHA, and a missing key.
 
-use preflight_core::net::Net;
+mod common;
+
+use common::{bed, keys, MapKeys};
 use preflight_core::Domain;
 use preflight_flows::config::{FlowConfig, LoginConfig, Template};
-use preflight_flows::{FlowStatus, Keys};
-use preflight_testbed::apps::{sign_in, Behaviour, EMAIL, PASSWORD};
-use preflight_testbed::{Answer, Product, Site, Testbed};
-use preflight_vault::Sensitive;
-use std::collections::HashMap;
+use preflight_flows::FlowStatus;
+use preflight_testbed::apps::{Behaviour, PASSWORD};
 use url::Url;
 
 const D: &str = "acme.test";
-
-struct MapKeys(HashMap<String, String>);
-
-impl Keys for MapKeys {
-    fn get(&self, name: &str) -> Result<Option<Sensitive<String>>, String> {
-        Ok(self.0.get(name).cloned().map(Sensitive::new))
-    }
-}
-
-fn keys(password: &str) -> MapKeys {
-    MapKeys(HashMap::from([("test-user".to_owned(), EMAIL.to_owned()), ("test-password".to_owned(), password.to_owned())]))
-}
-
-async fn bed(behaviour: Behaviour) -> (Testbed, Net) {
-    let site = Site::serving(&format!("app.{D}"), Answer::App(sign_in(behaviour)));
-    let bed = Testbed::start(Product::healthy(D, &[""]).site(site)).await.expect("testbed");
-    let net = Net::new(bed.net_config()).await.expect("net");
-    (bed, net)
-}
 
 fn flow(login: &str, signed_in: &str) -> FlowConfig {
     let url = |p: &str| Url::parse(&format!("https://app.{D}{p}")).expect("url");
@@ -52,7 +32,7 @@ fn domain() -> Domain {
 
 #[tokio::test]
 async fn a_form_sign_in_with_a_csrf_token_and_a_session_cookie_passes() {
-    let (_bed, net) = bed(Behaviour::Works).await;
+    let (_bed, net) = bed(D, Behaviour::Works).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/login", "/account"), &keys(PASSWORD)).await;
     assert_eq!(r.status, FlowStatus::Pass, "{r:#?}");
     assert_eq!(r.steps.len(), 3);
@@ -63,7 +43,7 @@ async fn a_form_sign_in_with_a_csrf_token_and_a_session_cookie_passes() {
 
 #[tokio::test]
 async fn a_wrong_password_comes_back_to_the_form_and_fails_at_the_sign_in_step() {
-    let (_bed, net) = bed(Behaviour::Works).await;
+    let (_bed, net) = bed(D, Behaviour::Works).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/login", "/account"), &keys("wrong")).await;
     assert_eq!(r.status, FlowStatus::Fail);
     assert_eq!(r.steps[1].status, FlowStatus::Fail);
@@ -72,7 +52,7 @@ async fn a_wrong_password_comes_back_to_the_form_and_fails_at_the_sign_in_step()
 
 #[tokio::test]
 async fn a_session_that_does_not_stick_fails_at_the_signed_in_page() {
-    let (_bed, net) = bed(Behaviour::Forgets).await;
+    let (_bed, net) = bed(D, Behaviour::Forgets).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/login", "/account"), &keys(PASSWORD)).await;
     assert_eq!(r.status, FlowStatus::Fail, "{r:#?}");
     assert_eq!(r.steps[1].status, FlowStatus::Fail);
@@ -82,11 +62,11 @@ async fn a_session_that_does_not_stick_fails_at_the_signed_in_page() {
 
 #[tokio::test]
 async fn a_captcha_or_a_missing_key_is_an_error_that_says_what_to_do_never_a_failed_product() {
-    let (_bed, net) = bed(Behaviour::Captcha).await;
+    let (_bed, net) = bed(D, Behaviour::Captcha).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/login", "/account"), &keys(PASSWORD)).await;
     assert_eq!(r.status, FlowStatus::Error);
     assert!(r.says.contains("prove they are human"), "{}", r.says);
-    let none = MapKeys(HashMap::new());
+    let none = MapKeys(Default::default());
     let r = preflight_flows::run(&net, &domain(), &flow("/login", "/account"), &none).await;
     assert_eq!(r.status, FlowStatus::Error);
     assert!(r.says.contains("the key `test-user` is not in this computer's keychain"), "{}", r.says);
@@ -94,10 +74,10 @@ async fn a_captcha_or_a_missing_key_is_an_error_that_says_what_to_do_never_a_fai
 
 #[tokio::test]
 async fn a_json_api_sign_in_carries_its_token_to_the_signed_in_address() {
-    let (_bed, net) = bed(Behaviour::Works).await;
+    let (_bed, net) = bed(D, Behaviour::Works).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/api/login", "/api/me"), &keys(PASSWORD)).await;
     assert_eq!(r.status, FlowStatus::Pass, "{r:#?}");
-    let (_bed, net) = bed(Behaviour::Forgets).await;
+    let (_bed, net) = bed(D, Behaviour::Forgets).await;
     let r = preflight_flows::run(&net, &domain(), &flow("/api/login", "/api/me"), &keys(PASSWORD)).await;
     assert_eq!(r.steps[2].http_status, Some(401));
     assert_eq!(r.status, FlowStatus::Fail);
