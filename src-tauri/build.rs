@@ -51,6 +51,8 @@ fn main() {
         "list_keys",
         "set_key",
         "remove_key",
+        "list_flows",
+        "run_flows",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

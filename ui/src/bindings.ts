@@ -530,6 +530,28 @@ async removeKey(domain: string, name: string) : Promise<Result<KeysView, AppErro
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The flows of `domain`'s settings, in the order they run.
+ */
+async listFlows(domain: string) : Promise<Result<FlowInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_flows", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Runs every flow of `domain` as one visit (sign in, chat, log out).
+ */
+async runFlows(domain: string) : Promise<Result<FlowResult[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("run_flows", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -890,6 +912,31 @@ evidence: JsonValue;
  * Numbered steps that fix it; empty when nothing needs doing.
  */
 fix: string[]; duration_ms: number }
+/**
+ * A flow as the window lists it before it runs.
+ */
+export type FlowInfo = { name: string; 
+/**
+ * `login`, `chat` or `logout`.
+ */
+template: string; 
+/**
+ * What it sends, in words (said before the founder runs it).
+ */
+sends: string }
+/**
+ * One flow, run.
+ */
+export type FlowResult = { name: string; template: string; status: FlowStatus; steps: StepResult[]; 
+/**
+ * The verdict in one line: "Sign-in works" or where it broke.
+ */
+says: string }
+/**
+ * How a flow or a step went. `Error`: it could not be run (a missing key, the network, a page
+ * Preflight cannot read), which says nothing about the product.
+ */
+export type FlowStatus = "pass" | "fail" | "error"
 /**
  * The two ways the document is written out.
  */
@@ -1478,6 +1525,22 @@ latency: Percentiles | null;
  * Measured from when each request was actually sent (what an uncorrected tool reports).
  */
 service: Percentiles | null }
+/**
+ * One step of a flow.
+ */
+export type StepResult = { name: string; status: FlowStatus; 
+/**
+ * The last answer's status, when there was an answer.
+ */
+http_status: number | null; 
+/**
+ * From the first request of the step to its last answer, redirects included.
+ */
+ms: number; 
+/**
+ * What happened, in words; names each hop when the step was redirected.
+ */
+says: string }
 /**
  * Counts of findings by status.
  */

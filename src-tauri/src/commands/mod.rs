@@ -7,6 +7,7 @@ pub mod history;
 pub mod latency;
 pub mod monitors;
 pub mod names;
+pub mod paths;
 pub mod product;
 pub mod secrets;
 pub mod settings;

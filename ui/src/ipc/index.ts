@@ -36,9 +36,15 @@ import type {
   SettingsChanged,
   Problem,
   KeysView,
+  FlowInfo,
+  FlowResult,
 } from "../bindings";
 
 export type {
+  FlowInfo,
+  FlowResult,
+  FlowStatus,
+  StepResult,
   SettingsSection,
   KindDefault,
   SettingsChanged,
@@ -179,6 +185,8 @@ export const api = {
   listKeys: (domain: string): Promise<KeysView> => unwrap(commands.listKeys(domain)),
   setKey: (domain: string, name: string, value: string): Promise<KeysView> => unwrap(commands.setKey(domain, name, value)),
   removeKey: (domain: string, name: string): Promise<KeysView> => unwrap(commands.removeKey(domain, name)),
+  listFlows: (domain: string): Promise<FlowInfo[]> => unwrap(commands.listFlows(domain)),
+  runFlows: (domain: string): Promise<FlowResult[]> => unwrap(commands.runFlows(domain)),
   latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
   measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
     unwrap(commands.measureLatency(domain, url, kind, endpoint)),

@@ -241,6 +241,12 @@ impl Flow {
                     want(s, Some(&m.name), None);
                 }
             }
+            // The test account's keys of the paths (a file whose flows are refused names none).
+            for f in preflight_flows::config::parse(domain, &cfg.flows).unwrap_or_default() {
+                for k in crate::flows::key_names(std::slice::from_ref(&f)) {
+                    want(&k, Some(&f.name), None);
+                }
+            }
         }
         for row in self.keys(domain).unwrap_or_default() {
             want(&row.name, None, Some(row.set_at_ms));

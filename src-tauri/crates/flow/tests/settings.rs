@@ -143,3 +143,20 @@ fn the_view_brings_the_engines_defaults_and_the_found_names_decided() {
     assert_eq!(view.kept, ["staging.acme.test"]);
     assert_eq!(view.dropped, ["old.acme.test"]);
 }
+
+#[test]
+fn the_keys_of_the_paths_are_listed_so_the_window_can_set_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("paths.test").expect("valid");
+    let file = flow.settings_file(&domain).expect("a data folder");
+    std::fs::create_dir_all(file.parent().expect("folder")).expect("mkdir");
+    std::fs::write(
+        &file,
+        "domain = \"paths.test\"\n\n[[flows]]\nname = \"Sign in\"\ntemplate = \"login\"\nlogin_url = \"https://app.paths.test/login\"\nsigned_in_url = \"https://app.paths.test/account\"\nusername_key = \"test-user\"\npassword_key = \"test-password\"\n",
+    )
+    .expect("write");
+    let view = flow.settings(&domain).expect("view");
+    let named: Vec<(&str, Vec<String>)> = view.keys.iter().map(|k| (k.name.as_str(), k.used_by.clone())).collect();
+    assert_eq!(named, [("test-user", vec!["Sign in".to_owned()]), ("test-password", vec!["Sign in".to_owned()])]);
+}
