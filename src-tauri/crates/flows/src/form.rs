@@ -32,31 +32,14 @@ const CAPTCHAS: [&str; 5] = ["g-recaptcha", "h-captcha", "cf-turnstile", "data-s
 
 /// The sign-in form of `page`, served at `base`.
 pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
-    // ASCII lower-casing keeps every byte offset, so positions found in `lower` cut `page`.
-    let lower = page.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("<form") {
-        let start = from + at;
-        let rest = &lower[start + 5..];
-        let end = start + 5 + rest.find("</form").or_else(|| rest.find("<form")).unwrap_or(rest.len());
-        from = end;
-        let tags = html::tags(&page[start..end]);
+    for (text, tags) in forms(page) {
         let inputs: Vec<&html::Tag> = tags.iter().filter(|t| t.name == "input").collect();
         let kind = |t: &html::Tag| t.attr("type").unwrap_or("text").to_ascii_lowercase();
         let Some(password) = inputs.iter().find(|t| kind(t) == "password").and_then(|t| t.attr("name")) else { continue };
-        if CAPTCHAS.iter().any(|c| lower[start..end].contains(c)) {
+        if CAPTCHAS.iter().any(|c| text.contains(c)) {
             return Err(FormProblem::Captcha);
         }
-        let form = tags.first().filter(|t| t.name == "form");
-        let action =
-            form.and_then(|f| f.attr("action")).filter(|a| !a.trim().is_empty()).map_or_else(|| Ok(base.clone()), |a| base.join(a.trim()));
-        let Ok(action) = action else { continue };
-        let method = form.and_then(|f| f.attr("method")).unwrap_or("GET").trim().to_ascii_uppercase();
-        let hidden = inputs
-            .iter()
-            .filter(|t| kind(t) == "hidden")
-            .filter_map(|t| Some((t.attr("name")?.to_owned(), t.attr("value").unwrap_or_default().to_owned())))
-            .collect();
+        let Some(PlainForm { action, method, hidden }) = plain(&tags, base) else { continue };
         let user_like = |t: &&&html::Tag| {
             let k = kind(t);
             let words = format!(
@@ -72,7 +55,7 @@ pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
         let Some(user) = user else { return Err(FormProblem::NoUserField) };
         return Ok(LoginForm { action, method, hidden, user_field: user.to_owned(), password_field: password.to_owned() });
     }
-    if CAPTCHAS.iter().any(|c| lower.contains(c)) {
+    if CAPTCHAS.iter().any(|c| page.to_ascii_lowercase().contains(c)) {
         return Err(FormProblem::Captcha);
     }
     Err(FormProblem::NoPasswordForm)
@@ -88,10 +71,28 @@ pub struct PlainForm {
 
 /// The first form of `page` (served at `base`), if it has one.
 pub fn first_form(page: &str, base: &Url) -> Option<PlainForm> {
+    forms(page).first().and_then(|(_, tags)| plain(tags, base))
+}
+
+/// Each `<form>` of `page`, up to its `</form>` (or the next form): its text lower-cased (for the
+/// CAPTCHA markers) and its tags. ASCII lower-casing keeps every byte offset, so positions found in
+/// the lower-cased page cut the page itself.
+fn forms(page: &str) -> Vec<(String, Vec<html::Tag>)> {
     let lower = page.to_ascii_lowercase();
-    let start = lower.find("<form")?;
-    let end = lower[start..].find("</form").map_or(page.len(), |e| start + e);
-    let tags = html::tags(&page[start..end]);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<form") {
+        let start = from + at;
+        let rest = &lower[start + 5..];
+        let end = start + 5 + rest.find("</form").or_else(|| rest.find("<form")).unwrap_or(rest.len());
+        from = end;
+        out.push((lower[start..end].to_owned(), html::tags(&page[start..end])));
+    }
+    out
+}
+
+/// The action (resolved against `base`), method and hidden inputs of a form's tags.
+fn plain(tags: &[html::Tag], base: &Url) -> Option<PlainForm> {
     let form = tags.first().filter(|t| t.name == "form")?;
     let action = form.attr("action").filter(|a| !a.trim().is_empty()).map_or_else(|| Ok(base.clone()), |a| base.join(a.trim())).ok()?;
     let method = form.attr("method").unwrap_or("GET").trim().to_ascii_uppercase();

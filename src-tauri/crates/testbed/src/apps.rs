@@ -2,7 +2,8 @@
 //! sessions and CSRF tokens, beside a JSON sign-in API with bearer tokens. Each has broken twins a
 //! product really ships (a sign-in that silently fails, a session that does not stick, a CAPTCHA).
 
-use crate::web::{App, Received, Reply};
+use crate::handler::{App, Reply};
+use crate::web::Received;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

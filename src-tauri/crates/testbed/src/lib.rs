@@ -9,6 +9,7 @@
 pub mod apps;
 pub mod demo;
 pub mod dns;
+pub mod handler;
 pub mod hostile;
 pub mod openssl;
 pub mod pki;
@@ -16,9 +17,10 @@ pub mod smtp;
 pub mod web;
 
 pub use dns::{DnsServer, Zone};
+pub use handler::{App, Reply};
 pub use hostile::{HostileServer, Misbehaviour};
 pub use pki::{CertKind, TestCa};
-pub use web::{Answer, App, Inbox, Received, Reply, Serving, Site, Switch, WebServer, VERCEL_EDGE};
+pub use web::{Answer, Inbox, Received, Serving, Site, Switch, WebServer, VERCEL_EDGE};
 
 use preflight_core::net::{ConnectTo, Net, NetConfig, NetError, Timeouts};
 use std::net::{IpAddr, Ipv4Addr};

@@ -5,6 +5,7 @@
 //! exactly like a real host. Our own SNI resolver is used because rustls' built-in one refuses to
 //! load a certificate that does not match its name, and serving such certificates is the point.
 
+use crate::handler::App;
 use crate::pki::{CertKind, PkiError, TestCa};
 use bytes::Bytes;
 use futures::stream;
@@ -218,88 +219,6 @@ pub struct Received {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
-}
-
-/// What an [`App`] answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    /// Repeats kept (several `set-cookie`s).
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn html(body: &str) -> Reply {
-        Reply { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.to_owned() }
-    }
-    pub fn json(body: &str) -> Reply {
-        Reply { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: body.to_owned() }
-    }
-    /// A 303 See Other to `to`, as a form's handler answers.
-    pub fn see_other(to: &str) -> Reply {
-        Reply { status: 303, headers: vec![("location".into(), to.to_owned())], body: String::new() }
-    }
-    pub fn status(mut self, status: u16) -> Reply {
-        self.status = status;
-        self
-    }
-    pub fn header(mut self, name: &str, value: &str) -> Reply {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-}
-
-/// The function behind an [`Answer::App`]; clones share it.
-#[derive(Clone)]
-pub struct App(Arc<dyn Fn(&Received) -> Reply + Send + Sync>);
-
-impl App {
-    pub fn new(answer: impl Fn(&Received) -> Reply + Send + Sync + 'static) -> App {
-        App(Arc::new(answer))
-    }
-}
-
-impl std::fmt::Debug for App {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("App")
-    }
-}
-
-impl PartialEq for App {
-    fn eq(&self, other: &App) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-impl Eq for App {}
-
-impl Received {
-    /// A request as the test's code sees it.
-    fn of(req: &Request<Bytes>) -> Received {
-        let headers = req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
-        Received {
-            method: req.method().as_str().to_owned(),
-            path: req.uri().path().to_owned(),
-            query: req.uri().query().unwrap_or_default().to_owned(),
-            headers,
-            body: String::from_utf8_lossy(req.body()).into_owned(),
-        }
-    }
-
-    /// A header's value (names matched case-insensitively).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// A cookie the request carries.
-    pub fn cookie(&self, name: &str) -> Option<String> {
-        self.header("cookie")?.split(';').filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
-    }
-
-    /// A field of a form-encoded body.
-    pub fn form(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.body.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
-    }
 }
 
 /// Where posted requests land (a webhook receiver); clones share it. It answers `fail_first`
@@ -614,7 +533,7 @@ async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Bo
         }
         Answer::Inbox(inbox) => page(inbox.take(req), &[], "ok"),
         Answer::App(app) => {
-            let reply = (app.0)(&Received::of(req));
+            let reply = app.answer(&Received::of(req));
             page(reply.status, &reply.headers, &reply.body)
         }
         Answer::Hang => std::future::pending().await,
