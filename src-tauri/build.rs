@@ -53,6 +53,9 @@ fn main() {
         "remove_key",
         "list_flows",
         "run_flows",
+        "list_webhooks",
+        "replay_webhook",
+        "path_history",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -60,6 +60,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             product::remove_key,
             paths::list_flows,
             paths::run_flows,
+            paths::list_webhooks,
+            paths::replay_webhook,
+            paths::path_history,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged])
 }

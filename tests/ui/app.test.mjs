@@ -528,11 +528,24 @@ function pathsMocks() {
     { name: "Log out", template: "logout", sends: "logs out at https://app.acme-chat.test/logout and checks the session is over" },
   ];
   const step = (name, status, http_status, ms, says) => ({ name, status, http_status, ms, says });
-  h.run_flows = () => [
+  const runs = [
     { name: "Sign in", template: "login", status: "pass", says: "Sign in: sign-in works, and the signed-in page opens.", steps: [step("Open the sign-in page", "pass", 200, 41, "found the sign-in form"), step("Sign in", "pass", 200, 88, "accepted (303 https://app.acme-chat.test/session → 200 https://app.acme-chat.test/account)"), step("Open the signed-in page", "pass", 200, 20, "opens for the signed-in visitor")] },
     { name: "Chat", template: "chat", status: "fail", says: "Chat: step 2 (Send a message) answered with error 500: customers get no answer", steps: [step("Start a chat", "pass", 200, 310, "answered in 310 ms"), step("Send a message", "fail", 500, 95, "answered with error 500: customers get no answer")] },
     { name: "Log out", template: "logout", status: "pass", says: "Log out: logging out ends the session.", steps: [step("Log out", "pass", 200, 30, "done"), step("The signed-in page after logging out", "pass", 200, 12, "no longer answers as signed in")] },
   ];
+  let history = { flows: [], webhooks: [] };
+  h.path_history = () => structuredClone(history);
+  h.run_flows = () => {
+    // The chat worked in the run before this one: the history shows the change.
+    const before = { at_ms: Date.UTC(2026, 11, 1, 9, 0), trigger: "cli", result: { ...runs[1], status: "pass", says: "Chat: the chat answers." } };
+    history = { flows: [...runs.map((result) => ({ at_ms: Date.UTC(2026, 11, 3, 14, 2), trigger: "window", result })), before], webhooks: [] };
+    return { results: runs, not_saved: null };
+  };
+  h.list_webhooks = () => [{ name: "Payments", provider: "stripe", sends: "sends 3 test events signed as Stripe signs them to https://api.acme-chat.test/stripe (one real, the others forged, which your app must refuse); your app may log them" }];
+  h.replay_webhook = () => ({
+    not_saved: null,
+    results: [{ name: "Payments", provider: "stripe", url: "https://api.acme-chat.test/stripe", status: "fail", says: "Payments: step 2 (The same event, forged signature) taken (200): your app does not check signatures, so anyone who knows this address can send it fake payments", steps: [step("A correctly signed event", "pass", 200, 40, "taken (200) in 40 ms"), step("The same event, forged signature", "fail", 200, 12, "taken (200): your app does not check signatures, so anyone who knows this address can send it fake payments"), step("The same event, signed an hour ago", "pass", 400, 9, "refused (400)")] }],
+  });
 }
 
 test("the paths view says what a run sends, runs only on the founder's click, and names the broken step", async () => {
@@ -547,6 +560,19 @@ test("the paths view says what a run sends, runs only on the founder's click, an
   const broken = page.locator('[data-testid="path-result"][data-status="fail"]');
   assert.match(await broken.textContent(), /step 2 \(Send a message\) answered with error 500/);
   assert.equal(await broken.locator('[data-testid="path-step"][data-status="fail"]').count(), 1);
+  const chat = page.locator('[data-testid="path-history-row"][data-name="Chat"]');
+  await chat.getByTestId("path-change").waitFor();
+  assert.match(await chat.getByTestId("path-change").textContent(), /Before: works .* Now: broken/s, "the before/after of the path that broke");
+
+  // A webhook replay: said first, sent only on its own button, and a forged event taken is a failure in words.
+  const hook = page.locator('[data-testid="webhook"][data-name="Payments"]');
+  await hook.waitFor();
+  assert.match(await hook.textContent(), /3 test events .* forged/);
+  assert.equal(await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "replay_webhook").length), 0, "nothing is replayed unasked");
+  await hook.getByRole("button", { name: "Send the test events" }).click();
+  const replayed = page.locator('[data-testid="webhook-result"][data-status="fail"]');
+  await replayed.waitFor();
+  assert.match(await replayed.textContent(), /fake payments/);
   await page.screenshot({ path: join(artifacts, "ui-paths.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

@@ -545,9 +545,43 @@ async listFlows(domain: string) : Promise<Result<FlowInfo[], AppError>> {
 /**
  * Runs every flow of `domain` as one visit (sign in, chat, log out).
  */
-async runFlows(domain: string) : Promise<Result<FlowResult[], AppError>> {
+async runFlows(domain: string) : Promise<Result<Ran<FlowResult>, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("run_flows", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The webhooks of `domain`'s settings that can be replayed, each with what a replay sends.
+ */
+async listWebhooks(domain: string) : Promise<Result<WebhookInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_webhooks", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Replays the webhook `name` of `domain`: the founder pressed its Send button, which says what
+ * goes out. One at a time, so each send is its own yes.
+ */
+async replayWebhook(domain: string, name: string) : Promise<Result<Ran<WebhookResult>, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("replay_webhook", { domain, name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The newest runs of `domain`'s paths and webhooks (five of each), for the before/after.
+ */
+async pathHistory(domain: string) : Promise<Result<PathHistory, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("path_history", { domain }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -665,9 +699,26 @@ export type Bounds = {
  */
 rate: number; duration_secs: number; max_requests: number; max_in_flight: number; request_timeout_ms: number }
 /**
- * `[[callbacks]]`
+ * `[[callbacks]]`. A webhook that names its `provider` and `signing_key` can be replayed: Preflight
+ * signs a sample event as that provider does and checks the app takes it and refuses forged ones.
  */
-export type CallbackConfig = { kind: CallbackKind; url: string }
+export type CallbackConfig = { kind: CallbackKind; url: string; 
+/**
+ * What the replay calls it; the address without `https://` when absent.
+ */
+name?: string | null; 
+/**
+ * Who sends it: `stripe`, `github` or `standard` (Standard Webhooks / Svix).
+ */
+provider?: WebhookProvider | null; 
+/**
+ * The keychain entry holding the signing secret (Stripe's `whsec_…`, GitHub's webhook secret).
+ */
+signing_key?: string | null; 
+/**
+ * The sample event's type; a harmless one per provider when absent.
+ */
+event?: string | null }
 /**
  * What a callback URL is for: each kind has its own failure modes.
  */
@@ -917,7 +968,7 @@ fix: string[]; duration_ms: number }
  */
 export type FlowInfo = { name: string; 
 /**
- * `login`, `chat` or `logout`.
+ * `login`, `chat`, `logout` or `password-reset`.
  */
 template: string; 
 /**
@@ -1216,6 +1267,18 @@ export type Movement =
  */
 "unknown"
 /**
+ * One stored run.
+ */
+export type Past<T> = { at_ms: number; 
+/**
+ * `window`, `cli`, `deploy` or `monitor`.
+ */
+trigger: string; result: T }
+/**
+ * The newest runs of a product's paths and webhooks, newest first.
+ */
+export type PathHistory = { flows: Past<FlowResult>[]; webhooks: Past<WebhookResult>[] }
+/**
  * The distribution of one measure, in milliseconds.
  */
 export type Percentiles = { samples: number; p50_ms: number; p90_ms: number; p95_ms: number; p99_ms: number; max_ms: number; 
@@ -1295,6 +1358,10 @@ export type Progress =
  * One check finished with these findings.
  */
 { kind: "finished"; key: string; findings: Finding[] }
+/**
+ * Results of a run, and why they could not be kept when they could not (the run still counts).
+ */
+export type Ran<T> = { results: T[]; not_saved: string | null }
 /**
  * The result of one audit run.
  */
@@ -1618,6 +1685,47 @@ export type WatchStatus = { running: boolean; paused: boolean;
  * Notifications are muted until then (ms since the epoch); `None` when not muted.
  */
 muted_until: number | null; monitors: MonitorState[] }
+/**
+ * A webhook as the window lists it before it is replayed.
+ */
+export type WebhookInfo = { name: string; 
+/**
+ * `stripe`, `github` or `standard`.
+ */
+provider: string; 
+/**
+ * What a replay sends, in words (said before the founder agrees).
+ */
+sends: string }
+/**
+ * Who sends a webhook, which decides how its events are signed (the scheme each publishes).
+ */
+export type WebhookProvider = 
+/**
+ * `Stripe-Signature: t=…,v1=…`.
+ */
+"stripe" | 
+/**
+ * `X-Hub-Signature-256: sha256=…`.
+ */
+"github" | 
+/**
+ * Standard Webhooks (Svix, Resend, Clerk and others): `webhook-id`, `webhook-timestamp`,
+ * `webhook-signature: v1,…`.
+ */
+"standard"
+/**
+ * One webhook, replayed: the flows' JSON shape with the provider and the address.
+ */
+export type WebhookResult = { name: string; 
+/**
+ * `stripe`, `github` or `standard`.
+ */
+provider: string; 
+/**
+ * Without its query.
+ */
+url: string; status: FlowStatus; steps: StepResult[]; says: string }
 /**
  * Uptime and latency over a window, merged from rollups.
  */

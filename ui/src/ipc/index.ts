@@ -38,11 +38,21 @@ import type {
   KeysView,
   FlowInfo,
   FlowResult,
+  WebhookInfo,
+  WebhookResult,
+  Ran,
+  PathHistory,
 } from "../bindings";
 
 export type {
+  Ran,
+  Past,
+  PathHistory,
   FlowInfo,
   FlowResult,
+  WebhookInfo,
+  WebhookResult,
+  WebhookProvider,
   FlowStatus,
   StepResult,
   SettingsSection,
@@ -186,7 +196,10 @@ export const api = {
   setKey: (domain: string, name: string, value: string): Promise<KeysView> => unwrap(commands.setKey(domain, name, value)),
   removeKey: (domain: string, name: string): Promise<KeysView> => unwrap(commands.removeKey(domain, name)),
   listFlows: (domain: string): Promise<FlowInfo[]> => unwrap(commands.listFlows(domain)),
-  runFlows: (domain: string): Promise<FlowResult[]> => unwrap(commands.runFlows(domain)),
+  runFlows: (domain: string): Promise<Ran<FlowResult>> => unwrap(commands.runFlows(domain)),
+  pathHistory: (domain: string): Promise<PathHistory> => unwrap(commands.pathHistory(domain)),
+  listWebhooks: (domain: string): Promise<WebhookInfo[]> => unwrap(commands.listWebhooks(domain)),
+  replayWebhook: (domain: string, name: string): Promise<Ran<WebhookResult>> => unwrap(commands.replayWebhook(domain, name)),
   latencyCards: (domain: string): Promise<LatencyCard[]> => unwrap(commands.latencyCards(domain)),
   measureLatency: (domain: string, url: string | null, kind: EndpointKind | null, endpoint: string | null = null): Promise<LatencyCard[]> =>
     unwrap(commands.measureLatency(domain, url, kind, endpoint)),

@@ -29,6 +29,14 @@ export const CALLBACK_KINDS: { kind: CallbackConfig["kind"]; label: string }[] =
   { kind: "webhook", label: "A service posts events here (payments, email)" },
 ];
 
+/** Who may sign a webhook's events; empty: the address is only called, never replayed. */
+export const WEBHOOK_PROVIDERS: { value: string; label: string }[] = [
+  { value: "", label: "Don't replay" },
+  { value: "stripe", label: "Stripe" },
+  { value: "github", label: "GitHub" },
+  { value: "standard", label: "Standard Webhooks (Svix, Resend, Clerk…)" },
+];
+
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 
 /** The body helpers the engine fills in for each request it sends. */

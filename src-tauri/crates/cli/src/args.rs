@@ -56,6 +56,9 @@ pub enum Command {
     /// Walk the product's paths as a customer does (its `[[flows]]`: sign in, then a page only a
     /// signed-in user gets), with the test account's keys from the keychain.
     Flow(FlowArgs),
+    /// Replay the product's signed webhooks (`[[callbacks]]` naming a provider and a signing key): a
+    /// real sample event, then forged twins it must refuse. Sends nothing without --yes.
+    Webhook(WebhookArgs),
     /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
     /// rate that keeps p95 under target, with dropped and late requests counted.
     Load(LoadArgs),
@@ -309,6 +312,34 @@ pub enum FlowAction {
         format: FlowFormat,
         #[arg(long, value_enum, default_value_t = FlowFailOn::Fail)]
         fail_on: FlowFailOn,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    #[command(subcommand)]
+    pub action: WebhookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookAction {
+    /// Replays the product's webhooks (or only those NAMEd). Exit 0 when each takes the real event
+    /// and refuses the forged ones, 1 when one does not, 4 when one could not be judged (network, a
+    /// missing key, the real event refused), 2 for bad settings or without --yes.
+    Replay {
+        domain: String,
+        /// Only these webhooks (by name).
+        names: Vec<String>,
+        /// Read the webhooks from this preflight.toml instead of the product's saved settings.
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Send the events (without it, Preflight says what it would send and sends nothing).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         net: NetArgs,
     },

@@ -61,6 +61,11 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(net);
             crate::flows::flow(f, &Flow::new(host, cfg)).await
         }
+        Command::Webhook(w) => {
+            let crate::args::WebhookAction::Replay { net, .. } = &w.action;
+            let cfg = net_config(net);
+            crate::flows::webhook(w, &Flow::new(host, cfg)).await
+        }
         Command::Load(l) => {
             let cfg = net_config(&l.net);
             crate::latency::load(l, &Flow::new(host, cfg)).await

@@ -1,47 +1,100 @@
-//! `preflight flow run`: the product's flows through the flow crate, printed as words, the JSON of
-//! docs/cli.md, or JUnit (one testcase per step) for a CI gate.
+//! `preflight flow run` and `preflight webhook replay`: the product's flows and webhook replays
+//! through the flow crate, printed as words, the JSON of docs/cli.md, or (flows) JUnit with one
+//! testcase per step for a CI gate.
 
-use crate::args::{FlowAction, FlowArgs, FlowFailOn, FlowFormat};
+use crate::args::{FlowAction, FlowArgs, FlowFailOn, FlowFormat, Format, WebhookAction, WebhookArgs};
 use crate::{Failure, Outcome};
 use preflight_core::Domain;
+use preflight_flow::flows::Trigger;
 use preflight_flow::{Flow, FlowError};
-use preflight_flows::{FlowResult, FlowStatus};
+use preflight_flows::{FlowResult, FlowStatus, StepResult, WebhookResult};
 use std::fmt::Write;
 
 pub async fn flow(f: FlowArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let FlowAction::Run { domain, names, config, format, fail_on, .. } = f.action;
     let domain = Domain::parse(&domain).map_err(|e| Failure::Usage(e.to_string()))?;
-    let settings = |e: FlowError| match e {
-        FlowError::ProductSettings(_) | FlowError::Invalid(_) => Failure::Usage(e.to_string()),
-        other => Failure::Internal(other.to_string()),
-    };
     let mut flows = flow.flows(&domain, config.as_deref()).map_err(settings)?;
     if flows.is_empty() {
         return Err(Failure::Usage(format!("{domain} has no [[flows]] in its settings: add a sign-in flow (docs/cli.md, \"Flows\")")));
     }
-    if !names.is_empty() {
-        if let Some(unknown) = names.iter().find(|n| !flows.iter().any(|f| f.name.eq_ignore_ascii_case(n))) {
-            let known: Vec<&str> = flows.iter().map(|f| f.name.as_str()).collect();
-            return Err(Failure::Usage(format!("no flow is named \"{unknown}\" (there are: {})", known.join(", "))));
-        }
-        flows.retain(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)));
-    }
-    let results = flow.run_flows(&domain, &flows).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    only(&mut flows, &names, |f| &f.name, "flow")?;
+    let ran = flow.run_flows(&domain, &flows, Trigger::Cli).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    warn_unsaved(&ran.not_saved);
+    let results = ran.results;
     match format {
         FlowFormat::Json => {
             let v = serde_json::json!({ "schema": 1, "flows": results });
             println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure::Internal(e.to_string()))?);
         }
-        FlowFormat::Text => print!("{}", text(&results)),
+        FlowFormat::Text => print!("{}", text(results.iter().map(|r| (r.says.as_str(), r.status, r.steps.as_slice())))),
         FlowFormat::Junit => print!("{}", junit(&domain, &results)),
     }
-    let failed = results.iter().any(|r| r.status == FlowStatus::Fail);
-    let unknown = results.iter().any(|r| r.status == FlowStatus::Error);
-    Ok(Outcome::Exit(match (failed && fail_on == FlowFailOn::Fail, unknown) {
+    Ok(exit(results.iter().map(|r| r.status), fail_on == FlowFailOn::Fail))
+}
+
+/// Keeps the `items` named in `names` (all when none is named); a name that matches none is refused.
+fn only<T>(items: &mut Vec<T>, names: &[String], name: impl Fn(&T) -> &String, what: &str) -> Result<(), Failure> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    if let Some(unknown) = names.iter().find(|n| !items.iter().any(|i| name(i).eq_ignore_ascii_case(n))) {
+        let known: Vec<&str> = items.iter().map(|i| name(i).as_str()).collect();
+        return Err(Failure::Usage(format!("no {what} is named \"{unknown}\" (there are: {})", known.join(", "))));
+    }
+    items.retain(|i| names.iter().any(|n| name(i).eq_ignore_ascii_case(n)));
+    Ok(())
+}
+
+/// A run the history could not keep still counts: said on stderr, never in the JSON a CI reads.
+fn warn_unsaved(not_saved: &Option<String>) {
+    if let Some(why) = not_saved {
+        eprintln!("preflight: warning: {why}");
+    }
+}
+
+fn settings(e: FlowError) -> Failure {
+    match e {
+        FlowError::ProductSettings(_) | FlowError::Invalid(_) => Failure::Usage(e.to_string()),
+        other => Failure::Internal(other.to_string()),
+    }
+}
+
+/// 1 when one failed (and failing counts), else 4 when one could not be judged, else 0.
+fn exit(statuses: impl Iterator<Item = FlowStatus> + Clone, fail_counts: bool) -> Outcome {
+    let failed = statuses.clone().any(|s| s == FlowStatus::Fail);
+    let unknown = statuses.into_iter().any(|s| s == FlowStatus::Error);
+    Outcome::Exit(match (failed && fail_counts, unknown) {
         (true, _) => 1,
         (false, true) => 4,
         (false, false) => 0,
-    }))
+    })
+}
+
+pub async fn webhook(w: WebhookArgs, flow: &Flow) -> Result<Outcome, Failure> {
+    let WebhookAction::Replay { domain, names, config, format, yes, .. } = w.action;
+    let domain = Domain::parse(&domain).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut replays = flow.webhooks(&domain, config.as_deref()).map_err(settings)?;
+    if replays.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{domain} has no webhook to replay: give a [[callbacks]] webhook its provider and signing_key (docs/cli.md, \"Webhook replay\")"
+        )));
+    }
+    only(&mut replays, &names, |r| &r.name, "webhook")?;
+    if !yes {
+        let plan: Vec<String> = replays.iter().map(|r| format!("  {}: {}", r.name, preflight_flows::webhook::sends(r))).collect();
+        return Err(Failure::Usage(format!("nothing was sent. A replay\n{}\nRun again with --yes to send them.", plan.join("\n"))));
+    }
+    let ran = flow.replay_webhooks(&domain, &replays, Trigger::Cli).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    warn_unsaved(&ran.not_saved);
+    let results = ran.results;
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({ "schema": 1, "webhooks": results });
+            println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure::Internal(e.to_string()))?);
+        }
+        Format::Text => print!("{}", text(results.iter().map(|r: &WebhookResult| (r.says.as_str(), r.status, r.steps.as_slice())))),
+    }
+    Ok(exit(results.iter().map(|r| r.status), true))
 }
 
 fn mark(s: FlowStatus) -> &'static str {
@@ -52,11 +105,12 @@ fn mark(s: FlowStatus) -> &'static str {
     }
 }
 
-fn text(results: &[FlowResult]) -> String {
+/// Each result's verdict, then its steps: (its words, its status, its steps).
+fn text<'a>(results: impl Iterator<Item = (&'a str, FlowStatus, &'a [StepResult])>) -> String {
     let mut out = String::new();
-    for r in results {
-        let _ = writeln!(out, "{}  [{}]", r.says, mark(r.status));
-        for (i, s) in r.steps.iter().enumerate() {
+    for (says, status, steps) in results {
+        let _ = writeln!(out, "{says}  [{}]", mark(status));
+        for (i, s) in steps.iter().enumerate() {
             let http = s.http_status.map(|h| format!(" {h}")).unwrap_or_default();
             let _ = writeln!(out, "  {}. {:<28} {:<13}{http} {} ms  {}", i + 1, s.name, mark(s.status), s.ms, s.says);
         }

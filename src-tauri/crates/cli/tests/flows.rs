@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{preflight, s};
+use common::{preflight, s, ConfigBed};
 use preflight_testbed::apps::{sign_in, Behaviour, EMAIL, PASSWORD};
 use preflight_testbed::{Answer, Product, Site, Testbed};
 
@@ -13,38 +13,28 @@ const D: &str = "flows-cli.test";
 async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads() {
     let site = Site::serving(&format!("app.{D}"), Answer::App(sign_in(Behaviour::Works)));
     let bed = Testbed::start(Product::healthy(D, &[""]).site(site)).await.expect("testbed");
-    let dir = tempfile::tempdir().expect("temp");
-    let data = dir.path().join("data");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, bed.ca.pem()).expect("ca");
-    let config = dir.path().join("preflight.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let files = ConfigBed::new(
+        &bed,
+        &format!(
             "domain = \"{D}\"\n\n[[flows]]\nname = \"Sign in\"\ntemplate = \"login\"\nlogin_url = \"https://app.{D}/login\"\nsigned_in_url = \"https://app.{D}/account\"\nusername_key = \"test-user\"\npassword_key = \"test-password\"\n\n[[flows]]\nname = \"Chat\"\ntemplate = \"chat\"\nchat_url = \"https://app.{D}/api/chat\"\nanswer = \"reply\"\n\n[[flows]]\nname = \"Log out\"\ntemplate = \"logout\"\nlogout_url = \"https://app.{D}/logout\"\n"
         ),
-    )
-    .expect("config");
-    let run = |format: &str| {
-        let mut args = s(&["flow", "run", D, "--config", &config.display().to_string(), "--format", format]);
-        args.extend(bed.cli_args());
-        args.extend(["--ca-file".to_owned(), ca.display().to_string()]);
-        args
-    };
+    );
+    let (data, config) = (&files.data, &files.config);
+    let run = |format: &str| files.args(&bed, &["flow", "run", D, "--format", format]);
 
     // No keys yet: the flow could not be run, which is not a failed product.
-    let _ = preflight(&s(&["keys", "remove", D, "test-user"]), None, &data).await;
-    let _ = preflight(&s(&["keys", "remove", D, "test-password"]), None, &data).await;
-    let (code, out, err) = preflight(&run("json"), None, &data).await;
+    let _ = preflight(&s(&["keys", "remove", D, "test-user"]), None, data).await;
+    let _ = preflight(&s(&["keys", "remove", D, "test-password"]), None, data).await;
+    let (code, out, err) = preflight(&run("json"), None, data).await;
     assert_eq!(code, 4, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["flows"][0]["status"], "error");
     assert!(v["flows"][0]["says"].as_str().unwrap_or_default().contains(&format!("preflight keys set {D} test-user")), "{out}");
 
     // The test account's keys, from standard input: the flow passes.
-    assert_eq!(preflight(&s(&["keys", "set", D, "test-user"]), Some(EMAIL), &data).await.0, 0);
-    assert_eq!(preflight(&s(&["keys", "set", D, "test-password"]), Some(&format!("{PASSWORD}\n")), &data).await.0, 0);
-    let (code, out, err) = preflight(&run("json"), None, &data).await;
+    assert_eq!(preflight(&s(&["keys", "set", D, "test-user"]), Some(EMAIL), data).await.0, 0);
+    assert_eq!(preflight(&s(&["keys", "set", D, "test-password"]), Some(&format!("{PASSWORD}\n")), data).await.0, 0);
+    let (code, out, err) = preflight(&run("json"), None, data).await;
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["schema"], 1);
@@ -62,22 +52,22 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD), "the password is never printed");
 
     // JUnit for CI: one testcase per step, no failure.
-    let (code, xml, _) = preflight(&run("junit"), None, &data).await;
+    let (code, xml, _) = preflight(&run("junit"), None, data).await;
     assert_eq!(code, 0);
     assert_eq!(xml.matches("<testcase ").count(), 7, "3 steps to sign in, 2 to chat, 2 to log out: {xml}");
     assert!(xml.contains("failures=\"0\"") && !xml.contains("<failure"), "{xml}");
 
     // A wrong password: the path fails (exit 1), the JUnit says which step.
-    assert_eq!(preflight(&s(&["keys", "set", D, "test-password"]), Some("not-the-password"), &data).await.0, 0);
-    let (code, xml, _) = preflight(&run("junit"), None, &data).await;
+    assert_eq!(preflight(&s(&["keys", "set", D, "test-password"]), Some("not-the-password"), data).await.0, 0);
+    let (code, xml, _) = preflight(&run("junit"), None, data).await;
     assert_eq!(code, 1, "{xml}");
     assert!(xml.contains("<testcase classname=\"Sign in\" name=\"Sign in\"") && xml.contains("<failure message=\""), "{xml}");
 
     // Bad settings: exit 2 with the field named.
-    std::fs::write(&config, format!("domain = \"{D}\"\n\n[[flows]]\nname = \"Reset\"\ntemplate = \"password-reset\"\n")).expect("config");
-    let (code, _, err) = preflight(&run("text"), None, &data).await;
+    std::fs::write(config, format!("domain = \"{D}\"\n\n[[flows]]\nname = \"Pay\"\ntemplate = \"checkout\"\n")).expect("config");
+    let (code, _, err) = preflight(&run("text"), None, data).await;
     assert_eq!(code, 2);
-    assert!(err.contains("template \"password-reset\""), "{err}");
-    let _ = preflight(&s(&["keys", "remove", D, "test-user"]), None, &data).await;
-    let _ = preflight(&s(&["keys", "remove", D, "test-password"]), None, &data).await;
+    assert!(err.contains("template \"checkout\""), "{err}");
+    let _ = preflight(&s(&["keys", "remove", D, "test-user"]), None, data).await;
+    let _ = preflight(&s(&["keys", "remove", D, "test-password"]), None, data).await;
 }

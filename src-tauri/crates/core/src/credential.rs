@@ -24,6 +24,25 @@ pub use preflight_vault::redact::CREDENTIAL_HEADERS;
 /// The header a keychain value goes in when nothing else is said.
 pub const DEFAULT_HEADER: &str = "authorization";
 
+/// The longest keychain entry name: what `secret = "…"`, `signing_key = "…"` and a flow's
+/// `password_key = "…"` may name.
+pub const MAX_KEY_NAME: usize = 64;
+
+/// A keychain entry's name, trimmed, when it is one: 1 to 64 letters, digits, `-`, `_` or `.`
+/// (it becomes part of the keychain's own entry name, and is typed on the command line).
+pub fn key_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.len() <= MAX_KEY_NAME
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    ok.then_some(name)
+}
+
+/// The words for a name [`key_name`] refuses, with `field` in the example.
+pub fn key_name_rule(field: &str) -> String {
+    format!("{field} must name a key of 1 to {MAX_KEY_NAME} letters, digits, '-', '_' or '.', as in {field} = \"api-token\"")
+}
+
 /// Whether `name` is a header that carries a credential.
 pub fn is_credential_header(name: &str) -> bool {
     let name = name.trim();

@@ -84,6 +84,42 @@ pub enum CallbackKind {
     Webhook,
 }
 
+/// Who sends a webhook, which decides how its events are signed (the scheme each publishes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookProvider {
+    /// `Stripe-Signature: t=…,v1=…`.
+    Stripe,
+    /// `X-Hub-Signature-256: sha256=…`.
+    Github,
+    /// Standard Webhooks (Svix, Resend, Clerk and others): `webhook-id`, `webhook-timestamp`,
+    /// `webhook-signature: v1,…`.
+    Standard,
+}
+
+impl WebhookProvider {
+    pub const ALL: [WebhookProvider; 3] = [WebhookProvider::Stripe, WebhookProvider::Github, WebhookProvider::Standard];
+
+    /// The name written in the settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookProvider::Stripe => "stripe",
+            WebhookProvider::Github => "github",
+            WebhookProvider::Standard => "standard",
+        }
+    }
+
+    /// The founder's words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            WebhookProvider::Stripe => "Stripe",
+            WebhookProvider::Github => "GitHub",
+            WebhookProvider::Standard => "Standard Webhooks (Svix, Resend, Clerk…)",
+        }
+    }
+}
+
 /// A URL that another service calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

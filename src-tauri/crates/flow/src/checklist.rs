@@ -138,6 +138,8 @@ impl Flow {
         findings.extend(local);
         let (speed, measured_at) = speed_findings(store, domain.as_str())?;
         findings.extend(speed);
+        let last_deploy = store.deploys(domain.as_str(), 1)?.into_iter().next().map(|d| d.at_ms);
+        findings.extend(self.path_findings(store, domain, last_deploy)?);
         let mut checked_at = evidence.checked_at.clone();
         if let Some(at) = measured_at {
             checked_at.insert(preflight_core::checks::performance::P95.id.to_owned(), at);

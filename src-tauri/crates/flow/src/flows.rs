@@ -1,14 +1,20 @@
 //! The product's `[[flows]]` run as every front end runs them: read from its settings (or a
 //! `preflight.toml` given), the keys they name read from the keychain once, off the async threads
-//! (the keychain blocks), then the flows walked as one visit through the product's network. Nothing
-//! is kept yet beyond the results returned.
+//! (the keychain blocks), then the flows walked as one visit through the product's network.
+//! Webhook replays go the same way, their signing secrets read once for the HMAC. Each result is
+//! kept in the history (bounded per path), which the window's before/after and the checklist read.
 
+use crate::watching::now_ms;
 use crate::{settings, Flow, FlowError};
-use preflight_core::config::ProductConfig;
+use preflight_core::checks::paths::{self, PathState, PathsSetup};
+use preflight_core::config::{ProductConfig, Replay};
+use preflight_core::target::CallbackKind;
 use preflight_core::Domain;
+use preflight_core::Finding;
 use preflight_flows::config::Template;
 use preflight_flows::{FlowConfig, Keys};
-pub use preflight_flows::{FlowResult, FlowStatus, StepResult};
+pub use preflight_flows::{FlowResult, FlowStatus, StepResult, WebhookResult};
+use preflight_store::{NewPathRun, WatchOp};
 use preflight_vault::{SecretRef, Sensitive};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -19,7 +25,7 @@ use std::path::Path;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FlowInfo {
     pub name: String,
-    /// `login`, `chat` or `logout`.
+    /// `login`, `chat`, `logout` or `password-reset`.
     pub template: String,
     /// What it sends, in words (said before the founder runs it).
     pub sends: String,
@@ -34,8 +40,31 @@ impl FlowInfo {
             }
             Template::Chat(c) => format!("sends 2 chat messages to {} (your model answers them: a few tokens each)", shown(&c.chat_url)),
             Template::Logout(l) => format!("logs out at {} and checks the session is over", shown(&l.logout_url)),
+            Template::Reset(r) => format!(
+                "asks {} for a reset link for the test account, then reads the test mailbox at {} (read-only) for up to {} s and opens the link",
+                shown(&r.reset_url),
+                r.imap_host,
+                r.within_secs
+            ),
         };
         FlowInfo { name: f.name.clone(), template: f.template.as_str().to_owned(), sends }
+    }
+}
+
+/// A webhook as the window lists it before it is replayed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WebhookInfo {
+    pub name: String,
+    /// `stripe`, `github` or `standard`.
+    pub provider: String,
+    /// What a replay sends, in words (said before the founder agrees).
+    pub sends: String,
+}
+
+impl WebhookInfo {
+    pub fn of(r: &Replay) -> WebhookInfo {
+        WebhookInfo { name: r.name.clone(), provider: r.provider.as_str().to_owned(), sends: preflight_flows::webhook::sends(r) }
     }
 }
 
@@ -56,6 +85,7 @@ pub(crate) fn key_names(flows: &[FlowConfig]) -> Vec<String> {
             Template::Login(l) => vec![&l.username_key, &l.password_key],
             Template::Chat(c) => c.key.iter().collect(),
             Template::Logout(_) => Vec::new(),
+            Template::Reset(r) => vec![&r.email_key, &r.mailbox_user_key, &r.mailbox_password_key],
         };
         for n in named {
             if !names.contains(n) {
@@ -67,13 +97,13 @@ pub(crate) fn key_names(flows: &[FlowConfig]) -> Vec<String> {
 }
 
 impl Flow {
-    /// The flows of `domain`: those of `config` when given, else of its saved settings.
-    pub fn flows(&self, domain: &Domain, config: Option<&Path>) -> Result<Vec<FlowConfig>, FlowError> {
+    /// The settings of `domain`: `config` when given, else its saved settings; (the file's name, it).
+    pub(crate) fn product_config(&self, domain: &Domain, config: Option<&Path>) -> Result<(String, ProductConfig), FlowError> {
         let file = match config {
             Some(f) => f.to_path_buf(),
             None => self.settings_file(domain).filter(|f| f.exists()).ok_or_else(|| {
                 FlowError::ProductSettings(format!(
-                    "{domain} has no settings yet: add its flows in Settings, or pass --config preflight.toml"
+                    "{domain} has no settings yet: add its paths and webhooks in Settings, or pass --config preflight.toml"
                 ))
             })?,
         };
@@ -83,27 +113,199 @@ impl Flow {
         if cfg.domain.trim() != domain.as_str() {
             return Err(FlowError::ProductSettings(format!("{name} is about {}, not {domain}", cfg.domain.trim())));
         }
+        Ok((name, cfg))
+    }
+
+    /// The flows of `domain`: those of `config` when given, else of its saved settings.
+    pub fn flows(&self, domain: &Domain, config: Option<&Path>) -> Result<Vec<FlowConfig>, FlowError> {
+        let (name, cfg) = self.product_config(domain, config)?;
         preflight_flows::config::parse(domain, &cfg.flows).map_err(|e| FlowError::ProductSettings(format!("{name}: {e}")))
     }
 
-    /// Runs `flows` of `domain` as one customer's visit (one session: sign in, chat, log out).
-    pub async fn run_flows(&self, domain: &Domain, flows: &[FlowConfig]) -> Result<Vec<FlowResult>, FlowError> {
-        let net = self.net_for(domain).await?;
-        let product = domain.to_string();
-        let names = key_names(flows);
-        let keys = tokio::task::spawn_blocking(move || {
-            Loaded(
-                names
-                    .into_iter()
-                    .map(|n| {
-                        let v = preflight_vault::load(&SecretRef::new(&product, &n)).map_err(|e| e.to_string());
-                        (n, v)
-                    })
-                    .collect(),
-            )
-        })
-        .await
-        .map_err(|e| FlowError::Storage(format!("the keychain could not be read: {e}")))?;
-        Ok(preflight_flows::run_all(&net, domain, flows, &keys).await)
+    /// The webhooks of `domain` that can be replayed (those naming a provider and a signing key).
+    pub fn webhooks(&self, domain: &Domain, config: Option<&Path>) -> Result<Vec<Replay>, FlowError> {
+        let (name, cfg) = self.product_config(domain, config)?;
+        cfg.replays(&name).map_err(|e| FlowError::ProductSettings(e.to_string()))
     }
+
+    /// Runs `flows` of `domain` as one customer's visit (one session: sign in, chat, log out, then
+    /// the password reset), and keeps each result in the history as started by `trigger`.
+    pub async fn run_flows(&self, domain: &Domain, flows: &[FlowConfig], trigger: Trigger) -> Result<Ran<FlowResult>, FlowError> {
+        let net = self.net_for(domain).await?;
+        let keys = load_keys(domain, key_names(flows)).await?;
+        let results = preflight_flows::run_all(&net, domain, flows, &keys).await;
+        let rows = results.iter().map(|r| (r.name.clone(), r.status, serde_json::to_value(r))).collect();
+        let not_saved = self.keep_runs(domain, "flow", trigger, rows);
+        Ok(Ran { results, not_saved })
+    }
+
+    /// Replays `replays` of `domain`, each with its forged twins, and keeps each result. The caller
+    /// has the founder's yes.
+    pub async fn replay_webhooks(&self, domain: &Domain, replays: &[Replay], trigger: Trigger) -> Result<Ran<WebhookResult>, FlowError> {
+        let net = self.net_for(domain).await?;
+        let mut names: Vec<String> = Vec::new();
+        for r in replays {
+            if !names.contains(&r.signing_key) {
+                names.push(r.signing_key.clone());
+            }
+        }
+        let keys = load_keys(domain, names).await?;
+        let results = preflight_flows::webhook::run_all(&net, domain, replays, &keys).await;
+        let rows = results.iter().map(|r| (r.name.clone(), r.status, serde_json::to_value(r))).collect();
+        let not_saved = self.keep_runs(domain, "webhook", trigger, rows);
+        Ok(Ran { results, not_saved })
+    }
+
+    /// Stores each run; the words for what could not be kept, when something could not.
+    fn keep_runs(
+        &self,
+        domain: &Domain,
+        kind: &str,
+        trigger: Trigger,
+        rows: Vec<(String, FlowStatus, serde_json::Result<serde_json::Value>)>,
+    ) -> Option<String> {
+        let store = match self.store() {
+            Ok(s) => s,
+            Err(e) => return Some(format!("the results could not be kept in the history: {e}")),
+        };
+        let at_ms = now_ms();
+        for (name, status, result) in rows {
+            let saved = result.map_err(|e| e.to_string()).and_then(|result| {
+                let run = NewPathRun {
+                    domain: domain.to_string(),
+                    kind: kind.to_owned(),
+                    name,
+                    at_ms,
+                    status: status_word(status).to_owned(),
+                    trigger: trigger.as_str().to_owned(),
+                    result,
+                };
+                store.watch(WatchOp::SavePathRun(Box::new(run))).map(|_| ()).map_err(|e| e.to_string())
+            });
+            if let Err(e) = saved {
+                return Some(format!("the results could not be kept in the history: {e}"));
+            }
+        }
+        None
+    }
+
+    /// The newest runs of `domain`'s paths and webhooks, `per_path` of each, newest first.
+    pub fn path_history(&self, domain: &Domain, per_path: u32) -> Result<PathHistory, FlowError> {
+        let rows = self.store()?.path_runs(domain.as_str(), per_path)?;
+        let mut out = PathHistory::default();
+        for r in rows.into_iter().map(|r| r.run) {
+            match r.kind.as_str() {
+                "flow" => {
+                    if let Ok(result) = serde_json::from_value::<FlowResult>(r.result) {
+                        out.flows.push(Past { at_ms: r.at_ms, trigger: r.trigger, result });
+                    }
+                }
+                "webhook" => {
+                    if let Ok(result) = serde_json::from_value::<WebhookResult>(r.result) {
+                        out.webhooks.push(Past { at_ms: r.at_ms, trigger: r.trigger, result });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// `monitoring.paths` and `edge.webhook_replay` of `domain`, from its settings and its stored runs.
+    pub(crate) fn path_findings(
+        &self,
+        store: &preflight_store::Store,
+        domain: &Domain,
+        last_deploy_ms: Option<i64>,
+    ) -> Result<Vec<Finding>, FlowError> {
+        let runs: Vec<NewPathRun> = store.path_runs(domain.as_str(), 1)?.into_iter().map(|r| r.run).collect();
+        let last = |kind: &str, name: &str| {
+            runs.iter().find(|r| r.kind == kind && r.name == name).map(|r| {
+                let says = r.result.get("says").and_then(|s| s.as_str()).unwrap_or_default().to_owned();
+                (r.status.clone(), r.at_ms, says)
+            })
+        };
+        let mut setup = PathsSetup { last_deploy_ms, ..PathsSetup::default() };
+        if let Ok((name, cfg)) = self.product_config(domain, None) {
+            let flows = preflight_flows::config::parse(domain, &cfg.flows).unwrap_or_default();
+            setup.flows = flows.iter().map(|f| PathState { name: f.name.clone(), last: last("flow", &f.name) }).collect();
+            let replays = cfg.replays(&name).unwrap_or_default();
+            setup.webhooks = replays.iter().map(|r| PathState { name: r.name.clone(), last: last("webhook", &r.name) }).collect();
+            setup.plain_webhooks = cfg.callbacks.iter().filter(|c| c.kind == CallbackKind::Webhook && c.provider.is_none()).count();
+        }
+        Ok(paths::judge(domain.as_str(), &setup))
+    }
+}
+
+/// What started a run of the paths, as the history keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Window,
+    Cli,
+    Deploy,
+    Monitor,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Window => "window",
+            Trigger::Cli => "cli",
+            Trigger::Deploy => "deploy",
+            Trigger::Monitor => "monitor",
+        }
+    }
+}
+
+fn status_word(s: FlowStatus) -> &'static str {
+    match s {
+        FlowStatus::Pass => "pass",
+        FlowStatus::Fail => "fail",
+        FlowStatus::Error => "error",
+    }
+}
+
+/// Results of a run, and why they could not be kept when they could not (the run still counts).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Ran<T> {
+    pub results: Vec<T>,
+    pub not_saved: Option<String>,
+}
+
+/// One stored run.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Past<T> {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub at_ms: i64,
+    /// `window`, `cli`, `deploy` or `monitor`.
+    pub trigger: String,
+    pub result: T,
+}
+
+/// The newest runs of a product's paths and webhooks, newest first.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PathHistory {
+    pub flows: Vec<Past<FlowResult>>,
+    pub webhooks: Vec<Past<WebhookResult>>,
+}
+
+/// Reads `names` of `domain` from the keychain once, off the async threads (the keychain blocks).
+async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowError> {
+    let product = domain.to_string();
+    tokio::task::spawn_blocking(move || {
+        Loaded(
+            names
+                .into_iter()
+                .map(|n| {
+                    let v = preflight_vault::load(&SecretRef::new(&product, &n)).map_err(|e| e.to_string());
+                    (n, v)
+                })
+                .collect(),
+        )
+    })
+    .await
+    .map_err(|e| FlowError::Storage(format!("the keychain could not be read: {e}")))
 }

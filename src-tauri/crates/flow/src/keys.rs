@@ -15,14 +15,13 @@ pub const MAX_KEY_BYTES: usize = 16 * 1024;
 
 /// Checks a key's name: what a settings file's `secret = "…"` can name.
 pub fn check_name(name: &str) -> Result<String, FlowError> {
-    let name = name.trim();
-    let ok = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err(FlowError::Invalid(format!(
-            "\"{name}\" cannot name a key: use 1 to 64 letters, digits, '-', '_' or '.', as in secret = \"api-token\""
-        )))
+    match preflight_core::credential::key_name(name) {
+        Some(n) => Ok(n.to_owned()),
+        None => Err(FlowError::Invalid(format!(
+            "\"{}\" cannot name a key: use 1 to {} letters, digits, '-', '_' or '.', as in secret = \"api-token\"",
+            name.trim(),
+            preflight_core::credential::MAX_KEY_NAME
+        ))),
     }
 }
 

@@ -247,6 +247,10 @@ impl Flow {
                     want(&k, Some(&f.name), None);
                 }
             }
+            // The webhooks' signing secrets (a file whose replays are refused names none).
+            for r in cfg.replays("settings").unwrap_or_default() {
+                want(&r.signing_key, Some(&r.name), None);
+            }
         }
         for row in self.keys(domain).unwrap_or_default() {
             want(&row.name, None, Some(row.set_at_ms));

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// The templates this version runs.
-pub const TEMPLATES: [&str; 3] = ["login", "chat", "logout"];
+pub const TEMPLATES: [&str; 4] = ["login", "chat", "logout", "password-reset"];
 
 /// The most flows a product may declare (each runs on every deploy).
 pub const MAX_FLOWS: usize = 20;
@@ -35,6 +35,7 @@ pub enum Template {
     Login(LoginConfig),
     Chat(ChatConfig),
     Logout(LogoutConfig),
+    Reset(ResetConfig),
 }
 
 impl Template {
@@ -44,15 +45,17 @@ impl Template {
             Template::Login(_) => "login",
             Template::Chat(_) => "chat",
             Template::Logout(_) => "logout",
+            Template::Reset(_) => "password-reset",
         }
     }
 
-    /// Its place in a customer's visit: sign in, chat, log out.
+    /// Its place in the roadmap's smoke suite: sign in, chat, log out, reset the password.
     pub fn rank(&self) -> u8 {
         match self {
             Template::Login(_) => 0,
             Template::Chat(_) => 1,
             Template::Logout(_) => 2,
+            Template::Reset(_) => 3,
         }
     }
 }
@@ -92,6 +95,27 @@ pub struct LogoutConfig {
     pub signed_in_url: Option<Url>,
 }
 
+/// `template = "password-reset"`: the form asking for the email, and the mailbox the mail must
+/// reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetConfig {
+    pub reset_url: Url,
+    /// The keychain entry holding the test account's address (or username).
+    pub email_key: String,
+    /// The mailbox: `imaps://HOST[:PORT]`, read-only; its keys go only there.
+    pub imap_url: Url,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub mailbox_user_key: String,
+    pub mailbox_password_key: String,
+    /// How long the mail may take to arrive.
+    pub within_secs: u32,
+}
+
+/// How long a reset mail may take when the settings do not say, and the bounds they may say.
+pub const DEFAULT_WITHIN_SECS: u32 = 120;
+pub const WITHIN_SECS: std::ops::RangeInclusive<u32> = 5..=900;
+
 /// The message a chat flow sends when the settings name none.
 pub const DEFAULT_MESSAGE: &str = "Hello! This is Preflight checking that chat works after a deploy.";
 
@@ -128,6 +152,12 @@ struct Raw {
     key: Option<String>,
     message: Option<String>,
     logout_url: Option<String>,
+    reset_url: Option<String>,
+    email_key: Option<String>,
+    imap_url: Option<String>,
+    mailbox_user_key: Option<String>,
+    mailbox_password_key: Option<String>,
+    within_secs: Option<i64>,
 }
 
 /// The flows of `product` declared in `tables` (the `[[flows]]` of its settings), checked.
@@ -181,6 +211,30 @@ pub fn parse(product: &Domain, tables: &[toml::Table]) -> Result<Vec<FlowConfig>
                     .transpose()
                     .map_err(named)?,
             }),
+            "password-reset" => {
+                let (imap_url, imap_host, imap_port) = mailbox_url(raw.imap_url.as_deref()).map_err(named)?;
+                let within_secs = match raw.within_secs {
+                    None => DEFAULT_WITHIN_SECS,
+                    Some(s) if s >= i64::from(*WITHIN_SECS.start()) && s <= i64::from(*WITHIN_SECS.end()) => s as u32,
+                    Some(s) => {
+                        return Err(named(format!(
+                            "within_secs = {s} is out of range: give the mail {} to {} seconds",
+                            WITHIN_SECS.start(),
+                            WITHIN_SECS.end()
+                        )))
+                    }
+                };
+                Template::Reset(ResetConfig {
+                    reset_url: product_url(product, "reset_url", raw.reset_url.as_deref()).map_err(named)?,
+                    email_key: key_name("email_key", raw.email_key.as_deref()).map_err(named)?,
+                    imap_url,
+                    imap_host,
+                    imap_port,
+                    mailbox_user_key: key_name("mailbox_user_key", raw.mailbox_user_key.as_deref()).map_err(named)?,
+                    mailbox_password_key: key_name("mailbox_password_key", raw.mailbox_password_key.as_deref()).map_err(named)?,
+                    within_secs,
+                })
+            }
             other => {
                 return Err(named(format!(
                     "template \"{other}\" is not one this version of Preflight runs (it runs: {})",
@@ -201,6 +255,22 @@ fn product_url(product: &Domain, field: &str, value: Option<&str>) -> Result<Url
     Ok(url)
 }
 
+/// `imaps://HOST[:PORT]`: the mailbox's keys travel only over TLS, only to this host.
+fn mailbox_url(value: Option<&str>) -> Result<(Url, String, u16), String> {
+    let value =
+        value.map(str::trim).filter(|v| !v.is_empty()).ok_or("imap_url is missing: the test mailbox, as imaps://imap.example.com")?;
+    let url = Url::parse(value).map_err(|e| format!("imap_url = \"{value}\" is not an address ({e})"))?;
+    if url.scheme() != "imaps" {
+        return Err(format!("imap_url = \"{value}\" must start with imaps:// (the mailbox's password goes only over TLS)"));
+    }
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("imap_url has no host")?.to_ascii_lowercase();
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || !url.username().is_empty() {
+        return Err("imap_url is only imaps://HOST or imaps://HOST:PORT (the user and password are keys)".into());
+    }
+    let port = url.port().unwrap_or(993);
+    Ok((url, host, port))
+}
+
 /// An HTTP method (default POST).
 fn method(value: Option<&str>) -> Result<String, String> {
     let m = value.map(str::trim).filter(|m| !m.is_empty()).unwrap_or("POST").to_ascii_uppercase();
@@ -213,17 +283,26 @@ fn method(value: Option<&str>) -> Result<String, String> {
 
 /// A keychain entry's name, as `preflight keys set` accepts it.
 fn key_name(field: &str, value: Option<&str>) -> Result<String, String> {
-    let v = value.map(str::trim).unwrap_or_default();
-    let ok = !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(format!("{field} must name a key of 1 to 64 letters, digits, '-', '_' or '.', as in {field} = \"test-user\""))
-    }
+    value.and_then(preflight_core::credential::key_name).map(str::to_owned).ok_or_else(|| preflight_core::credential::key_name_rule(field))
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reset_flow_reads_its_mailbox_and_refuses_one_without_tls() {
+        let text = |imap: &str, within: &str| {
+            format!("[[flows]]\nname = \"Reset\"\ntemplate = \"password-reset\"\nreset_url = \"https://app.acme.test/reset\"\nemail_key = \"test-user\"\nimap_url = \"{imap}\"\nmailbox_user_key = \"mbox-user\"\nmailbox_password_key = \"mbox-pass\"\n{within}")
+        };
+        let flows = parse(&acme(), &tables(&text("imaps://imap.mail.example:1993", ""))).expect("valid");
+        let Template::Reset(r) = &flows[0].template else { panic!("a reset flow") };
+        assert_eq!((r.imap_host.as_str(), r.imap_port, r.within_secs), ("imap.mail.example", 1993, DEFAULT_WITHIN_SECS));
+        assert!(parse(&acme(), &tables(&text("imap://imap.mail.example", ""))).expect_err("plain").to_string().contains("imaps://"));
+        assert!(parse(&acme(), &tables(&text("imaps://imap.mail.example", "within_secs = 2")))
+            .expect_err("short")
+            .to_string()
+            .contains("out of range"));
+    }
+
     use super::*;
 
     fn tables(text: &str) -> Vec<toml::Table> {
@@ -269,7 +348,7 @@ password_key = "test-password"
         assert!(parse(&acme(), &tables(&foreign)).is_err());
         let typo = base("login_url = \"https://app.acme.test/login\"\nsigned_in_url = \"https://app.acme.test/\"\nsigned_in = \"x\"");
         assert!(parse(&acme(), &tables(&typo)).expect_err("typo").to_string().contains("signed_in"));
-        let reset = "[[flows]]\nname = \"Reset\"\ntemplate = \"password-reset\"\n";
-        assert!(parse(&acme(), &tables(reset)).expect_err("not yet").to_string().contains("it runs: login, chat, logout"));
+        let other = "[[flows]]\nname = \"Pay\"\ntemplate = \"checkout\"\n";
+        assert!(parse(&acme(), &tables(other)).expect_err("unknown").to_string().contains("it runs: login, chat, logout, password-reset"));
     }
 }

@@ -1,5 +1,6 @@
 //! Finds the sign-in form of a page: the `<form>` holding a password field, its action and method,
-//! every hidden input (CSRF tokens included) and the field the username or email goes in. Read with
+//! every hidden input (CSRF tokens included) and the field the username or email goes in; and a
+//! "forgot your password" form, which asks for the email alone. Read with
 //! the core's forgiving tag reader; a page is already bounded by the HTTP body limit.
 
 use preflight_core::html;
@@ -34,24 +35,12 @@ const CAPTCHAS: [&str; 5] = ["g-recaptcha", "h-captcha", "cf-turnstile", "data-s
 pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
     for (text, tags) in forms(page) {
         let inputs: Vec<&html::Tag> = tags.iter().filter(|t| t.name == "input").collect();
-        let kind = |t: &html::Tag| t.attr("type").unwrap_or("text").to_ascii_lowercase();
         let Some(password) = inputs.iter().find(|t| kind(t) == "password").and_then(|t| t.attr("name")) else { continue };
         if CAPTCHAS.iter().any(|c| text.contains(c)) {
             return Err(FormProblem::Captcha);
         }
         let Some(PlainForm { action, method, hidden }) = plain(&tags, base) else { continue };
-        let user_like = |t: &&&html::Tag| {
-            let k = kind(t);
-            let words = format!(
-                "{} {} {}",
-                t.attr("name").unwrap_or_default(),
-                t.attr("id").unwrap_or_default(),
-                t.attr("autocomplete").unwrap_or_default()
-            )
-            .to_ascii_lowercase();
-            k == "email" || (k == "text" && ["user", "email", "login", "identifier", "account"].iter().any(|w| words.contains(w)))
-        };
-        let user = inputs.iter().find(user_like).or_else(|| inputs.iter().find(|t| kind(t) == "text")).and_then(|t| t.attr("name"));
+        let user = inputs.iter().find(|t| user_like(t)).or_else(|| inputs.iter().find(|t| kind(t) == "text")).and_then(|t| t.attr("name"));
         let Some(user) = user else { return Err(FormProblem::NoUserField) };
         return Ok(LoginForm { action, method, hidden, user_field: user.to_owned(), password_field: password.to_owned() });
     }
@@ -59,6 +48,45 @@ pub fn find(page: &str, base: &Url) -> Result<LoginForm, FormProblem> {
         return Err(FormProblem::Captcha);
     }
     Err(FormProblem::NoPasswordForm)
+}
+
+fn kind(t: &html::Tag) -> String {
+    t.attr("type").unwrap_or("text").to_ascii_lowercase()
+}
+
+/// Whether `t` is where an email or username goes.
+fn user_like(t: &html::Tag) -> bool {
+    let k = kind(t);
+    let words = format!(
+        "{} {} {}",
+        t.attr("name").unwrap_or_default(),
+        t.attr("id").unwrap_or_default(),
+        t.attr("autocomplete").unwrap_or_default()
+    )
+    .to_ascii_lowercase();
+    k == "email" || (k == "text" && ["user", "email", "login", "identifier", "account"].iter().any(|w| words.contains(w)))
+}
+
+/// The form of `page` (served at `base`) that asks only for an email or username (a "forgot your
+/// password" form), and the name of that field.
+pub fn email_form(page: &str, base: &Url) -> Result<(PlainForm, String), FormProblem> {
+    for (text, tags) in forms(page) {
+        let inputs: Vec<&html::Tag> = tags.iter().filter(|t| t.name == "input").collect();
+        if inputs.iter().any(|t| kind(t) == "password") {
+            continue;
+        }
+        let Some(field) = inputs.iter().find(|t| user_like(t)).and_then(|t| t.attr("name")) else { continue };
+        if CAPTCHAS.iter().any(|c| text.contains(c)) {
+            return Err(FormProblem::Captcha);
+        }
+        if let Some(f) = plain(&tags, base) {
+            return Ok((f, field.to_owned()));
+        }
+    }
+    if CAPTCHAS.iter().any(|c| page.to_ascii_lowercase().contains(c)) {
+        return Err(FormProblem::Captcha);
+    }
+    Err(FormProblem::NoUserField)
 }
 
 /// A form to submit as it is (a logout button): its action, method and hidden inputs.

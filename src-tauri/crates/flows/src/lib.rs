@@ -3,7 +3,9 @@
 //! finding can say "sign-in works" or "the sign-in page sends you back to itself at step 2".
 //!
 //! Flows are declared as `[[flows]]` in a product's settings ([`config`]); each names a template
-//! a founder fills in without writing steps (this version: `login`, `chat`, `logout`). Keys come from a [`Keys`]
+//! a founder fills in without writing steps (`login`, `chat`, `logout`, `password-reset`, which reads the
+//! test mailbox over IMAP); [`webhook`]
+//! replays the product's signed webhooks with their forged twins. Keys come from a [`Keys`]
 //! source (the keychain in the app and the CLI) and go only where [`preflight_core::credential`]
 //! lets them: over https, to the product's own names. Passwords, session cookies and CSRF tokens
 //! stay in memory for the run; results keep statuses, timings and addresses without their query.
@@ -11,14 +13,19 @@
 pub mod chat;
 pub mod config;
 pub mod form;
+pub mod imap;
 pub mod jar;
 pub mod login;
 pub mod logout;
+pub mod mail;
 pub mod outcome;
+pub mod reset;
 pub mod session;
+pub mod webhook;
 
 pub use config::{FlowConfig, FlowsError, Template};
 pub use outcome::{FlowResult, FlowStatus, StepResult};
+pub use webhook::WebhookResult;
 
 use preflight_core::{Domain, Net};
 use preflight_vault::Sensitive;
@@ -77,6 +84,7 @@ pub async fn run_all(net: &Net, product: &Domain, flows: &[FlowConfig], keys: &d
                 let check = l.signed_in_url.clone().or_else(|| signed_in.as_ref().map(|(_, u)| u.clone()));
                 logout::run(&mut session, &f.name, l, check).await
             }
+            Template::Reset(r) => reset::run(&mut session, product, &f.name, r, keys).await,
         };
         out.push(r);
     }

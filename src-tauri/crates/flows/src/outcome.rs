@@ -2,11 +2,11 @@
 //! "steps": [{"name", "status", "http_status", "ms", "says"}], "says"}]`). Addresses in it carry no
 //! query string, and nothing in it is a password, a cookie or a token.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a flow or a step went. `Error`: it could not be run (a missing key, the network, a page
 /// Preflight cannot read), which says nothing about the product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum FlowStatus {
@@ -16,7 +16,7 @@ pub enum FlowStatus {
 }
 
 /// One step of a flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StepResult {
     pub name: String,
@@ -30,7 +30,7 @@ pub struct StepResult {
 }
 
 /// One flow, run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FlowResult {
     pub name: String,
@@ -42,9 +42,11 @@ pub struct FlowResult {
 }
 
 impl FlowResult {
-    /// The result of `steps`: the first step that did not pass decides it.
+    /// The result of `steps`: the first step that failed decides it, else the first that could not
+    /// be run (a failure is evidence; a step that could not look is not).
     pub fn of(name: &str, template: &str, steps: Vec<StepResult>, pass: String) -> FlowResult {
-        let first_bad = steps.iter().position(|s| s.status != FlowStatus::Pass);
+        let first_bad =
+            steps.iter().position(|s| s.status == FlowStatus::Fail).or_else(|| steps.iter().position(|s| s.status != FlowStatus::Pass));
         let (status, says) = match first_bad {
             None => (FlowStatus::Pass, pass),
             Some(i) => (steps[i].status, format!("{name}: step {} ({}) {}", i + 1, steps[i].name, steps[i].says)),
@@ -87,4 +89,9 @@ pub fn shown(url: &url::Url) -> String {
     u.set_query(None);
     u.set_fragment(None);
     u.to_string()
+}
+
+/// An address as written (a `Location`, perhaps relative) without its query and fragment.
+pub fn shown_str(address: &str) -> String {
+    address.split(['?', '#']).next().unwrap_or_default().to_owned()
 }

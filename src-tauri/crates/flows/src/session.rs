@@ -79,6 +79,11 @@ impl<'a> Session<'a> {
         Session { net, product, jar: Jar::default(), bearer: None }
     }
 
+    /// The run's network (for what is not HTTP: the test mailbox).
+    pub fn net(&self) -> &'a Net {
+        self.net
+    }
+
     /// Sends `req`, following redirects inside the product one hop at a time.
     pub async fn send(&mut self, mut req: Request) -> Result<Exchange, NetError> {
         let started = Instant::now();

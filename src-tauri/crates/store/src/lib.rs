@@ -1,5 +1,5 @@
 //! Preflight's history: one SQLite file holding products, audit runs and their findings, and the
-//! watcher's monitors, samples, rollups, incidents and deploys.
+//! watcher's monitors, samples, rollups, incidents and deploys, and the runs of its paths.
 //!
 //! The file lives in the platform's app-data folder (or a folder the caller names, which is how
 //! `PREFLIGHT_DATA_DIR` and tests work). It is opened in WAL mode with a busy timeout, migrated on
@@ -18,6 +18,7 @@ pub mod latency;
 pub mod migrate;
 pub mod monitors;
 pub mod names;
+pub mod paths;
 pub mod products;
 pub mod runs;
 pub mod samples;
@@ -32,6 +33,7 @@ pub use keys::KeyRow;
 pub use latency::LatencyRow;
 pub use monitors::MonitorRow;
 pub use names::Decisions;
+pub use paths::{NewPathRun, PathRunRow};
 pub use runs::RunSummary;
 pub use samples::{Sample, Window};
 pub use ticks::TickRow;
@@ -170,6 +172,11 @@ impl Store {
     /// The newest latency runs of `url` (its address without the query), newest first.
     pub fn latency_runs(&self, url: &str, limit: u32) -> Result<Vec<LatencyRow>> {
         self.read(|c| latency::list(c, url, limit))
+    }
+
+    /// The newest runs of `domain`'s paths and webhook replays, at most `per_path` of each.
+    pub fn path_runs(&self, domain: &str, per_path: u32) -> Result<Vec<PathRunRow>> {
+        self.read(|c| paths::recent(c, domain, per_path))
     }
 
     /// The founder's decisions about `domain`'s found names.

@@ -10,7 +10,7 @@
 //! work and does nothing, instead of failing on "table already exists".
 
 use crate::error::{Result, StoreError};
-use crate::{channels, deploys, findings, incidents, keys, latency, monitors, names, products, runs, samples, ticks};
+use crate::{channels, deploys, findings, incidents, keys, latency, monitors, names, paths, products, runs, samples, ticks};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
@@ -35,6 +35,7 @@ pub const ALL: &[&Migration] = &[
     &ticks::V10,
     &latency::V11,
     &keys::V12,
+    &paths::V13,
 ];
 
 /// The schema version this build writes.

@@ -229,5 +229,6 @@ pub fn prune(conn: &Connection, now_ms: i64) -> Result<usize> {
     gone += crate::incidents::prune(conn, now_ms - KEEP_DAILY_MS)?;
     gone += crate::deploys::prune(conn, now_ms - KEEP_DAILY_MS)?;
     gone += crate::latency::prune(conn, now_ms - KEEP_DAILY_MS)?;
+    gone += crate::paths::prune(conn, now_ms - KEEP_DAILY_MS)?;
     Ok(gone)
 }

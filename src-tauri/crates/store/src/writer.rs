@@ -93,6 +93,8 @@ pub enum WatchOp {
         domain: String,
         name: String,
     },
+    /// A run of one of a product's paths (or a webhook replay).
+    SavePathRun(Box<crate::paths::NewPathRun>),
 }
 
 impl WatchOp {
@@ -117,6 +119,7 @@ impl WatchOp {
             WatchOp::DeleteChannel { id } => i64::from(crate::channels::delete(conn, id)?),
             WatchOp::SetKey { domain, name } => crate::keys::upsert(conn, &domain, &name, now)?,
             WatchOp::DeleteKey { domain, name } => i64::from(crate::keys::delete(conn, &domain, &name)?),
+            WatchOp::SavePathRun(run) => crate::paths::insert(conn, &run)?,
         })
     }
 }

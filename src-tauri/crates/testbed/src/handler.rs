@@ -46,6 +46,18 @@ impl App {
         App(Arc::new(answer))
     }
 
+    /// This app, and `other` for what it does not know (answers 404): two apps on one host.
+    pub fn or(self, other: App) -> App {
+        App::new(move |r: &Received| {
+            let first = self.answer(r);
+            if first.status == 404 {
+                other.answer(r)
+            } else {
+                first
+            }
+        })
+    }
+
     /// The reply to `request`.
     pub(crate) fn answer(&self, request: &Received) -> Reply {
         (self.0)(request)

@@ -10,9 +10,12 @@ pub mod apps;
 pub mod demo;
 pub mod dns;
 pub mod handler;
+pub mod hooks;
 pub mod hostile;
+pub mod imap;
 pub mod openssl;
 pub mod pki;
+pub mod reset;
 pub mod smtp;
 pub mod web;
 

@@ -25,6 +25,34 @@ pub async fn preflight(args: &[String], stdin: Option<&str>, data: &std::path::P
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// A temporary folder for one test run of the CLI against `bed`: the data folder, the testbed's
+/// CA for `--ca-file`, and a `preflight.toml` holding `config`.
+pub struct ConfigBed {
+    pub dir: tempfile::TempDir,
+    pub data: std::path::PathBuf,
+    pub ca: std::path::PathBuf,
+    pub config: std::path::PathBuf,
+}
+
+impl ConfigBed {
+    pub fn new(bed: &Testbed, config: &str) -> ConfigBed {
+        let dir = tempfile::tempdir().expect("temp");
+        let (data, ca, file) = (dir.path().join("data"), dir.path().join("ca.pem"), dir.path().join("preflight.toml"));
+        std::fs::write(&ca, bed.ca.pem()).expect("ca");
+        std::fs::write(&file, config).expect("config");
+        ConfigBed { dir, data, ca, config: file }
+    }
+
+    /// `preflight ARGS --config FILE` pointed at `bed` (its DNS, ports and CA).
+    pub fn args(&self, bed: &Testbed, args: &[&str]) -> Vec<String> {
+        let mut out = s(args);
+        out.extend(["--config".to_owned(), self.config.display().to_string()]);
+        out.extend(bed.cli_args());
+        out.extend(["--ca-file".to_owned(), self.ca.display().to_string()]);
+        out
+    }
+}
+
 pub fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }

@@ -27,6 +27,7 @@ pub mod mixed;
 pub mod monitoring;
 pub mod mta_sts;
 pub mod mx;
+pub mod paths;
 pub mod performance;
 pub mod protocols;
 pub mod ratelimit;
@@ -93,6 +94,7 @@ pub const FAMILIES: &[Family] = &[
     starttls::FAMILY,
     performance::FAMILY,
     monitoring::FAMILY,
+    paths::FAMILY,
     leaks::FAMILY,
     env_vars::FAMILY,
 ];

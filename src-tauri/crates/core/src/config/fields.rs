@@ -2,9 +2,9 @@
 //! [`crate::settings::check`] calls the same ones field by field, so the window shows under the field
 //! being typed exactly the refusal the CLI prints for the file: there is no second set of rules.
 
-use super::{ConfigError, EndpointConfig};
+use super::{CallbackConfig, ConfigError, EndpointConfig, Replay};
 use crate::domain::Domain;
-use crate::target::Endpoint;
+use crate::target::{CallbackKind, Endpoint};
 
 /// The longest endpoint name kept: it titles findings and history rows.
 pub const MAX_ENDPOINT_NAME: usize = 80;
@@ -162,4 +162,65 @@ pub fn unique_endpoint(file: &str, name: &str, earlier: &[EndpointConfig]) -> Re
         return Err(value(file, format!("two endpoints are named \"{}\": give each its own name", name.trim())));
     }
     Ok(())
+}
+
+/// A callback's field that refused it, for the form to point at; the error is the CLI's.
+#[derive(Debug)]
+pub struct CallbackProblem {
+    /// `url`, `name`, `provider`, `signing_key` or `event`.
+    pub field: &'static str,
+    pub error: ConfigError,
+}
+
+/// The longest sample event type kept (`invoice.payment_succeeded` is 25).
+pub const MAX_EVENT_TYPE: usize = 100;
+
+/// A callback Preflight may replay (`None` when it names no provider): an https address on the
+/// product's names (forged twins go only there), a webhook, a signing key, and a plain event type.
+pub fn replay(file: &str, domain: &Domain, c: &CallbackConfig, earlier: &[Replay]) -> Result<Option<Replay>, CallbackProblem> {
+    let at = |field: &'static str| move |message: String| CallbackProblem { field, error: value(file, message) };
+    let Some(provider) = c.provider else {
+        if c.signing_key.is_some() || c.event.is_some() {
+            return Err(at("provider")("a callback with a signing_key or an event needs its provider: stripe, github or standard".into()));
+        }
+        return Ok(None);
+    };
+    if c.kind != CallbackKind::Webhook {
+        return Err(at("kind")(format!("provider = \"{}\" is for kind = \"webhook\", not a login callback", provider.as_str())));
+    }
+    let url = web_url(file, "callback", &c.url).map_err(|error| CallbackProblem { field: "url", error })?;
+    let url = url::Url::parse(&url).map_err(|e| at("url")(e.to_string()))?;
+    crate::credential::for_product("signing_key", url.as_str(), domain.as_str())
+        .map_err(|e| at("url")(format!("a replayed webhook must be one of your own https addresses: {e}")))?;
+    let signing_key = match c.signing_key.as_deref() {
+        None => {
+            return Err(at("signing_key")(format!(
+                "a {} webhook needs signing_key: the keychain entry of its signing secret",
+                provider.label()
+            )))
+        }
+        Some(k) => crate::credential::key_name(k).ok_or_else(|| at("signing_key")(crate::credential::key_name_rule("signing_key")))?,
+    };
+    let name = match c.name.as_deref().map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_owned(),
+        _ => format!("{}{}", url.host_str().unwrap_or_default(), url.path().trim_end_matches('/')),
+    };
+    if name.chars().count() > MAX_ENDPOINT_NAME {
+        return Err(at("name")(format!("a webhook's name has at most {MAX_ENDPOINT_NAME} characters")));
+    }
+    if earlier.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
+        return Err(at("name")(format!("two webhooks are called \"{name}\": give each its own name")));
+    }
+    let event = match c.event.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(e) if e.len() <= MAX_EVENT_TYPE && e.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':')) => {
+            Some(e.to_owned())
+        }
+        Some(e) => {
+            return Err(at("event")(format!(
+                "event = \"{e}\" is not an event type (letters, digits, '.', '_', '-', as in customer.created)"
+            )))
+        }
+    };
+    Ok(Some(Replay { name, url, provider, signing_key: signing_key.to_owned(), event }))
 }

@@ -7,7 +7,7 @@
 
 use crate::domain::DomainError;
 use crate::monitor::{MonitorSpec, ProbeSpec, DEFAULT_INTERVAL_SECS, MAX_INTERVAL_SECS};
-use crate::target::{Callback, CallbackKind, HostOrigin, MailSpec, Target, DEFAULT_NAMES};
+use crate::target::{Callback, CallbackKind, HostOrigin, MailSpec, Target, WebhookProvider, DEFAULT_NAMES};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -123,13 +123,45 @@ fn get() -> String {
     "GET".to_owned()
 }
 
-/// `[[callbacks]]`
+/// `[[callbacks]]`. A webhook that names its `provider` and `signing_key` can be replayed: Preflight
+/// signs a sample event as that provider does and checks the app takes it and refuses forged ones.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct CallbackConfig {
     pub kind: CallbackKind,
     pub url: String,
+    /// What the replay calls it; the address without `https://` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Who sends it: `stripe`, `github` or `standard` (Standard Webhooks / Svix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<WebhookProvider>,
+    /// The keychain entry holding the signing secret (Stripe's `whsec_…`, GitHub's webhook secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
+    /// The sample event's type; a harmless one per provider when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+impl CallbackConfig {
+    /// A callback that is only called, never replayed.
+    pub fn new(kind: CallbackKind, url: &str) -> CallbackConfig {
+        CallbackConfig { kind, url: url.to_owned(), name: None, provider: None, signing_key: None, event: None }
+    }
+}
+
+/// A webhook Preflight may replay, checked: an https address on the product's names, a provider and
+/// the keychain entry of its signing secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    pub name: String,
+    pub url: url::Url,
+    pub provider: WebhookProvider,
+    pub signing_key: String,
+    /// The sample event's type, when the founder chose one.
+    pub event: Option<String>,
 }
 
 /// Why a config file could not be used.
@@ -214,6 +246,7 @@ impl ProductConfig {
             .iter()
             .map(|c| Ok(Callback { kind: c.kind, url: url("callback", &c.url)? }))
             .collect::<Result<_, ConfigError>>()?;
+        self.replays(file)?;
         for (i, e) in self.endpoints.iter().enumerate() {
             fields::unique_endpoint(file, &e.name, &self.endpoints[..i])?;
             target.endpoints.push(fields::endpoint(file, &domain, e).map_err(|p| p.error)?);
@@ -225,6 +258,18 @@ impl ProductConfig {
             };
         }
         Ok(target)
+    }
+
+    /// The webhooks this file lets Preflight replay (those naming a provider), validated.
+    pub fn replays(&self, file: &str) -> Result<Vec<Replay>, ConfigError> {
+        let domain = fields::domain(file, &self.domain)?;
+        let mut out: Vec<Replay> = Vec::new();
+        for c in &self.callbacks {
+            if let Some(r) = fields::replay(file, &domain, c, &out).map_err(|p| p.error)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 
     /// The monitors this file defines, validated (the product's domain fills what a kind leaves out).

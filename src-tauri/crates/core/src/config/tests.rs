@@ -126,3 +126,31 @@ fn a_bad_address_error_keeps_its_query_to_itself() {
     let err = ProductConfig::parse("p.toml", text).expect("parses").target("p.toml").expect_err("ftp");
     assert!(!err.to_string().contains("s3cret-value"), "{err}");
 }
+
+#[test]
+fn a_webhook_naming_its_provider_can_be_replayed_and_only_on_the_products_own_https_names() {
+    let file = |extra: &str| {
+        format!("domain = \"acme.test\"\n[[callbacks]]\nkind = \"webhook\"\nurl = \"https://api.acme.test/stripe\"\n{extra}\n")
+    };
+    let cfg = ProductConfig::parse("p.toml", &file("provider = \"stripe\"\nsigning_key = \"stripe-signing\"")).expect("valid");
+    let replays = cfg.replays("p.toml").expect("valid");
+    assert_eq!(replays.len(), 1);
+    assert_eq!(replays[0].name, "api.acme.test/stripe", "the address names it when the founder did not");
+    assert_eq!(replays[0].provider, crate::target::WebhookProvider::Stripe);
+    assert_eq!(replays[0].signing_key, "stripe-signing");
+    let refused = |extra: &str| {
+        let cfg = ProductConfig::parse("p.toml", &file(extra)).expect("parses");
+        cfg.target("p.toml").expect_err("refused").to_string()
+    };
+    assert!(refused("provider = \"stripe\"").contains("needs signing_key"));
+    assert!(refused("signing_key = \"k\"").contains("needs its provider"));
+    assert!(refused("provider = \"github\"\nsigning_key = \"has space\"").contains("signing_key must name a key"));
+    assert!(refused("provider = \"github\"\nsigning_key = \"k\"\nevent = \"<script>\"").contains("is not an event type"));
+    let foreign = "domain = \"acme.test\"\n[[callbacks]]\nkind = \"webhook\"\nurl = \"https://hooks.other.example/x\"\nprovider = \"standard\"\nsigning_key = \"k\"\n";
+    let err = ProductConfig::parse("p.toml", foreign).expect("parses").target("p.toml").expect_err("foreign").to_string();
+    assert!(err.contains("your own https addresses"), "{err}");
+    let plain = "domain = \"acme.test\"\n[[callbacks]]\nkind = \"webhook\"\nurl = \"http://api.acme.test/x\"\nprovider = \"standard\"\nsigning_key = \"k\"\n";
+    assert!(ProductConfig::parse("p.toml", plain).expect("parses").target("p.toml").is_err());
+    let unknown = ProductConfig::parse("p.toml", &file("provider = \"paypal\"\nsigning_key = \"k\"")).expect_err("unknown provider");
+    assert!(unknown.to_string().contains("stripe"), "{unknown}");
+}

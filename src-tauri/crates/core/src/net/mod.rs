@@ -145,6 +145,18 @@ impl Net {
         smtp::probe(&self.0.cfg, verifier, host, tcp).await
     }
 
+    /// A TLS connection to `host:port` (after the connect-to override), its certificate held to a
+    /// browser's rules: for protocols other than HTTP (a mailbox over IMAPS). It holds one of the
+    /// concurrency slots while it lives.
+    pub async fn open_tls(&self, host: &str, port: u16) -> Result<TlsConn, NetError> {
+        // No ALPN: a mail server may refuse a handshake offering HTTP (exim does after STARTTLS).
+        let connector = tls::strict_connector_offering(self.verifier()?, &[])?;
+        let route = self.route(host, port).await?;
+        let (tcp, _, permit) = self.connect(host, &route).await?;
+        let stream = tls::handshake(&self.0.cfg, &connector, host, tcp).await?;
+        Ok(TlsConn { stream, permit })
+    }
+
     /// Opens a keep-alive connection to the origin of `url` along `route`.
     pub async fn open(&self, url: &Url, route: &Route) -> Result<Conn, NetError> {
         let bad = |reason: &str| NetError::bad_url(url.as_str(), reason.to_owned());
@@ -200,5 +212,19 @@ impl Net {
         let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
         let route = self.route(host, port).await?;
         self.send(req, &route).await
+    }
+}
+
+/// A verified TLS connection from [`Net::open_tls`].
+#[derive(Debug)]
+pub struct TlsConn {
+    stream: tokio_rustls::client::TlsStream<TcpStream>,
+    permit: OwnedSemaphorePermit,
+}
+
+impl TlsConn {
+    /// The stream, and the concurrency slot to keep for as long as it is used.
+    pub fn into_parts(self) -> (tokio_rustls::client::TlsStream<TcpStream>, OwnedSemaphorePermit) {
+        (self.stream, self.permit)
     }
 }

@@ -89,6 +89,14 @@ pub fn strict_connector(verifier: Arc<WebPkiServerVerifier>) -> Result<TlsConnec
     Ok(TlsConnector::from(Arc::new(client_config(v)?)))
 }
 
+/// [`strict_connector`] offering `alpn` instead of HTTP/1.1 (nothing for a mail server).
+pub fn strict_connector_offering(verifier: Arc<WebPkiServerVerifier>, alpn: &[&[u8]]) -> Result<TlsConnector, NetError> {
+    let v: Arc<dyn ServerCertVerifier> = verifier;
+    let mut config = client_config(v)?;
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
 /// Runs a TLS handshake over `tcp` with `connector`, within the config's TLS deadline.
 pub async fn handshake(cfg: &NetConfig, connector: &TlsConnector, host: &str, tcp: TcpStream) -> Result<TlsStream<TcpStream>, NetError> {
     let name = ServerName::try_from(host.to_owned()).map_err(|e| NetError::BadUrl { url: host.to_owned(), reason: e.to_string() })?;

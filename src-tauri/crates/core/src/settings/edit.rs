@@ -44,7 +44,7 @@ pub fn apply(original: &str, form: &SettingsForm) -> Result<String, EditError> {
     put(root, "previews", nonempty(&form.previews));
     mail(root, form)?;
     tables(root, "endpoints", &form.endpoints, |e| (Some(e.name.as_str()), e.url.as_str()), endpoint)?;
-    tables(root, "callbacks", &form.callbacks, |c| (None, c.url.as_str()), callback)?;
+    tables(root, "callbacks", &form.callbacks, |c| (c.name.as_deref(), c.url.as_str()), callback)?;
     let text = doc.to_string();
     if text.len() as u64 > MAX_SETTINGS_BYTES {
         return Err(EditError::Invalid(format!("the settings would be larger than {} KiB", MAX_SETTINGS_BYTES / 1024)));
@@ -142,6 +142,10 @@ fn callback(t: &mut Table, c: &CallbackConfig) {
     };
     put(t, "kind", Some(kind.into()));
     put(t, "url", Some(c.url.as_str().into()));
+    put(t, "name", c.name.as_deref().map(Into::into));
+    put(t, "provider", c.provider.map(|p| p.as_str().into()));
+    put(t, "signing_key", c.signing_key.as_deref().map(Into::into));
+    put(t, "event", c.event.as_deref().map(Into::into));
 }
 
 /// Writes `rows` as `[[key]]` tables, reusing the file's table for each row it matches.

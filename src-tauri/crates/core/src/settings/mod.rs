@@ -113,7 +113,18 @@ impl SettingsForm {
                     kind: text(&e.kind),
                 })
                 .collect(),
-            callbacks: self.callbacks.iter().map(|c| CallbackConfig { kind: c.kind, url: c.url.trim().to_owned() }).collect(),
+            callbacks: self
+                .callbacks
+                .iter()
+                .map(|c| CallbackConfig {
+                    kind: c.kind,
+                    url: c.url.trim().to_owned(),
+                    name: text(&c.name),
+                    provider: c.provider,
+                    signing_key: text(&c.signing_key),
+                    event: text(&c.event),
+                })
+                .collect(),
         }
     }
 }
@@ -163,9 +174,18 @@ pub fn check(form: &SettingsForm) -> Vec<Problem> {
             push(&mut out, format!("previews.{i}"), e);
         }
     }
+    let mut replays = Vec::new();
     for (i, c) in form.callbacks.iter().enumerate() {
         if let Err(e) = fields::web_url(FILE, "callback", &c.url) {
             push(&mut out, format!("callbacks.{i}"), e);
+            continue;
+        }
+        match fields::replay(FILE, &domain, c, &replays) {
+            Ok(Some(r)) => replays.push(r),
+            Ok(None) => {}
+            // The address's own problems sit under the address, like a plain callback's.
+            Err(p) if p.field == "url" => push(&mut out, format!("callbacks.{i}"), p.error),
+            Err(p) => push(&mut out, format!("callbacks.{i}.{}", p.field), p.error),
         }
     }
     if let Some(Err(e)) = form.mail_domain.as_deref().map(|d| fields::mail_domain(FILE, d)) {

@@ -62,7 +62,7 @@ fn an_edit_keeps_every_comment_and_the_monitors() {
         latency_target_ms: None,
         kind: Some("auth-callback".into()),
     });
-    form.callbacks.push(CallbackConfig { kind: CallbackKind::Webhook, url: "https://api.acme.test/stripe".into() });
+    form.callbacks.push(CallbackConfig::new(CallbackKind::Webhook, "https://api.acme.test/stripe"));
     let text = apply(HAND_WRITTEN, &form).expect("applies");
     for kept in [
         "# Acme's launch settings, kept by Ada.",
