@@ -56,6 +56,7 @@ fn main() {
         "list_webhooks",
         "replay_webhook",
         "path_history",
+        "set_paths_after_deploy",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -63,6 +63,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             paths::list_webhooks,
             paths::replay_webhook,
             paths::path_history,
+            paths::set_paths_after_deploy,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged])
 }

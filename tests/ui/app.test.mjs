@@ -541,6 +541,9 @@ function pathsMocks() {
     history = { flows: [...runs.map((result) => ({ at_ms: Date.UTC(2026, 11, 3, 14, 2), trigger: "window", result })), before], webhooks: [] };
     return { results: runs, not_saved: null };
   };
+  let prefs = { remind_minutes: null, paused: false, muted_until_ms: null, paths_after_deploy: false };
+  h.watch_prefs = () => ({ ...prefs });
+  h.set_paths_after_deploy = ({ on }) => (prefs = { ...prefs, paths_after_deploy: on });
   h.list_webhooks = () => [{ name: "Payments", provider: "stripe", sends: "sends 3 test events signed as Stripe signs them to https://api.acme-chat.test/stripe (one real, the others forged, which your app must refuse); your app may log them" }];
   h.replay_webhook = () => ({
     not_saved: null,
@@ -563,6 +566,12 @@ test("the paths view says what a run sends, runs only on the founder's click, an
   const chat = page.locator('[data-testid="path-history-row"][data-name="Chat"]');
   await chat.getByTestId("path-change").waitFor();
   assert.match(await chat.getByTestId("path-change").textContent(), /Before: works .* Now: broken/s, "the before/after of the path that broke");
+
+  // Running them after each release is the founder's choice, off until ticked.
+  const after = page.getByTestId("paths-after-deploy");
+  assert.equal(await after.isChecked(), false);
+  await after.check();
+  await page.waitForFunction(() => window.__PF__.calls.some((c) => c.cmd === "set_paths_after_deploy" && c.args.on === true), null, { timeout: 5000 });
 
   // A webhook replay: said first, sent only on its own button, and a forged event taken is a failure in words.
   const hook = page.locator('[data-testid="webhook"][data-name="Payments"]');

@@ -266,3 +266,40 @@ test("a repository's preflight.toml is imported with its comments, exported, and
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a customer path is set in the window: its template's fields, the engine's refusal under it, its keys to the keychain, and the file the CLI runs", async () => {
+  const data = mkdtempSync(join(tmpdir(), "pf-settings-"));
+  const { page, errors } = await openSettings(data);
+  await page.getByRole("button", { name: "Add a path" }).click();
+  const path = page.getByTestId("flow").first();
+  assert.equal(await path.getByLabel("What it does").inputValue(), "login", "the first path is the sign-in");
+  assert.equal(await path.getByLabel("The test account's password (a key)").inputValue(), "test-password", "its keys are named the usual way");
+
+  // A sign-in page over http is refused under the path, in the words `preflight flow run` prints.
+  await path.getByLabel("The sign-in page (or sign-in API)").fill(`http://app.${DOMAIN}/login`);
+  await path.getByLabel("A page only a signed-in customer gets").fill(`https://app.${DOMAIN}/account`);
+  const refusal = page.locator('[data-field="flows.0"]');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /login_url/);
+  assert.equal(await page.getByRole("button", { name: "Save settings" }).isDisabled(), true, "nothing is saved while a path is refused");
+  await path.getByLabel("The sign-in page (or sign-in API)").fill(`https://app.${DOMAIN}/login`);
+  await refusal.waitFor({ state: "detached" });
+
+  // The test account's password goes to the keychain from beside its field, masked.
+  const box = path.getByLabel("The value of test-password");
+  await box.fill("a plain test password");
+  assert.equal(await box.getAttribute("type"), "password");
+  await path.getByRole("button", { name: "Save to keychain" }).nth(1).click();
+  await path.getByTestId("key-state").nth(1).getByText(/saved · ends in …rd/).waitFor();
+  await path.screenshot({ path: join(artifacts, "ui-settings-path.png") });
+
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByTestId("saved").waitFor();
+  const saved = readFileSync(join(data, "products", `${DOMAIN}.toml`), "utf8");
+  assert.match(saved, /\[\[flows\]\]\nname = "Sign in"\ntemplate = "login"/);
+  assert.ok(!saved.includes("a plain test password"), "the file names the key, never holds it");
+  const shown = JSON.parse((await run(data, ["settings", "show", DOMAIN, "--format", "json"])).stdout).settings;
+  assert.deepEqual(shown.keys.find((k) => k.name === "test-password")?.used_by, ["Sign in"], "the key is listed with the path that uses it");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

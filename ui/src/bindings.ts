@@ -586,6 +586,18 @@ async pathHistory(domain: string) : Promise<Result<PathHistory, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Turns on or off running the paths once after each deploy the watcher notices (all products),
+ * and restarts the watcher with it. The Paths view says what that sends before the founder ticks it.
+ */
+async setPathsAfterDeploy(on: boolean) : Promise<Result<WatchPrefs, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_paths_after_deploy", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -963,6 +975,12 @@ evidence: JsonValue;
  * Numbered steps that fix it; empty when nothing needs doing.
  */
 fix: string[]; duration_ms: number }
+/**
+ * A `[[flows]]` entry as the window edits it: its name, its template, and the template's fields
+ * as text (`login_url`, `password_key`, `within_secs`…). The core keeps them; the flows crate
+ * checks them, for the file, the window and the CLI alike.
+ */
+export type FlowForm = { name: string; template: string; fields: Partial<{ [key in string]: string }> }
 /**
  * A flow as the window lists it before it runs.
  */
@@ -1489,7 +1507,11 @@ ignore: string[]; canonical: string | null; previews: string[];
 /**
  * `None`: mail is sent from the root domain.
  */
-mail_domain: string | null; dkim_selectors: string[]; endpoints: EndpointConfig[]; callbacks: CallbackConfig[] }
+mail_domain: string | null; dkim_selectors: string[]; endpoints: EndpointConfig[]; callbacks: CallbackConfig[]; 
+/**
+ * The customer paths (`[[flows]]`), each as written; the flows crate checks them.
+ */
+flows?: FlowForm[] }
 /**
  * A part of the product's settings view, where an item sends the founder to say what to check.
  */
@@ -1676,7 +1698,12 @@ paused?: boolean;
 /**
  * Notifications muted until then (ms since the epoch), kept across restarts of the app.
  */
-muted_until_ms?: number | null }
+muted_until_ms?: number | null; 
+/**
+ * Run a product's paths once after each deploy the watcher notices, and say how they went.
+ * Off until the founder turns it on: the paths sign in and chat (a few model tokens).
+ */
+paths_after_deploy?: boolean }
 /**
  * The watcher as the dashboard's header shows it.
  */

@@ -9,7 +9,8 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use preflight_core::Domain;
 use preflight_flow::flows::{FlowInfo, FlowResult, PathHistory, Ran, Trigger, WebhookInfo, WebhookResult};
-use tauri::State;
+use preflight_flow::WatchPrefs;
+use tauri::{AppHandle, State};
 
 /// The flows of `domain`'s settings, in the order they run.
 #[tauri::command]
@@ -65,4 +66,15 @@ pub async fn replay_webhook(state: State<'_, AppState>, domain: String, name: St
         return Err(AppError::new(ErrorCode::NotFound, format!("{domain} has no webhook named \"{name}\" any more: its settings changed")));
     };
     Ok(state.flow.replay_webhooks(&domain, std::slice::from_ref(&r), Trigger::Window).await?)
+}
+
+/// Turns on or off running the paths once after each deploy the watcher notices (all products),
+/// and restarts the watcher with it. The Paths view says what that sends before the founder ticks it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, app), err)]
+pub async fn set_paths_after_deploy(app: AppHandle, state: State<'_, AppState>, on: bool) -> AppResult<WatchPrefs> {
+    let saved = blocking(state.flow.clone(), move |f| f.update_watch_prefs(|p| p.paths_after_deploy = on)).await?;
+    crate::watcher::restart(app).await;
+    Ok(saved)
 }

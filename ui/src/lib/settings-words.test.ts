@@ -13,6 +13,7 @@ const form = (over: Partial<SettingsForm> = {}): SettingsForm => ({
   dkim_selectors: [],
   endpoints: [],
   callbacks: [],
+  flows: [],
   ...over,
 });
 

@@ -243,6 +243,7 @@ impl Flow {
             store.deploys(d, 10)?.into_iter().map(|x| DeployLine { at_ms: x.at_ms, version: x.version, source: x.source }).collect();
         let secrets = self.secret_places(domain, &rows, &channels)?;
         let speed: Vec<SpeedLine> = self.latency_cards(domain)?.iter().map(speed_line).collect();
+        let paths = self.path_lines(&store, domain)?;
         let inputs = handover::Inputs {
             content: bundled()?,
             checklist: &checklist,
@@ -253,6 +254,7 @@ impl Flow {
             deploys: &deploys,
             secrets: &secrets,
             speed: &speed,
+            paths: &paths,
             now_ms: now_ms(),
         };
         Ok(handover::build(inputs))

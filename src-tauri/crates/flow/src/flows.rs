@@ -6,6 +6,7 @@
 
 use crate::watching::now_ms;
 use crate::{settings, Flow, FlowError};
+use preflight_checklist::handover::PathLine;
 use preflight_core::checks::paths::{self, PathState, PathsSetup};
 use preflight_core::config::{ProductConfig, Replay};
 use preflight_core::target::CallbackKind;
@@ -211,6 +212,25 @@ impl Flow {
         Ok(out)
     }
 
+    /// The handover's lines: each path and replayable webhook of `domain`, with its newest run.
+    pub(crate) fn path_lines(&self, store: &preflight_store::Store, domain: &Domain) -> Result<Vec<PathLine>, FlowError> {
+        let runs: Vec<NewPathRun> = store.path_runs(domain.as_str(), 1)?.into_iter().map(|r| r.run).collect();
+        let last = |kind: &str, name: &str| runs.iter().find(|r| r.kind == kind && r.name == name).map(|r| (r.status.clone(), r.at_ms));
+        let Ok((name, cfg)) = self.product_config(domain, None) else { return Ok(Vec::new()) };
+        let mut lines: Vec<PathLine> = preflight_flows::config::parse(domain, &cfg.flows)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| PathLine { name: f.name.clone(), what: f.template.as_str().to_owned(), webhook: false, last: last("flow", &f.name) })
+            .collect();
+        lines.extend(cfg.replays(&name).unwrap_or_default().iter().map(|r| PathLine {
+            name: r.name.clone(),
+            what: r.provider.label().to_owned(),
+            webhook: true,
+            last: last("webhook", &r.name),
+        }));
+        Ok(lines)
+    }
+
     /// `monitoring.paths` and `edge.webhook_replay` of `domain`, from its settings and its stored runs.
     pub(crate) fn path_findings(
         &self,
@@ -235,6 +255,52 @@ impl Flow {
         }
         Ok(paths::judge(domain.as_str(), &setup))
     }
+}
+
+impl Flow {
+    /// After the watcher noticed a deploy of `domain` at `at_ms`: its paths run once, kept as
+    /// started by the deploy, and the notice that says how they went. `None` when it has no paths
+    /// (or its settings cannot be read, which the Paths view says).
+    pub async fn paths_after_deploy(&self, domain: &Domain, at_ms: u64) -> Option<(String, String)> {
+        let flows = self.flows(domain, None).ok().filter(|f| !f.is_empty())?;
+        match self.run_flows(domain, &flows, Trigger::Deploy).await {
+            Ok(ran) => Some(deploy_notice(domain, at_ms, &ran.results)),
+            Err(e) => Some((format!("Deploy of {domain} at {}: the paths could not run", clock(at_ms)), e.to_string())),
+        }
+    }
+}
+
+/// "14:02 UTC" of a time in ms since the epoch.
+fn clock(at_ms: u64) -> String {
+    let secs = (at_ms / 1000) % 86_400;
+    format!("{:02}:{:02} UTC", secs / 3600, (secs % 3600) / 60)
+}
+
+/// The longest body a deploy notice gets (desktop notifications cut long ones anyway).
+const MAX_NOTICE_BODY: usize = 400;
+
+/// "Deploy of acme.com at 14:02 UTC: 1 of 4 paths broke" and, path by path, how each went.
+pub fn deploy_notice(domain: &Domain, at_ms: u64, results: &[FlowResult]) -> (String, String) {
+    let broke = results.iter().filter(|r| r.status == FlowStatus::Fail).count();
+    let unknown = results.iter().filter(|r| r.status == FlowStatus::Error).count();
+    let verdict = match (broke, unknown) {
+        (0, 0) => "every path works".to_owned(),
+        (0, n) => format!("{n} of {} paths could not run", results.len()),
+        (n, _) => format!("{n} of {} paths broke", results.len()),
+    };
+    let title = format!("Deploy of {domain} at {}: {verdict}", clock(at_ms));
+    let lines: Vec<String> = results
+        .iter()
+        .map(|r| match r.status {
+            FlowStatus::Pass => format!("{} works", r.name),
+            FlowStatus::Fail | FlowStatus::Error => r.says.trim_end_matches('.').to_owned(),
+        })
+        .collect();
+    let mut body = lines.join("; ");
+    if body.chars().count() > MAX_NOTICE_BODY {
+        body = body.chars().take(MAX_NOTICE_BODY - 1).collect::<String>() + "…";
+    }
+    (title, format!("{body}."))
 }
 
 /// What started a run of the paths, as the history keeps it.
@@ -308,4 +374,34 @@ async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowEr
     })
     .await
     .map_err(|e| FlowError::Storage(format!("the keychain could not be read: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use preflight_flows::outcome::step;
+
+    #[test]
+    fn a_deploy_notice_says_when_and_which_path_broke_at_which_step() {
+        let ok = FlowResult::of(
+            "Sign in",
+            "login",
+            vec![step("Sign in", FlowStatus::Pass, Some(200), 80, "accepted".into())],
+            "Sign in: sign-in works.".into(),
+        );
+        let broken = FlowResult::of(
+            "Chat",
+            "chat",
+            vec![
+                step("Start a chat", FlowStatus::Pass, Some(200), 300, "answered".into()),
+                step("Send a message", FlowStatus::Fail, Some(500), 90, "answered with error 500".into()),
+            ],
+            String::new(),
+        );
+        let domain = Domain::parse("acme.test").expect("domain");
+        // 2026-12-03 14:02 UTC.
+        let (title, body) = deploy_notice(&domain, 1_796_306_520_000, &[ok, broken]);
+        assert_eq!(title, "Deploy of acme.test at 14:02 UTC: 1 of 2 paths broke");
+        assert_eq!(body, "Sign in works; Chat: step 2 (Send a message) answered with error 500.");
+    }
 }

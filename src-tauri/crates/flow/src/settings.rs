@@ -151,7 +151,7 @@ impl Flow {
 
     /// What the engine refuses in `form`, field by field (nothing is written).
     pub fn check_settings(&self, form: &SettingsForm) -> Vec<Problem> {
-        form::check(&form.normalized())
+        check(&form.normalized())
     }
 
     /// Writes `form` into `domain`'s file if the file is still at `revision`; the file's comments
@@ -161,7 +161,7 @@ impl Flow {
         if form.domain != domain.as_str() {
             return Err(FlowError::Invalid(format!("these settings are for {}, not {domain}", form.domain)));
         }
-        if let Some(p) = form::check(&form).first() {
+        if let Some(p) = check(&form).first() {
             return Err(FlowError::Invalid(p.message.clone()));
         }
         let text = self.settings_text(domain)?;
@@ -272,4 +272,27 @@ impl Flow {
         }
         KeysView { keys, keychain_error: error }
     }
+}
+
+/// Every refusal in `form` (normalized): the core's, field by field, then the paths', each by the
+/// flows crate that runs them (so the window refuses exactly what `preflight flow run` would).
+pub(crate) fn check(form: &SettingsForm) -> Vec<Problem> {
+    let mut out = form::check(form);
+    let Ok(domain) = Domain::parse(&form.domain) else { return out };
+    let tables: Vec<toml::Table> = form.flows.iter().map(|f| f.table()).collect();
+    let mut each_fine = true;
+    for (i, t) in tables.iter().enumerate() {
+        if let Err(preflight_flows::FlowsError::Settings { reason, .. }) = preflight_flows::config::parse(&domain, std::slice::from_ref(t))
+        {
+            out.push(Problem { field: format!("flows.{i}"), message: reason });
+            each_fine = false;
+        }
+    }
+    // What only the whole list can break: two paths with one name, too many paths.
+    if each_fine {
+        if let Err(e) = preflight_flows::config::parse(&domain, &tables) {
+            out.push(Problem { field: "flows".into(), message: e.to_string() });
+        }
+    }
+    out
 }

@@ -7,7 +7,7 @@ use preflight_core::checks::dns;
 use preflight_core::monitor::{self, MonitorSpec};
 use preflight_core::{Domain, Finding, Status};
 use preflight_store::{MonitorRow, WatchOp};
-use preflight_watch::{Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Watcher};
+use preflight_watch::{AfterDeploy, Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Watcher};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -160,7 +160,20 @@ impl Flow {
         settings.secrets = Some(secrets);
         let me = self.clone();
         settings.channels = tokio::task::spawn_blocking(move || me.channel_targets()).await.unwrap_or_default();
-        settings.reminder_every_ms = self.watch_prefs().remind_minutes.map(|m| u64::from(m) * 60_000);
+        let prefs = self.watch_prefs();
+        settings.reminder_every_ms = prefs.remind_minutes.map(|m| u64::from(m) * 60_000);
+        if prefs.paths_after_deploy {
+            let flow = Arc::downgrade(self);
+            let after: AfterDeploy = Arc::new(move |domain: String, at: u64, _version: String| {
+                let flow = flow.clone();
+                Box::pin(async move {
+                    let flow = flow.upgrade()?;
+                    let domain = Domain::parse(&domain).ok()?;
+                    flow.paths_after_deploy(&domain, at).await
+                })
+            });
+            settings.after_deploy = Some(after);
+        }
         tune(&mut settings);
         Ok(Watcher::start(net, clock, monitors, settings))
     }
@@ -289,6 +302,10 @@ pub struct WatchPrefs {
     /// Notifications muted until then (ms since the epoch), kept across restarts of the app.
     #[serde(default)]
     pub muted_until_ms: Option<u64>,
+    /// Run a product's paths once after each deploy the watcher notices, and say how they went.
+    /// Off until the founder turns it on: the paths sign in and chat (a few model tokens).
+    #[serde(default)]
+    pub paths_after_deploy: bool,
 }
 
 /// Where a damaged `watch.json` is kept when new preferences are saved.

@@ -160,3 +160,42 @@ fn the_keys_of_the_paths_are_listed_so_the_window_can_set_them() {
     let named: Vec<(&str, Vec<String>)> = view.keys.iter().map(|k| (k.name.as_str(), k.used_by.clone())).collect();
     assert_eq!(named, [("test-user", vec!["Sign in".to_owned()]), ("test-password", vec!["Sign in".to_owned()])]);
 }
+
+#[test]
+fn a_path_the_flows_crate_refuses_is_refused_by_the_form_at_that_path_and_nothing_is_saved() {
+    use preflight_core::settings::FlowForm;
+    let dir = tempfile::tempdir().expect("temp");
+    let flow = flow(dir.path());
+    let domain = Domain::parse("paths.test").expect("domain");
+    let view = flow.settings(&domain).expect("defaults");
+    let mut form = view.form.clone();
+    let login = |url: &str| FlowForm {
+        name: "Sign in".into(),
+        template: "login".into(),
+        fields: [
+            ("login_url", url),
+            ("signed_in_url", "https://app.paths.test/account"),
+            ("username_key", "test-user"),
+            ("password_key", "test-password"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    };
+    form.flows = vec![login("http://app.paths.test/login")];
+    let problems = flow.check_settings(&form);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "flows.0");
+    assert!(problems[0].message.contains("login_url"), "{}", problems[0].message);
+    assert!(flow.save_settings(&domain, &form, &view.revision).is_err(), "refused, not saved");
+    assert!(!flow.settings(&domain).expect("view").exists);
+
+    form.flows = vec![login("https://app.paths.test/login"), login("https://app.paths.test/other")];
+    let problems = flow.check_settings(&form);
+    assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["flows"], "two paths, one name: {problems:?}");
+
+    form.flows.truncate(1);
+    let saved = flow.save_settings(&domain, &form, &view.revision).expect("saved");
+    assert_eq!(flow.flows(&domain, None).expect("the paths read back").len(), 1);
+    assert_eq!(saved.form.flows, form.flows);
+}

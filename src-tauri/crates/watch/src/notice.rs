@@ -23,6 +23,8 @@ pub enum NoticeKind {
     Reminder,
     CertExpiring,
     NewFailures,
+    /// The product's paths ran after a deploy: how they went.
+    Paths,
 }
 
 /// One notification.

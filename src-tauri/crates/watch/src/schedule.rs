@@ -47,6 +47,10 @@ impl Monitor {
 /// Re-runs the audit of a domain and returns the titles of failures the previous run did not have.
 pub type Auditor = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Vec<String>, String>> + Send + Sync>;
 
+/// Runs a product's paths once after the watcher noticed a deploy of it (domain, when, version)
+/// and gives the notice to send, or `None` when there is nothing to run (no paths, not wanted).
+pub type AfterDeploy = Arc<dyn Fn(String, u64, String) -> BoxFuture<'static, Option<(String, String)>> + Send + Sync>;
+
 /// Loads the keychain value an endpoint names (product, entry name).
 pub type Secrets = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
@@ -64,6 +68,7 @@ pub struct Settings {
     /// Remind while something is down (at least every 30 minutes); off by default.
     pub reminder_every_ms: Option<u64>,
     pub auditor: Option<Auditor>,
+    pub after_deploy: Option<AfterDeploy>,
     pub secrets: Option<Secrets>,
     /// Where samples, incidents and deploys are recorded.
     pub store: Option<Arc<Store>>,
@@ -95,6 +100,7 @@ impl Settings {
             group_window_ms: 3_000,
             reminder_every_ms: None,
             auditor: None,
+            after_deploy: None,
             secrets: None,
             store: None,
             channels: Vec::new(),
@@ -137,9 +143,27 @@ pub struct Watcher {
 /// What a monitor task reports to the dispatcher.
 #[derive(Debug)]
 enum Report {
-    Probed { monitor: Monitor, at: u64, outcome: Outcome, change: Option<crate::state::Transition> },
-    Network { at: u64, online: bool },
-    Audited { monitor: Monitor, at: u64, new_failures: Vec<String> },
+    Probed {
+        monitor: Monitor,
+        at: u64,
+        outcome: Outcome,
+        change: Option<crate::state::Transition>,
+    },
+    Network {
+        at: u64,
+        online: bool,
+    },
+    Audited {
+        monitor: Monitor,
+        at: u64,
+        new_failures: Vec<String>,
+    },
+    /// The paths ran after a deploy: the notice to send.
+    PathsRan {
+        at: u64,
+        title: String,
+        body: String,
+    },
 }
 
 impl Watcher {
@@ -158,7 +182,9 @@ impl Watcher {
         let notifier = Notifier::new(settings.group_window_ms, settings.reminder_every_ms);
         let out =
             Outbox { net: net.clone(), channels: settings.channels.clone(), backoff: settings.backoff.clone(), deliveries: JoinSet::new() };
-        tasks.spawn(dispatch(inbox, events, notifier, recorder, out, clock.clone(), controls.clone(), states.clone()));
+        // Weak: the dispatcher must still see its inbox close once every probing task is gone.
+        let deploys = Deploys { after: settings.after_deploy.clone(), reports: reports.downgrade() };
+        tasks.spawn(dispatch(inbox, events, notifier, recorder, out, clock.clone(), controls.clone(), states.clone(), deploys));
         for (i, m) in monitors.into_iter().enumerate() {
             let task = Task {
                 net: net.clone(),
@@ -388,6 +414,25 @@ impl Outbox {
     }
 }
 
+/// What to do when a deploy is noticed, and the way back to the dispatcher for its result.
+struct Deploys {
+    after: Option<AfterDeploy>,
+    reports: tokio::sync::mpsc::WeakUnboundedSender<Report>,
+}
+
+impl Deploys {
+    /// Runs the paths after a deploy of `domain`, off the dispatcher (they take seconds to minutes).
+    fn noticed(&self, domain: &str, at: u64, version: &str) {
+        let (Some(after), Some(reports)) = (self.after.clone(), self.reports.upgrade()) else { return };
+        let (domain, version) = (domain.to_owned(), version.to_owned());
+        tokio::spawn(async move {
+            if let Some((title, body)) = after(domain, at, version).await {
+                let _ = reports.send(Report::PathsRan { at, title, body });
+            }
+        });
+    }
+}
+
 /// The one place that records, announces and keeps the shared state.
 #[allow(clippy::too_many_arguments)]
 async fn dispatch(
@@ -399,6 +444,7 @@ async fn dispatch(
     clock: Arc<dyn Clock>,
     controls: Arc<Controls>,
     states: Arc<Mutex<HashMap<i64, (String, State)>>>,
+    deploys: Deploys,
 ) {
     let mut online = true;
     let mut cert_warned: HashMap<i64, i64> = HashMap::new();
@@ -438,6 +484,12 @@ async fn dispatch(
                 }
             }
             Some(Report::Audited { .. }) => {}
+            Some(Report::PathsRan { at, title, body }) => {
+                let notice = Notice { kind: NoticeKind::Paths, title, body, monitors: Vec::new(), at };
+                if let Some(n) = notifier.extra(now, notice) {
+                    out.announce(&events, n);
+                }
+            }
             Some(Report::Probed { monitor, at, outcome, change }) => {
                 let cause = match &outcome.probe {
                     Probe::Failed(c) => Some(c.words()),
@@ -477,6 +529,7 @@ async fn dispatch(
                             if let Some(r) = recorder.as_mut() {
                                 r.deploy(&monitor.domain, at, &version);
                             }
+                            deploys.noticed(&monitor.domain, at, &version);
                             let _ = events.send(Event::Deploy { at, domain: monitor.domain.clone(), version });
                         }
                     }

@@ -204,6 +204,14 @@ async fn a_new_build_going_live_is_noticed_as_one_deploy() {
     }
     let mut s = settings();
     s.store = Some(store.clone());
+    // The paths run once per deploy; their words come back as a notice.
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = runs.clone();
+    let after: preflight_watch::AfterDeploy = Arc::new(move |domain: String, _at: u64, version: String| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move { Some((format!("Deploy of {domain}: sign-in works"), format!("Sign in works after {version}."))) })
+    });
+    s.after_deploy = Some(after);
     let (watcher, mut rx) = Watcher::start(net, Arc::new(FastClock::new(1_700_000_000_000, SPEED)), monitors, s);
     let mut seen = Vec::new();
     assert!(until(&mut rx, &mut seen, 10, |s| s.iter().filter(|e| matches!(e, Event::Sample { ok: true, .. })).count() >= 4).await);
@@ -213,6 +221,8 @@ async fn a_new_build_going_live_is_noticed_as_one_deploy() {
     for_a_while(&mut rx, &mut seen, 60).await;
     let deploys: Vec<_> = seen.iter().filter(|e| matches!(e, Event::Deploy { .. })).collect();
     assert_eq!(deploys.len(), 1, "both monitors saw it; it is one deploy: {deploys:#?}");
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1, "the paths ran once for the one deploy");
+    assert_eq!(notices(&seen, NoticeKind::Paths), 1, "their result is told: {seen:#?}");
     drop(watcher);
     store.flush().expect("flushed");
     let stored = store.deploys(DOMAIN, 5).expect("deploys");

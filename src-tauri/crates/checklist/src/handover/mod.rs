@@ -12,6 +12,7 @@
 mod facts;
 pub mod html;
 pub mod markdown;
+mod paths;
 
 use crate::content::Content;
 use crate::diff::{between, Movement};
@@ -20,6 +21,8 @@ use crate::walk::Checklist;
 use preflight_core::net::cert::date;
 use preflight_core::Report;
 use preflight_vault::redact::scrub;
+
+pub use paths::PathLine;
 use serde::Serialize;
 
 /// The two ways the document is written out.
@@ -151,6 +154,7 @@ pub struct Inputs<'a> {
     pub deploys: &'a [DeployLine],
     pub secrets: &'a [SecretPlace],
     pub speed: &'a [SpeedLine],
+    pub paths: &'a [PathLine],
     pub now_ms: i64,
 }
 
@@ -188,6 +192,7 @@ pub fn build(i: Inputs<'_>) -> Handover {
         secrets(&i),
         monitoring(&i),
         speed(&i),
+        paths::section(&i),
         deploys(&i),
         people(c),
         changes(&i),

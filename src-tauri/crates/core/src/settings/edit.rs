@@ -1,10 +1,10 @@
 //! Writes a [`SettingsForm`] into a settings file's text, touching only what changed. A value equal to
 //! the file's is left byte for byte (its comments, quotes and line breaks with it); a changed value
 //! takes the old one's surrounding comments; `[[endpoints]]` and `[[callbacks]]` tables are matched
-//! by name, then by address, so a comment above an endpoint stays with that endpoint
+//! (like `[[flows]]`) by name, then by address, so a comment above an endpoint stays with that endpoint
 //! when another one is removed. Keys the form does not own (`monitors`) are never touched.
 
-use super::{SettingsForm, MAX_SETTINGS_BYTES};
+use super::{FlowForm, SettingsForm, MAX_SETTINGS_BYTES};
 use crate::config::{CallbackConfig, EndpointConfig, ProductConfig};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
@@ -45,6 +45,7 @@ pub fn apply(original: &str, form: &SettingsForm) -> Result<String, EditError> {
     mail(root, form)?;
     tables(root, "endpoints", &form.endpoints, |e| (Some(e.name.as_str()), e.url.as_str()), endpoint)?;
     tables(root, "callbacks", &form.callbacks, |c| (c.name.as_deref(), c.url.as_str()), callback)?;
+    tables(root, "flows", &form.flows, |f| (Some(f.name.as_str()), ""), flow)?;
     let text = doc.to_string();
     if text.len() as u64 > MAX_SETTINGS_BYTES {
         return Err(EditError::Invalid(format!("the settings would be larger than {} KiB", MAX_SETTINGS_BYTES / 1024)));
@@ -146,6 +147,27 @@ fn callback(t: &mut Table, c: &CallbackConfig) {
     put(t, "provider", c.provider.map(|p| p.as_str().into()));
     put(t, "signing_key", c.signing_key.as_deref().map(Into::into));
     put(t, "event", c.event.as_deref().map(Into::into));
+}
+
+/// A path's table: its fields as the form has them, the ones the form dropped removed.
+fn flow(t: &mut Table, f: &FlowForm) {
+    put(t, "name", Some(f.name.as_str().into()));
+    put(t, "template", Some(f.template.as_str().into()));
+    let dropped: Vec<String> =
+        t.iter().map(|(k, _)| k.to_owned()).filter(|k| k != "name" && k != "template" && !f.fields.contains_key(k)).collect();
+    for k in dropped {
+        t.remove(&k);
+    }
+    for (k, v) in f.table() {
+        if k == "name" || k == "template" {
+            continue;
+        }
+        let value = match v {
+            toml::Value::Integer(n) => Value::from(n),
+            other => Value::from(other.as_str().unwrap_or_default()),
+        };
+        put(t, &k, Some(value));
+    }
 }
 
 /// Writes `rows` as `[[key]]` tables, reusing the file's table for each row it matches.

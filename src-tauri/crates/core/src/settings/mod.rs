@@ -4,12 +4,14 @@
 //! the tray and CI read it; the form is only a view of it.
 //!
 //! Monitors are not part of the form (the Monitors view owns them); `apply` leaves them as they are.
+//! The customer paths are, as [`FlowForm`]s: their fields are checked by the flows crate.
 
 pub mod edit;
 
 use crate::config::{fields, CallbackConfig, ConfigError, EndpointConfig, ProductConfig};
 use crate::target::DEFAULT_NAMES;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The largest settings file read or imported: hand-written ones are a few KiB.
 pub const MAX_SETTINGS_BYTES: u64 = 256 * 1024;
@@ -33,6 +35,49 @@ pub struct SettingsForm {
     pub dkim_selectors: Vec<String>,
     pub endpoints: Vec<EndpointConfig>,
     pub callbacks: Vec<CallbackConfig>,
+    /// The customer paths (`[[flows]]`), each as written; the flows crate checks them.
+    #[serde(default)]
+    pub flows: Vec<FlowForm>,
+}
+
+/// A `[[flows]]` entry as the window edits it: its name, its template, and the template's fields
+/// as text (`login_url`, `password_key`, `within_secs`…). The core keeps them; the flows crate
+/// checks them, for the file, the window and the CLI alike.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FlowForm {
+    pub name: String,
+    pub template: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl FlowForm {
+    /// The entry of a settings file's `[[flows]]` table (a value that is not text, such as
+    /// `within_secs = 120`, is kept as it reads).
+    pub fn of(table: &toml::Table) -> FlowForm {
+        let text = |v: &toml::Value| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let get = |k: &str| table.get(k).map(text).unwrap_or_default();
+        let fields = table.iter().filter(|(k, _)| *k != "name" && *k != "template").map(|(k, v)| (k.clone(), text(v))).collect();
+        FlowForm { name: get("name"), template: get("template"), fields }
+    }
+
+    /// The `[[flows]]` table it stands for: a field named `…_secs` is a number when it reads as one.
+    pub fn table(&self) -> toml::Table {
+        let mut t = toml::Table::new();
+        t.insert("name".into(), toml::Value::String(self.name.clone()));
+        t.insert("template".into(), toml::Value::String(self.template.clone()));
+        for (k, v) in &self.fields {
+            let value = match v.trim().parse::<i64>() {
+                Ok(n) if k.ends_with("_secs") => toml::Value::Integer(n),
+                _ => toml::Value::String(v.clone()),
+            };
+            t.insert(k.clone(), value);
+        }
+        t
+    }
 }
 
 /// One field the engine refuses, and why, in the CLI's words without the file name.
@@ -58,6 +103,7 @@ impl SettingsForm {
             dkim_selectors: Vec::new(),
             endpoints: Vec::new(),
             callbacks: Vec::new(),
+            flows: Vec::new(),
         }
     }
 
@@ -74,6 +120,7 @@ impl SettingsForm {
             dkim_selectors: cfg.mail.as_ref().map(|m| m.dkim_selectors.clone()).unwrap_or_default(),
             endpoints: cfg.endpoints.clone(),
             callbacks: cfg.callbacks.clone(),
+            flows: cfg.flows.iter().map(FlowForm::of).collect(),
         }
     }
 
@@ -123,6 +170,20 @@ impl SettingsForm {
                     provider: c.provider,
                     signing_key: text(&c.signing_key),
                     event: text(&c.event),
+                })
+                .collect(),
+            flows: self
+                .flows
+                .iter()
+                .map(|f| FlowForm {
+                    name: f.name.trim().to_owned(),
+                    template: f.template.trim().to_owned(),
+                    fields: f
+                        .fields
+                        .iter()
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                        .collect(),
                 })
                 .collect(),
         }

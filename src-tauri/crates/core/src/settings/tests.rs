@@ -164,3 +164,37 @@ fn a_revision_changes_with_any_byte() {
     assert_ne!(revision("domain = \"a.test\"\n"), revision("domain = \"a.test\" \n"));
     assert_eq!(revision(HAND_WRITTEN), revision(HAND_WRITTEN));
 }
+
+#[test]
+fn a_path_edited_in_the_form_keeps_its_comment_and_drops_what_the_form_dropped() {
+    let text = r#"domain = "acme.test"
+
+# The sign-in the founders watch.
+[[flows]]
+name = "Sign in"
+template = "login"
+login_url = "https://app.acme.test/login" # the form page
+signed_in_url = "https://app.acme.test/account"
+username_key = "test-user"
+password_key = "test-password"
+
+[[flows]]
+name = "Reset"
+template = "password-reset"
+within_secs = 60
+"#;
+    let mut form = form_of(text);
+    assert_eq!(form.flows.len(), 2);
+    assert_eq!(form.flows[1].fields.get("within_secs").map(String::as_str), Some("60"), "a number reads as text in the form");
+    assert_eq!(apply(text, &form).expect("unchanged"), text, "an unchanged path is left byte for byte");
+    form.flows[0].fields.insert("signed_in_url".into(), "https://app.acme.test/home".into());
+    form.flows[1].fields.remove("within_secs");
+    form.flows[1].fields.insert("within_secs".into(), "90".into());
+    let out = apply(text, &form).expect("written");
+    assert!(out.contains("# The sign-in the founders watch.") && out.contains("# the form page"), "{out}");
+    assert!(out.contains("signed_in_url = \"https://app.acme.test/home\""), "{out}");
+    assert!(out.contains("within_secs = 90"), "a number stays a number: {out}");
+    form.flows[0].fields.remove("password_key");
+    let out = apply(text, &form).expect("written");
+    assert!(!out.contains("password_key"), "a field the form dropped leaves the file: {out}");
+}
