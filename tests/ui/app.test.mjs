@@ -544,6 +544,7 @@ function pathsMocks() {
   let prefs = { remind_minutes: null, paused: false, muted_until_ms: null, paths_after_deploy: false };
   h.watch_prefs = () => ({ ...prefs });
   h.set_paths_after_deploy = ({ on }) => (prefs = { ...prefs, paths_after_deploy: on });
+  h.save_monitor = ({ domain, spec }) => ({ id: 7, domain, spec, enabled: true });
   h.list_webhooks = () => [{ name: "Payments", provider: "stripe", sends: "sends 3 test events signed as Stripe signs them to https://api.acme-chat.test/stripe (one real, the others forged, which your app must refuse); your app may log them" }];
   h.replay_webhook = () => ({
     not_saved: null,
@@ -566,6 +567,12 @@ test("the paths view says what a run sends, runs only on the founder's click, an
   const chat = page.locator('[data-testid="path-history-row"][data-name="Chat"]');
   await chat.getByTestId("path-change").waitFor();
   assert.match(await chat.getByTestId("path-change").textContent(), /Before: works .* Now: broken/s, "the before/after of the path that broke");
+
+  // One path watched by the tray: a flow monitor, every 15 minutes.
+  await plan.getByTestId("watch-path").nth(1).click();
+  await plan.getByTestId("watching-path").waitFor();
+  const watchedSpec = await page.evaluate(() => window.__PF__.calls.find((c) => c.cmd === "save_monitor")?.args.spec);
+  assert.deepEqual(watchedSpec, { name: "Path: Chat", interval_secs: 900, probe: { kind: "flow", domain: "acme-chat.test", flow: "Chat" } });
 
   // Running them after each release is the founder's choice, off until ticked.
   const after = page.getByTestId("paths-after-deploy");

@@ -1347,7 +1347,12 @@ export type ProbeSpec =
 /**
  * The whole audit again; only failures that were not there the last time are announced.
  */
-{ kind: "audit"; domain: string }
+{ kind: "audit"; domain: string } | 
+/**
+ * One of the product's customer paths (`[[flows]]`, by name), walked as a customer does: DOWN
+ * when it fails at a step (by the same confirm rules), never DOWN when it could not run.
+ */
+{ kind: "flow"; domain: string; flow: string }
 /**
  * One field the engine refuses, and why, in the CLI's words without the file name.
  */

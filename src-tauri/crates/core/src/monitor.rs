@@ -77,7 +77,13 @@ pub enum ProbeSpec {
     },
     /// The whole audit again; only failures that were not there the last time are announced.
     Audit { domain: String },
+    /// One of the product's customer paths (`[[flows]]`, by name), walked as a customer does: DOWN
+    /// when it fails at a step (by the same confirm rules), never DOWN when it could not run.
+    Flow { domain: String, flow: String },
 }
+
+/// A path is walked at most this often: each run signs in and may cost model tokens.
+pub const MIN_FLOW_INTERVAL_SECS: u32 = 60;
 
 impl ProbeSpec {
     /// A plain GET of `url`, healthy on 2xx/3xx.
@@ -106,6 +112,7 @@ impl ProbeSpec {
             ProbeSpec::Cert { .. } => "cert",
             ProbeSpec::Dns { .. } => "dns",
             ProbeSpec::Audit { .. } => "audit",
+            ProbeSpec::Flow { .. } => "flow",
         }
     }
 
@@ -135,7 +142,7 @@ impl ProbeSpec {
             ProbeSpec::Http { url, .. } => url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)),
             ProbeSpec::Cert { host, .. } => Some(host.clone()),
             ProbeSpec::Dns { name, .. } => Some(name.clone()),
-            ProbeSpec::Audit { domain } => Some(domain.clone()),
+            ProbeSpec::Audit { domain } | ProbeSpec::Flow { domain, .. } => Some(domain.clone()),
         }
     }
 }
@@ -213,6 +220,18 @@ impl MonitorSpec {
             }
             ProbeSpec::Audit { domain } => {
                 *domain = Domain::parse(domain).map_err(|e| bad(e.to_string()))?.to_string();
+            }
+            ProbeSpec::Flow { domain, flow } => {
+                *domain = Domain::parse(domain).map_err(|e| bad(e.to_string()))?.to_string();
+                *flow = flow.trim().to_owned();
+                if flow.is_empty() {
+                    return Err(bad("flow must name one of the product's paths ([[flows]] name)".into()));
+                }
+                if self.interval_secs < MIN_FLOW_INTERVAL_SECS {
+                    return Err(bad(format!(
+                        "a path is walked at most every {MIN_FLOW_INTERVAL_SECS} s (interval_secs = {MIN_FLOW_INTERVAL_SECS} or more)"
+                    )));
+                }
             }
         }
         Ok(self)

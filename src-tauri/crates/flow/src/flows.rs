@@ -17,6 +17,7 @@ use preflight_flows::{FlowConfig, Keys};
 pub use preflight_flows::{FlowResult, FlowStatus, StepResult, WebhookResult};
 use preflight_store::{NewPathRun, WatchOp};
 use preflight_vault::{SecretRef, Sensitive};
+use preflight_watch::Walked;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -133,8 +134,12 @@ impl Flow {
     /// the password reset), and keeps each result in the history as started by `trigger`.
     pub async fn run_flows(&self, domain: &Domain, flows: &[FlowConfig], trigger: Trigger) -> Result<Ran<FlowResult>, FlowError> {
         let net = self.net_for(domain).await?;
-        let keys = load_keys(domain, key_names(flows)).await?;
-        let results = preflight_flows::run_all(&net, domain, flows, &keys).await;
+        let (runnable, mut results) = self.bind_mailbox_keys(domain, flows);
+        let keys = load_keys(domain, key_names(&runnable)).await?;
+        results.extend(preflight_flows::run_all(&net, domain, &runnable, &keys).await);
+        // The roadmap's order, whatever could not run included.
+        let rank = |r: &FlowResult| preflight_flows::config::TEMPLATES.iter().position(|t| *t == r.template).unwrap_or(usize::MAX);
+        results.sort_by_key(rank);
         let rows = results.iter().map(|r| (r.name.clone(), r.status, serde_json::to_value(r))).collect();
         let not_saved = self.keep_runs(domain, "flow", trigger, rows);
         Ok(Ran { results, not_saved })
@@ -155,6 +160,47 @@ impl Flow {
         let rows = results.iter().map(|r| (r.name.clone(), r.status, serde_json::to_value(r))).collect();
         let not_saved = self.keep_runs(domain, "webhook", trigger, rows);
         Ok(Ran { results, not_saved })
+    }
+
+    /// Binds each password reset's mailbox keys to its IMAP host (the first host a key is used with
+    /// stays its host until the key is saved again): the flows that may run, and the results of
+    /// those whose settings now send a mailbox key to another host.
+    fn bind_mailbox_keys(&self, domain: &Domain, flows: &[FlowConfig]) -> (Vec<FlowConfig>, Vec<FlowResult>) {
+        let mut runnable = Vec::new();
+        let mut refused = Vec::new();
+        for f in flows {
+            let Template::Reset(r) = &f.template else {
+                runnable.push(f.clone());
+                continue;
+            };
+            match self.bound_elsewhere(domain, &[&r.mailbox_user_key, &r.mailbox_password_key], &r.imap_host) {
+                Ok(None) => runnable.push(f.clone()),
+                Ok(Some(says)) | Err(says) => {
+                    let s = preflight_flows::outcome::step("Open the test mailbox", FlowStatus::Error, None, 0, says);
+                    refused.push(FlowResult::of(&f.name, f.template.as_str(), vec![s], String::new()));
+                }
+            }
+        }
+        (runnable, refused)
+    }
+
+    /// Why one of `keys` may not go to `host`, if one may not.
+    fn bound_elsewhere(&self, domain: &Domain, keys: &[&String], host: &str) -> Result<Option<String>, String> {
+        let cannot = |e: FlowError| format!("Preflight could not check where the mailbox's keys may go ({e}), so it did not send them");
+        let store = self.store().map_err(cannot)?;
+        for k in keys {
+            let op = WatchOp::BindKey { domain: domain.to_string(), name: (*k).clone(), host: host.to_owned() };
+            store.watch(op).map_err(|e| cannot(e.into()))?;
+        }
+        let rows = store.keys(domain.as_str()).map_err(|e| cannot(e.into()))?;
+        for k in keys {
+            if let Some(bound) = rows.iter().find(|r| &r.name == *k).and_then(|r| r.bound_host.clone()).filter(|b| b != host) {
+                return Ok(Some(format!(
+                    "the key `{k}` was saved for the mailbox at {bound}, and these settings send it to {host}: save it again in Settings (or with `preflight keys set {domain} {k}`) to use it there"
+                )));
+            }
+        }
+        Ok(None)
     }
 
     /// Stores each run; the words for what could not be kept, when something could not.
@@ -266,6 +312,39 @@ impl Flow {
         match self.run_flows(domain, &flows, Trigger::Deploy).await {
             Ok(ran) => Some(deploy_notice(domain, at_ms, &ran.results)),
             Err(e) => Some((format!("Deploy of {domain} at {}: the paths could not run", clock(at_ms)), e.to_string())),
+        }
+    }
+}
+
+impl Flow {
+    /// One walk of `domain`'s path `name` for a `flow` monitor: with the sign-in before it when it
+    /// needs one (a chat on the session, a logout), kept as started by the monitor. A failure at
+    /// any step, the sign-in's included, is the path broken; a path that could not be walked (its
+    /// settings, a missing key, the network) is no verdict.
+    pub async fn walk(&self, domain: &Domain, name: &str) -> Walked {
+        let flows = match self.flows(domain, None) {
+            Ok(f) => f,
+            Err(e) => return Walked::Unknown(e.to_string()),
+        };
+        let Some(target) = flows.iter().find(|f| f.name == name) else {
+            return Walked::Unknown(format!("{domain} has no path named \"{name}\" any more"));
+        };
+        let needs_sign_in =
+            matches!(&target.template, Template::Chat(c) if c.key.is_none()) || matches!(target.template, Template::Logout(_));
+        let mut walk: Vec<FlowConfig> =
+            if needs_sign_in { flows.iter().filter(|f| matches!(f.template, Template::Login(_))).cloned().collect() } else { Vec::new() };
+        walk.push(target.clone());
+        let ran = match self.run_flows(domain, &walk, Trigger::Monitor).await {
+            Ok(r) => r,
+            Err(e) => return Walked::Unknown(e.to_string()),
+        };
+        if let Some(broken) = ran.results.iter().find(|r| r.status == FlowStatus::Fail) {
+            return Walked::Broke(broken.says.clone());
+        }
+        match ran.results.iter().find(|r| r.name == name) {
+            Some(r) if r.status == FlowStatus::Pass => Walked::Works { ms: r.steps.iter().map(|s| s.ms).sum() },
+            Some(r) => Walked::Unknown(r.says.clone()),
+            None => Walked::Unknown("the path gave no result".into()),
         }
     }
 }

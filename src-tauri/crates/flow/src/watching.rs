@@ -7,7 +7,7 @@ use preflight_core::checks::dns;
 use preflight_core::monitor::{self, MonitorSpec};
 use preflight_core::{Domain, Finding, Status};
 use preflight_store::{MonitorRow, WatchOp};
-use preflight_watch::{AfterDeploy, Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Watcher};
+use preflight_watch::{AfterDeploy, Auditor, Clock, Event, Monitor, Reference, Secrets, Settings, Walked, Walker, Watcher};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -160,6 +160,18 @@ impl Flow {
         settings.secrets = Some(secrets);
         let me = self.clone();
         settings.channels = tokio::task::spawn_blocking(move || me.channel_targets()).await.unwrap_or_default();
+        let walker_flow = Arc::downgrade(self);
+        let walker: Walker = Arc::new(move |domain: String, name: String| {
+            let flow = walker_flow.clone();
+            Box::pin(async move {
+                let Some(flow) = flow.upgrade() else { return Walked::Unknown("the app is closing".into()) };
+                match Domain::parse(&domain) {
+                    Ok(d) => flow.walk(&d, &name).await,
+                    Err(e) => Walked::Unknown(e.to_string()),
+                }
+            })
+        });
+        settings.walker = Some(walker);
         let prefs = self.watch_prefs();
         settings.reminder_every_ms = prefs.remind_minutes.map(|m| u64::from(m) * 60_000);
         if prefs.paths_after_deploy {

@@ -36,6 +36,7 @@ pub const ALL: &[&Migration] = &[
     &latency::V11,
     &keys::V12,
     &paths::V13,
+    &keys::V14,
 ];
 
 /// The schema version this build writes.

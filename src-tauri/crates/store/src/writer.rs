@@ -95,6 +95,12 @@ pub enum WatchOp {
     },
     /// A run of one of a product's paths (or a webhook replay).
     SavePathRun(Box<crate::paths::NewPathRun>),
+    /// A key saved for its own host is bound to `host` unless it is bound already.
+    BindKey {
+        domain: String,
+        name: String,
+        host: String,
+    },
 }
 
 impl WatchOp {
@@ -120,6 +126,7 @@ impl WatchOp {
             WatchOp::SetKey { domain, name } => crate::keys::upsert(conn, &domain, &name, now)?,
             WatchOp::DeleteKey { domain, name } => i64::from(crate::keys::delete(conn, &domain, &name)?),
             WatchOp::SavePathRun(run) => crate::paths::insert(conn, &run)?,
+            WatchOp::BindKey { domain, name, host } => crate::keys::bind(conn, &domain, &name, &host, now)?,
         })
     }
 }

@@ -30,5 +30,5 @@ pub use clock::{Clock, FastClock, SystemClock};
 pub use event::Event;
 pub use guard::{references_from, Reference, DEFAULT_REFERENCES};
 pub use notice::{Notice, NoticeKind};
-pub use schedule::{AfterDeploy, Auditor, Monitor, Overall, Secrets, Settings, Watcher};
+pub use schedule::{AfterDeploy, Auditor, Monitor, Overall, Secrets, Settings, Walked, Walker, Watcher};
 pub use state::{Rules, State};

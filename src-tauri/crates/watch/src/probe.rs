@@ -56,8 +56,9 @@ pub async fn run(net: &Net, spec: &ProbeSpec, credential: Option<&(String, Strin
         ProbeSpec::Http { .. } => http(net, spec, credential).await,
         ProbeSpec::Cert { host, port } => cert(net, host, *port).await,
         ProbeSpec::Dns { name, record, expect: given } => dns(net, name, record, if given.is_empty() { expect } else { given }).await,
-        // The audit re-run is not a probe: the scheduler hands it to the auditor.
-        ProbeSpec::Audit { .. } => Outcome { probe: Probe::Ok, latency_ms: None, note: None },
+        // The audit re-run and a path are not probes: the scheduler hands them to the front end's
+        // auditor and walker.
+        ProbeSpec::Audit { .. } | ProbeSpec::Flow { .. } => Outcome { probe: Probe::Ok, latency_ms: None, note: None },
     }
 }
 

@@ -15,7 +15,7 @@ use crate::probe::{self, Note, Outcome};
 use crate::record::Recorder;
 use crate::state::{Network, Probe, Rules, State, Tracker};
 use futures::future::BoxFuture;
-use preflight_core::monitor::{MonitorSpec, ProbeSpec};
+use preflight_core::monitor::{MonitorSpec, ProbeSpec, MIN_FLOW_INTERVAL_SECS};
 use preflight_core::Net;
 use preflight_store::Store;
 use serde::Serialize;
@@ -51,6 +51,20 @@ pub type Auditor = Arc<dyn Fn(String) -> BoxFuture<'static, Result<Vec<String>, 
 /// and gives the notice to send, or `None` when there is nothing to run (no paths, not wanted).
 pub type AfterDeploy = Arc<dyn Fn(String, u64, String) -> BoxFuture<'static, Option<(String, String)>> + Send + Sync>;
 
+/// How one walk of a path went, for a `flow` monitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Walked {
+    /// It worked, in this long.
+    Works { ms: u64 },
+    /// It broke at a step: the words.
+    Broke(String),
+    /// It could not be walked (a missing key, unreadable settings): no verdict, no sample.
+    Unknown(String),
+}
+
+/// Walks a product's path (domain, path name) once.
+pub type Walker = Arc<dyn Fn(String, String) -> BoxFuture<'static, Walked> + Send + Sync>;
+
 /// Loads the keychain value an endpoint names (product, entry name).
 pub type Secrets = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
@@ -69,6 +83,8 @@ pub struct Settings {
     pub reminder_every_ms: Option<u64>,
     pub auditor: Option<Auditor>,
     pub after_deploy: Option<AfterDeploy>,
+    /// Walks the paths of `flow` monitors (none: those monitors stay quiet).
+    pub walker: Option<Walker>,
     pub secrets: Option<Secrets>,
     /// Where samples, incidents and deploys are recorded.
     pub store: Option<Arc<Store>>,
@@ -101,6 +117,7 @@ impl Settings {
             reminder_every_ms: None,
             auditor: None,
             after_deploy: None,
+            walker: None,
             secrets: None,
             store: None,
             channels: Vec::new(),
@@ -315,15 +332,30 @@ impl Task {
                 delay = interval;
                 continue;
             }
-            let deadline = Duration::from_millis(interval.clamp(1_000, 30_000).max(self.net.config().timeouts.check.as_millis() as u64));
-            let outcome = match tokio::time::timeout(
-                deadline,
-                probe::run(&self.net, &self.monitor.spec.probe, credential.as_ref(), &learned),
-            )
-            .await
-            {
-                Ok(o) => o,
-                Err(_) => Outcome { probe: Probe::Failed(crate::state::Cause::Timeout), latency_ms: None, note: None },
+            let outcome = if let ProbeSpec::Flow { domain, flow } = &self.monitor.spec.probe {
+                let walked = match self.settings.walker.clone() {
+                    Some(walk) => walk(domain.clone(), flow.clone()).await,
+                    None => Walked::Unknown("this watcher cannot walk paths".into()),
+                };
+                match walked {
+                    Walked::Works { ms } => Outcome { probe: Probe::Ok, latency_ms: Some(ms), note: None },
+                    Walked::Broke(says) => {
+                        Outcome { probe: Probe::Failed(crate::state::Cause::Path { says }), latency_ms: None, note: None }
+                    }
+                    Walked::Unknown(why) => {
+                        // Not a failure of the product: no sample, no change of state.
+                        tracing::warn!(monitor = %self.monitor.spec.name, reason = %why, "the path could not be walked");
+                        delay = interval;
+                        continue;
+                    }
+                }
+            } else {
+                let deadline =
+                    Duration::from_millis(interval.clamp(1_000, 30_000).max(self.net.config().timeouts.check.as_millis() as u64));
+                match tokio::time::timeout(deadline, probe::run(&self.net, &self.monitor.spec.probe, credential.as_ref(), &learned)).await {
+                    Ok(o) => o,
+                    Err(_) => Outcome { probe: Probe::Failed(crate::state::Cause::Timeout), latency_ms: None, note: None },
+                }
             };
             drop(_slot);
             if let (Some(Note::Records(values)), true) = (&outcome.note, learned.is_empty()) {
@@ -347,7 +379,16 @@ impl Task {
                 return;
             }
             let jitter = interval / 10;
-            delay = if pending { self.settings.quick_reprobe_ms.min(interval) } else { interval - jitter + self.random(2 * jitter + 1) };
+            // A path is never walked faster than every minute, even to confirm a failure, and its
+            // jitter only ever adds.
+            delay = match (&self.monitor.spec.probe, pending) {
+                (ProbeSpec::Flow { .. }, true) => {
+                    self.settings.quick_reprobe_ms.max(u64::from(MIN_FLOW_INTERVAL_SECS) * 1000).min(interval)
+                }
+                (ProbeSpec::Flow { .. }, false) => interval + self.random(jitter + 1),
+                (_, true) => self.settings.quick_reprobe_ms.min(interval),
+                (_, false) => interval - jitter + self.random(2 * jitter + 1),
+            };
         }
     }
 

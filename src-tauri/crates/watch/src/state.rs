@@ -41,6 +41,10 @@ pub enum Cause {
     Slow {
         ms: u64,
     },
+    /// A customer path broke: where, in words ("step 2 (Send a message) answered with error 500").
+    Path {
+        says: String,
+    },
 }
 
 impl State {
@@ -69,6 +73,7 @@ impl Cause {
             Cause::Json => "did not report itself healthy".into(),
             Cause::Drift => "has DNS records that changed".into(),
             Cause::Slow { ms } => format!("answered too slowly ({ms} ms)"),
+            Cause::Path { says } => format!("broke for a customer: {says}"),
         }
     }
 }

@@ -228,3 +228,59 @@ async fn a_new_build_going_live_is_noticed_as_one_deploy() {
     let stored = store.deploys(DOMAIN, 5).expect("deploys");
     assert_eq!((stored.len(), stored[0].source.as_str()), (1, "detected"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_that_breaks_goes_down_by_the_confirm_rules_with_its_step_and_one_that_cannot_run_says_nothing() {
+    let b = bed().await;
+    let walks = Arc::new(std::sync::Mutex::new(Vec::<(String, u64)>::new()));
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clock = Arc::new(FastClock::new(1_700_000_000_000, SPEED));
+    let (seen_walks, is_broken, walk_clock) = (walks.clone(), broken.clone(), clock.clone());
+    let walker: preflight_watch::Walker = Arc::new(move |_domain: String, name: String| {
+        if let Ok(mut w) = seen_walks.lock() {
+            w.push((name.clone(), walk_clock.now_ms()));
+        }
+        let walked = match (name.as_str(), is_broken.load(std::sync::atomic::Ordering::SeqCst)) {
+            ("No keys", _) => preflight_watch::Walked::Unknown("the key `test-password` is not in this computer's keychain".into()),
+            (_, true) => preflight_watch::Walked::Broke("Chat: step 2 (Send a message) answered with error 500".into()),
+            (_, false) => preflight_watch::Walked::Works { ms: 420 },
+        };
+        Box::pin(async move { walked })
+    });
+    let mut s = settings();
+    s.walker = Some(walker);
+    let spec = |name: &str| MonitorSpec {
+        name: name.into(),
+        interval_secs: 60,
+        probe: ProbeSpec::Flow { domain: DOMAIN.into(), flow: name.into() },
+    };
+    let monitors = vec![Monitor::new(1, DOMAIN, spec("Chat")), Monitor::new(2, DOMAIN, spec("No keys"))];
+    let (watcher, mut rx) = Watcher::start(b.net.clone(), clock.clone(), monitors, s);
+    let mut seen = Vec::new();
+    assert!(
+        until(&mut rx, &mut seen, 20, |s| s
+            .iter()
+            .any(|e| matches!(e, Event::Sample { monitor_id: 1, ok: true, latency_ms: Some(420), .. })))
+        .await
+    );
+    broken.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(until(&mut rx, &mut seen, 30, |s| notices(s, NoticeKind::Down) == 1).await, "a broken path is DOWN: {seen:#?}");
+    let cause = seen.iter().find_map(|e| match e {
+        Event::Changed { monitor_id: 1, to: State::Down, cause, .. } => cause.clone(),
+        _ => None,
+    });
+    assert!(cause.is_some_and(|c| c.contains("step 2 (Send a message)")), "the failing step is the cause: {seen:#?}");
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::Sample { monitor_id: 2, .. } | Event::Changed { monitor_id: 2, .. })),
+        "a path that cannot run says nothing"
+    );
+    drop(watcher);
+    let times = walks.lock().expect("walks").clone();
+    for name in ["Chat", "No keys"] {
+        let at: Vec<u64> = times.iter().filter(|(n, _)| n == name).map(|(_, t)| *t).collect();
+        assert!(at.len() >= 2, "{name} was walked: {times:?}");
+        for w in at.windows(2) {
+            assert!(w[1] - w[0] >= 59_000, "a path is walked at most every minute, even to confirm a failure: {name} {at:?}");
+        }
+    }
+}

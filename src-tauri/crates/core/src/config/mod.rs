@@ -80,6 +80,8 @@ pub struct MonitorConfig {
     pub record: Option<String>,
     #[serde(default)]
     pub expect: Vec<String>,
+    /// flow: the name of the `[[flows]]` path to walk.
+    pub flow: Option<String>,
 }
 
 fn http() -> String {
@@ -301,9 +303,18 @@ fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, C
         "cert" => ProbeSpec::Cert { host: host(), port: m.port.unwrap_or(443) },
         "dns" => ProbeSpec::Dns { name: host(), record: m.record.clone().ok_or_else(|| needs("record"))?, expect: m.expect.clone() },
         "audit" => ProbeSpec::Audit { domain: host() },
-        other => return Err(value(format!("monitor \"{}\": kind \"{other}\" is not one of http, cert, dns, audit", m.name))),
+        "flow" => ProbeSpec::Flow {
+            domain: domain.to_owned(),
+            flow: m.flow.clone().ok_or_else(|| needs("flow (the name of one of the [[flows]])"))?,
+        },
+        other => return Err(value(format!("monitor \"{}\": kind \"{other}\" is not one of http, cert, dns, audit, flow", m.name))),
     };
-    let default_interval = if m.kind == "audit" { MAX_INTERVAL_SECS } else { DEFAULT_INTERVAL_SECS };
+    let default_interval = match m.kind.as_str() {
+        "audit" => MAX_INTERVAL_SECS,
+        // A path signs in (and may chat): every 15 minutes unless the founder says otherwise.
+        "flow" => 900,
+        _ => DEFAULT_INTERVAL_SECS,
+    };
     MonitorSpec { name: m.name.clone(), interval_secs: m.interval_secs.unwrap_or(default_interval), probe }
         .validated(domain)
         .map_err(|e| value(e.to_string()))
