@@ -980,7 +980,12 @@ fix: string[]; duration_ms: number }
  * as text (`login_url`, `password_key`, `within_secs`…). The core keeps them; the flows crate
  * checks them, for the file, the window and the CLI alike.
  */
-export type FlowForm = { name: string; template: string; fields: Partial<{ [key in string]: string }> }
+export type FlowForm = { name: string; template: string; fields: Partial<{ [key in string]: string }>; 
+/**
+ * Values that are lists or tables (a steps path's `[[flows.steps]]`), as TOML text: kept as
+ * they are, never edited by the form.
+ */
+kept?: Partial<{ [key in string]: string }> }
 /**
  * A flow as the window lists it before it runs.
  */

@@ -48,6 +48,7 @@ impl FlowInfo {
                 r.imap_host,
                 r.within_secs
             ),
+            Template::Steps(st) => format!("sends {} request(s) of your own, one after the other ({})", st.len(), st.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
         };
         FlowInfo { name: f.name.clone(), template: f.template.as_str().to_owned(), sends }
     }
@@ -88,10 +89,23 @@ pub(crate) fn key_names(flows: &[FlowConfig]) -> Vec<String> {
             Template::Chat(c) => c.key.iter().collect(),
             Template::Logout(_) => Vec::new(),
             Template::Reset(r) => vec![&r.email_key, &r.mailbox_user_key, &r.mailbox_password_key],
+            Template::Steps(_) => Vec::new(),
         };
         for n in named {
             if !names.contains(n) {
                 names.push(n.clone());
+            }
+        }
+        if let Template::Steps(steps) = &f.template {
+            for st in steps {
+                let texts = std::iter::once(st.url.as_str()).chain(st.headers.iter().map(|(_, v)| v.as_str())).chain(st.body.as_deref());
+                for k in
+                    texts.flat_map(preflight_flows::steps::config::references).filter_map(|r| r.strip_prefix("key:").map(str::to_owned))
+                {
+                    if !names.contains(&k) {
+                        names.push(k);
+                    }
+                }
             }
         }
     }

@@ -181,6 +181,7 @@ fn a_path_the_flows_crate_refuses_is_refused_by_the_form_at_that_path_and_nothin
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect(),
+        kept: Default::default(),
     };
     form.flows = vec![login("http://app.paths.test/login")];
     let problems = flow.check_settings(&form);

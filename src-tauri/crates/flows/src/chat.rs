@@ -89,21 +89,7 @@ fn body(template: &str, message: &str, conversation: Option<&str>) -> String {
 /// The reply in an answer: the JSON field at `path`, or a stream's events put together.
 fn reply(x: &Exchange, answer: &ChatAnswer) -> Option<String> {
     match answer {
-        ChatAnswer::Json(path) => {
-            let root: serde_json::Value = serde_json::from_slice(&x.response.body).ok()?;
-            let mut at = &root;
-            for part in path.split('.') {
-                at = match part.parse::<usize>() {
-                    Ok(i) => at.get(i)?,
-                    Err(_) => at.get(part)?,
-                };
-            }
-            match at {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Null => None,
-                other => Some(other.to_string()),
-            }
-        }
+        ChatAnswer::Json(path) => crate::json::field(&x.response.body, path),
         ChatAnswer::Stream => {
             let text = x.text();
             let events: Vec<&str> =

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// The templates this version runs.
-pub const TEMPLATES: [&str; 4] = ["login", "chat", "logout", "password-reset"];
+pub const TEMPLATES: [&str; 5] = ["login", "chat", "steps", "logout", "password-reset"];
 
 /// The most flows a product may declare (each runs on every deploy).
 pub const MAX_FLOWS: usize = 20;
@@ -36,6 +36,8 @@ pub enum Template {
     Chat(ChatConfig),
     Logout(LogoutConfig),
     Reset(ResetConfig),
+    /// Any other path, as its own `[[flows.steps]]`.
+    Steps(Vec<crate::steps::config::StepConfig>),
 }
 
 impl Template {
@@ -46,6 +48,7 @@ impl Template {
             Template::Chat(_) => "chat",
             Template::Logout(_) => "logout",
             Template::Reset(_) => "password-reset",
+            Template::Steps(_) => "steps",
         }
     }
 
@@ -53,7 +56,8 @@ impl Template {
     pub fn rank(&self) -> u8 {
         match self {
             Template::Login(_) => 0,
-            Template::Chat(_) => 1,
+            // A path of one's own runs in the signed-in session, before the logout.
+            Template::Chat(_) | Template::Steps(_) => 1,
             Template::Logout(_) => 2,
             Template::Reset(_) => 3,
         }
@@ -158,6 +162,7 @@ struct Raw {
     mailbox_user_key: Option<String>,
     mailbox_password_key: Option<String>,
     within_secs: Option<i64>,
+    steps: Option<Vec<toml::Table>>,
 }
 
 /// The flows of `product` declared in `tables` (the `[[flows]]` of its settings), checked.
@@ -235,6 +240,7 @@ pub fn parse(product: &Domain, tables: &[toml::Table]) -> Result<Vec<FlowConfig>
                     within_secs,
                 })
             }
+            "steps" => Template::Steps(crate::steps::config::parse(product, raw.steps.as_deref().unwrap_or_default()).map_err(named)?),
             other => {
                 return Err(named(format!(
                     "template \"{other}\" is not one this version of Preflight runs (it runs: {})",
@@ -349,6 +355,9 @@ password_key = "test-password"
         let typo = base("login_url = \"https://app.acme.test/login\"\nsigned_in_url = \"https://app.acme.test/\"\nsigned_in = \"x\"");
         assert!(parse(&acme(), &tables(&typo)).expect_err("typo").to_string().contains("signed_in"));
         let other = "[[flows]]\nname = \"Pay\"\ntemplate = \"checkout\"\n";
-        assert!(parse(&acme(), &tables(other)).expect_err("unknown").to_string().contains("it runs: login, chat, logout, password-reset"));
+        assert!(parse(&acme(), &tables(other))
+            .expect_err("unknown")
+            .to_string()
+            .contains("it runs: login, chat, steps, logout, password-reset"));
     }
 }

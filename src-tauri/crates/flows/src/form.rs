@@ -132,6 +132,15 @@ fn plain(tags: &[html::Tag], base: &Url) -> Option<PlainForm> {
     Some(PlainForm { action, method, hidden })
 }
 
+/// The value of the hidden input `name` anywhere on `page` (a CSRF token a later step sends back).
+pub fn hidden_input(page: &str, name: &str) -> Option<String> {
+    html::tags(page)
+        .into_iter()
+        .filter(|t| t.name == "input" && t.attr("type").is_some_and(|k| k.eq_ignore_ascii_case("hidden")))
+        .find(|t| t.attr("name") == Some(name))
+        .map(|t| t.attr("value").unwrap_or_default().to_owned())
+}
+
 /// Whether `page` shows a password field (a signed-in page does not).
 pub fn asks_to_sign_in(page: &str) -> bool {
     html::tags(page).iter().any(|t| t.name == "input" && t.attr("type").is_some_and(|k| k.eq_ignore_ascii_case("password")))

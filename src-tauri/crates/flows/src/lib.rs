@@ -4,7 +4,7 @@
 //!
 //! Flows are declared as `[[flows]]` in a product's settings ([`config`]); each names a template
 //! a founder fills in without writing steps (`login`, `chat`, `logout`, `password-reset`, which reads the
-//! test mailbox over IMAP); [`webhook`]
+//! test mailbox over IMAP, and `steps` for any other path); [`webhook`]
 //! replays the product's signed webhooks with their forged twins. Keys come from a [`Keys`]
 //! source (the keychain in the app and the CLI) and go only where [`preflight_core::credential`]
 //! lets them: over https, to the product's own names. Passwords, session cookies and CSRF tokens
@@ -15,12 +15,14 @@ pub mod config;
 pub mod form;
 pub mod imap;
 pub mod jar;
+pub mod json;
 pub mod login;
 pub mod logout;
 pub mod mail;
 pub mod outcome;
 pub mod reset;
 pub mod session;
+pub mod steps;
 pub mod webhook;
 
 pub use config::{FlowConfig, FlowsError, Template};
@@ -85,6 +87,7 @@ pub async fn run_all(net: &Net, product: &Domain, flows: &[FlowConfig], keys: &d
                 logout::run(&mut session, &f.name, l, check).await
             }
             Template::Reset(r) => reset::run(&mut session, product, &f.name, r, keys).await,
+            Template::Steps(st) => steps::run(&mut session, product, &f.name, st, keys).await,
         };
         out.push(r);
     }

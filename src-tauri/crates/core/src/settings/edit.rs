@@ -153,13 +153,26 @@ fn callback(t: &mut Table, c: &CallbackConfig) {
 fn flow(t: &mut Table, f: &FlowForm) {
     put(t, "name", Some(f.name.as_str().into()));
     put(t, "template", Some(f.template.as_str().into()));
-    let dropped: Vec<String> =
-        t.iter().map(|(k, _)| k.to_owned()).filter(|k| k != "name" && k != "template" && !f.fields.contains_key(k)).collect();
+    let dropped: Vec<String> = t
+        .iter()
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| k != "name" && k != "template" && !f.fields.contains_key(k) && !f.kept.contains_key(k))
+        .collect();
     for k in dropped {
         t.remove(&k);
     }
+    // Lists and tables (a steps path's steps) stay as the file has them; a new path gets them.
+    for (k, text) in &f.kept {
+        if !t.contains_key(k) {
+            if let Ok(doc) = format!("v = {text}").parse::<DocumentMut>() {
+                if let Some(item) = doc.get("v") {
+                    t.insert(k, item.clone());
+                }
+            }
+        }
+    }
     for (k, v) in f.table() {
-        if k == "name" || k == "template" {
+        if k == "name" || k == "template" || f.kept.contains_key(&k) {
             continue;
         }
         let value = match v {
@@ -207,7 +220,14 @@ fn tables<R>(
     for (pick, r) in picks.iter_mut().zip(rows) {
         if pick.is_none() {
             let url = id(r).1;
-            *pick = claim(&|t| field(t, "url").as_deref() == Some(url));
+            *pick = claim(&|t| !url.is_empty() && field(t, "url").as_deref() == Some(url));
+        }
+    }
+    // Renamed without an address to go by (a path): the table in its place, when nobody took it.
+    for (i, (pick, r)) in picks.iter_mut().zip(rows).enumerate() {
+        if pick.is_none() && id(r).1.is_empty() && i < old.len() && !taken[i] {
+            taken[i] = true;
+            *pick = Some(i);
         }
     }
     let mut out = ArrayOfTables::new();

@@ -49,6 +49,10 @@ pub struct FlowForm {
     pub name: String,
     pub template: String,
     pub fields: BTreeMap<String, String>,
+    /// Values that are lists or tables (a steps path's `[[flows.steps]]`), as TOML text: kept as
+    /// they are, never edited by the form.
+    #[serde(default)]
+    pub kept: BTreeMap<String, String>,
 }
 
 impl FlowForm {
@@ -60,8 +64,11 @@ impl FlowForm {
             other => other.to_string(),
         };
         let get = |k: &str| table.get(k).map(text).unwrap_or_default();
-        let fields = table.iter().filter(|(k, _)| *k != "name" && *k != "template").map(|(k, v)| (k.clone(), text(v))).collect();
-        FlowForm { name: get("name"), template: get("template"), fields }
+        let structured = |v: &toml::Value| matches!(v, toml::Value::Array(_) | toml::Value::Table(_));
+        let own = |k: &String| k != "name" && k != "template";
+        let fields = table.iter().filter(|(k, v)| own(k) && !structured(v)).map(|(k, v)| (k.clone(), text(v))).collect();
+        let kept = table.iter().filter(|(k, v)| own(k) && structured(v)).map(|(k, v)| (k.clone(), v.to_string())).collect();
+        FlowForm { name: get("name"), template: get("template"), fields, kept }
     }
 
     /// The `[[flows]]` table it stands for: a field named `…_secs` is a number when it reads as one.
@@ -75,6 +82,13 @@ impl FlowForm {
                 _ => toml::Value::String(v.clone()),
             };
             t.insert(k.clone(), value);
+        }
+        for (k, v) in &self.kept {
+            if let Ok(mut parsed) = toml::from_str::<toml::Table>(&format!("v = {v}")) {
+                if let Some(value) = parsed.remove("v") {
+                    t.insert(k.clone(), value);
+                }
+            }
         }
         t
     }
@@ -184,6 +198,7 @@ impl SettingsForm {
                         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
                         .filter(|(k, v)| !k.is_empty() && !v.is_empty())
                         .collect(),
+                    kept: f.kept.clone(),
                 })
                 .collect(),
         }

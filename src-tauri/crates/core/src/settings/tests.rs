@@ -198,3 +198,25 @@ within_secs = 60
     let out = apply(text, &form).expect("written");
     assert!(!out.contains("password_key"), "a field the form dropped leaves the file: {out}");
 }
+
+#[test]
+fn a_steps_path_keeps_its_steps_as_written_when_the_form_renames_it() {
+    let text = r#"domain = "acme.test"
+
+[[flows]]
+name = "Upgrade"
+template = "steps"
+
+# Pricing first.
+[[flows.steps]]
+name = "Open pricing"
+url = "https://app.acme.test/pricing"
+"#;
+    let mut form = form_of(text);
+    assert_eq!(form.flows[0].kept.len(), 1, "the steps are kept, not turned into fields");
+    assert!(form.flows[0].fields.is_empty());
+    assert_eq!(apply(text, &form).expect("unchanged"), text);
+    form.flows[0].name = "Upgrade to Pro".into();
+    let out = apply(text, &form).expect("renamed");
+    assert!(out.contains("name = \"Upgrade to Pro\"") && out.contains("# Pricing first.") && out.contains("[[flows.steps]]"), "{out}");
+}
