@@ -272,23 +272,35 @@ impl Flow {
         Ok(out)
     }
 
+    /// Each path and replayable webhook `domain`'s settings declare, with its newest run: what the
+    /// checklist judges and the handover lists (settings that cannot be read declare none).
+    fn path_records(&self, store: &preflight_store::Store, domain: &Domain) -> Result<PathRecords, FlowError> {
+        let runs: Vec<NewPathRun> = store.path_runs(domain.as_str(), 1)?.into_iter().map(|r| r.run).collect();
+        let state = |kind: &str, name: &str| PathState {
+            name: name.to_owned(),
+            last: runs.iter().find(|r| r.kind == kind && r.name == name).map(|r| {
+                let says = r.result.get("says").and_then(|s| s.as_str()).unwrap_or_default().to_owned();
+                (r.status.clone(), r.at_ms, says)
+            }),
+        };
+        let mut out = PathRecords::default();
+        if let Ok((name, cfg)) = self.product_config(domain, None) {
+            let flows = preflight_flows::config::parse(domain, &cfg.flows).unwrap_or_default();
+            out.flows = flows.iter().map(|f| (f.template.as_str().to_owned(), state("flow", &f.name))).collect();
+            let replays = cfg.replays(&name).unwrap_or_default();
+            out.webhooks = replays.iter().map(|r| (r.provider.label().to_owned(), state("webhook", &r.name))).collect();
+            out.plain_webhooks = cfg.callbacks.iter().filter(|c| c.kind == CallbackKind::Webhook && c.provider.is_none()).count();
+        }
+        Ok(out)
+    }
+
     /// The handover's lines: each path and replayable webhook of `domain`, with its newest run.
     pub(crate) fn path_lines(&self, store: &preflight_store::Store, domain: &Domain) -> Result<Vec<PathLine>, FlowError> {
-        let runs: Vec<NewPathRun> = store.path_runs(domain.as_str(), 1)?.into_iter().map(|r| r.run).collect();
-        let last = |kind: &str, name: &str| runs.iter().find(|r| r.kind == kind && r.name == name).map(|r| (r.status.clone(), r.at_ms));
-        let Ok((name, cfg)) = self.product_config(domain, None) else { return Ok(Vec::new()) };
-        let mut lines: Vec<PathLine> = preflight_flows::config::parse(domain, &cfg.flows)
-            .unwrap_or_default()
-            .iter()
-            .map(|f| PathLine { name: f.name.clone(), what: f.template.as_str().to_owned(), webhook: false, last: last("flow", &f.name) })
-            .collect();
-        lines.extend(cfg.replays(&name).unwrap_or_default().iter().map(|r| PathLine {
-            name: r.name.clone(),
-            what: r.provider.label().to_owned(),
-            webhook: true,
-            last: last("webhook", &r.name),
-        }));
-        Ok(lines)
+        let records = self.path_records(store, domain)?;
+        let line = |webhook: bool| {
+            move |(what, p): (String, PathState)| PathLine { name: p.name, what, webhook, last: p.last.map(|(status, at, _)| (status, at)) }
+        };
+        Ok(records.flows.into_iter().map(line(false)).chain(records.webhooks.into_iter().map(line(true))).collect())
     }
 
     /// `monitoring.paths` and `edge.webhook_replay` of `domain`, from its settings and its stored runs.
@@ -298,21 +310,13 @@ impl Flow {
         domain: &Domain,
         last_deploy_ms: Option<i64>,
     ) -> Result<Vec<Finding>, FlowError> {
-        let runs: Vec<NewPathRun> = store.path_runs(domain.as_str(), 1)?.into_iter().map(|r| r.run).collect();
-        let last = |kind: &str, name: &str| {
-            runs.iter().find(|r| r.kind == kind && r.name == name).map(|r| {
-                let says = r.result.get("says").and_then(|s| s.as_str()).unwrap_or_default().to_owned();
-                (r.status.clone(), r.at_ms, says)
-            })
+        let records = self.path_records(store, domain)?;
+        let setup = PathsSetup {
+            flows: records.flows.into_iter().map(|(_, p)| p).collect(),
+            webhooks: records.webhooks.into_iter().map(|(_, p)| p).collect(),
+            plain_webhooks: records.plain_webhooks,
+            last_deploy_ms,
         };
-        let mut setup = PathsSetup { last_deploy_ms, ..PathsSetup::default() };
-        if let Ok((name, cfg)) = self.product_config(domain, None) {
-            let flows = preflight_flows::config::parse(domain, &cfg.flows).unwrap_or_default();
-            setup.flows = flows.iter().map(|f| PathState { name: f.name.clone(), last: last("flow", &f.name) }).collect();
-            let replays = cfg.replays(&name).unwrap_or_default();
-            setup.webhooks = replays.iter().map(|r| PathState { name: r.name.clone(), last: last("webhook", &r.name) }).collect();
-            setup.plain_webhooks = cfg.callbacks.iter().filter(|c| c.kind == CallbackKind::Webhook && c.provider.is_none()).count();
-        }
         Ok(paths::judge(domain.as_str(), &setup))
     }
 }
@@ -394,6 +398,15 @@ pub fn deploy_notice(domain: &Domain, at_ms: u64, results: &[FlowResult]) -> (St
         body = body.chars().take(MAX_NOTICE_BODY - 1).collect::<String>() + "…";
     }
     (title, format!("{body}."))
+}
+
+/// A product's declared paths and webhooks, each with what it is (a template, a provider) and its
+/// newest run.
+#[derive(Debug, Default)]
+struct PathRecords {
+    flows: Vec<(String, PathState)>,
+    webhooks: Vec<(String, PathState)>,
+    plain_webhooks: usize,
 }
 
 /// What started a run of the paths, as the history keeps it.

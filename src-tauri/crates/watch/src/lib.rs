@@ -17,6 +17,7 @@
 
 pub mod channels;
 pub mod clock;
+mod dispatch;
 pub mod event;
 pub mod guard;
 pub mod notice;

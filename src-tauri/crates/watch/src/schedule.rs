@@ -8,9 +8,10 @@
 //! guard is asked before any failure may count.
 
 use crate::clock::Clock;
+use crate::dispatch::{dispatch, Deploys, Outbox};
 use crate::event::Event;
 use crate::guard::{Guard, Reference};
-use crate::notice::{Change, Notice, NoticeKind, Notifier};
+use crate::notice::Notifier;
 use crate::probe::{self, Note, Outcome};
 use crate::record::Recorder;
 use crate::state::{Network, Probe, Rules, State, Tracker};
@@ -143,9 +144,9 @@ pub enum Overall {
 
 /// What the front ends can change while it runs.
 #[derive(Debug, Default)]
-struct Controls {
-    paused: AtomicBool,
-    muted_until: AtomicU64,
+pub(crate) struct Controls {
+    pub(crate) paused: AtomicBool,
+    pub(crate) muted_until: AtomicU64,
 }
 
 /// A running watcher. Dropping it stops every task.
@@ -159,7 +160,7 @@ pub struct Watcher {
 
 /// What a monitor task reports to the dispatcher.
 #[derive(Debug)]
-enum Report {
+pub(crate) enum Report {
     Probed {
         monitor: Monitor,
         at: u64,
@@ -425,251 +426,14 @@ impl Task {
     }
 }
 
-/// Notices on their way to the outside channels.
-struct Outbox {
-    net: Net,
-    channels: Vec<crate::channels::Target>,
-    backoff: Vec<Duration>,
-    deliveries: JoinSet<(String, Result<(), String>)>,
-}
-
-impl Outbox {
-    /// Tells the front end and posts to every channel (each delivery on its own, with retries).
-    fn announce(&mut self, events: &UnboundedSender<Event>, notice: Notice) {
-        for target in &self.channels {
-            let (net, target, notice, backoff) = (self.net.clone(), target.clone(), notice.clone(), self.backoff.clone());
-            self.deliveries.spawn(async move {
-                let result = crate::channels::deliver(&net, &target, &notice, &backoff).await;
-                (target.name, result)
-            });
-        }
-        let _ = events.send(Event::Notice(notice));
-    }
-
-    /// The next finished delivery (pending forever when none is under way).
-    async fn next(&mut self) -> Option<(String, Result<(), String>)> {
-        if self.deliveries.is_empty() {
-            return std::future::pending().await;
-        }
-        self.deliveries.join_next().await.and_then(Result::ok)
-    }
-}
-
-/// What to do when a deploy is noticed, and the way back to the dispatcher for its result.
-struct Deploys {
-    after: Option<AfterDeploy>,
-    reports: tokio::sync::mpsc::WeakUnboundedSender<Report>,
-}
-
-impl Deploys {
-    /// Runs the paths after a deploy of `domain`, off the dispatcher (they take seconds to minutes).
-    fn noticed(&self, domain: &str, at: u64, version: &str) {
-        let (Some(after), Some(reports)) = (self.after.clone(), self.reports.upgrade()) else { return };
-        let (domain, version) = (domain.to_owned(), version.to_owned());
-        tokio::spawn(async move {
-            if let Some((title, body)) = after(domain, at, version).await {
-                let _ = reports.send(Report::PathsRan { at, title, body });
-            }
-        });
-    }
-}
-
-/// The one place that records, announces and keeps the shared state.
-#[allow(clippy::too_many_arguments)]
-async fn dispatch(
-    mut inbox: UnboundedReceiver<Report>,
-    events: UnboundedSender<Event>,
-    mut notifier: Notifier,
-    mut recorder: Option<Recorder>,
-    mut out: Outbox,
-    clock: Arc<dyn Clock>,
-    controls: Arc<Controls>,
-    states: Arc<Mutex<HashMap<i64, (String, State)>>>,
-    deploys: Deploys,
-) {
-    let mut online = true;
-    let mut cert_warned: HashMap<i64, i64> = HashMap::new();
-    // Each monitor's last build (a page's assets and an API's version differ), and when each
-    // product's last deploy was noticed: several monitors seeing one deploy record it once.
-    let mut builds: HashMap<i64, String> = HashMap::new();
-    let mut deployed: HashMap<String, u64> = HashMap::new();
-    loop {
-        let report = tokio::select! {
-            r = inbox.recv() => match r { Some(r) => Some(r), None => break },
-            _ = clock.sleep(1_000) => None,
-            Some((channel, result)) = out.next() => {
-                if let Err(error) = result {
-                    let _ = events.send(Event::ChannelFailed { at: clock.now_ms(), channel, error });
-                }
-                None
-            }
-        };
-        let now = clock.now_ms();
-        notifier.mute(controls.muted_until.load(Ordering::SeqCst));
-        match report {
-            Some(Report::Network { at, online: now_online }) if now_online != online => {
-                online = now_online;
-                let _ = events.send(Event::Network { at, online });
-            }
-            Some(Report::Network { .. }) | None => {}
-            Some(Report::Audited { monitor, at, new_failures }) if !new_failures.is_empty() => {
-                let notice = Notice {
-                    kind: NoticeKind::NewFailures,
-                    title: format!("New problems on {}", monitor.domain),
-                    body: format!("Today's audit found {} new: {}.", new_failures.len(), new_failures.join("; ")),
-                    monitors: vec![monitor.spec.name.clone()],
-                    at,
-                };
-                if let Some(n) = notifier.extra(now, notice) {
-                    out.announce(&events, n);
-                }
-            }
-            Some(Report::Audited { .. }) => {}
-            Some(Report::PathsRan { at, title, body }) => {
-                let notice = Notice { kind: NoticeKind::Paths, title, body, monitors: Vec::new(), at };
-                if let Some(n) = notifier.extra(now, notice) {
-                    out.announce(&events, n);
-                }
-            }
-            Some(Report::Probed { monitor, at, outcome, change }) => {
-                let cause = match &outcome.probe {
-                    Probe::Failed(c) => Some(c.words()),
-                    Probe::Ok => None,
-                };
-                let paused = change.as_ref().map_or_else(
-                    || states.lock().ok().and_then(|s| s.get(&monitor.id).map(|(_, st)| *st == State::Paused)).unwrap_or(false),
-                    |c| c.to == State::Paused,
-                );
-                // While this machine is offline a probe says nothing about the product: not stored.
-                if !paused {
-                    let _ = events.send(Event::Sample {
-                        at,
-                        monitor_id: monitor.id,
-                        ok: outcome.probe == Probe::Ok,
-                        latency_ms: outcome.latency_ms,
-                        cause: cause.clone(),
-                    });
-                    if let Some(r) = recorder.as_mut() {
-                        r.sample(monitor.id, at, outcome.probe == Probe::Ok, outcome.latency_ms, cause);
-                    }
-                }
-                match &outcome.note {
-                    Some(Note::CertDays(days)) => {
-                        if let Some(n) = cert_notice(&mut cert_warned, &monitor, *days, at) {
-                            if let Some(n) = notifier.extra(now, n) {
-                                out.announce(&events, n);
-                            }
-                        }
-                    }
-                    Some(Note::Build(fingerprint)) if outcome.probe == Probe::Ok => {
-                        let previous = builds.insert(monitor.id, fingerprint.clone());
-                        let recent = deployed.get(&monitor.domain).is_some_and(|t| at.saturating_sub(*t) < DEPLOY_DEDUP_MS);
-                        if previous.is_some_and(|p| &p != fingerprint) && !recent {
-                            deployed.insert(monitor.domain.clone(), at);
-                            let version = short_version(fingerprint);
-                            if let Some(r) = recorder.as_mut() {
-                                r.deploy(&monitor.domain, at, &version);
-                            }
-                            deploys.noticed(&monitor.domain, at, &version);
-                            let _ = events.send(Event::Deploy { at, domain: monitor.domain.clone(), version });
-                        }
-                    }
-                    _ => {}
-                }
-                if let Some(t) = change {
-                    if let Ok(mut s) = states.lock() {
-                        s.insert(monitor.id, (monitor.spec.name.clone(), t.to));
-                    }
-                    if let Some(r) = recorder.as_mut() {
-                        r.transition(monitor.id, &t);
-                    }
-                    let _ = events.send(Event::Changed {
-                        at: t.at,
-                        monitor_id: monitor.id,
-                        monitor: monitor.spec.name.clone(),
-                        from: t.from,
-                        to: t.to,
-                        cause: t.cause.as_ref().map(|c| c.words()),
-                        down_for_ms: t.down_for_ms,
-                    });
-                    notifier.push(now, Change { monitor_id: monitor.id, monitor: monitor.spec.name.clone(), transition: t });
-                }
-            }
-        }
-        for n in notifier.due(now) {
-            out.announce(&events, n);
-        }
-        if let Some(r) = recorder.as_mut() {
-            r.tick(now);
-        }
-    }
-    if let Some(r) = recorder.as_mut() {
-        r.flush();
-    }
-}
-
-/// Deploys noticed by several monitors within this window are one deploy.
-const DEPLOY_DEDUP_MS: u64 = 10 * 60_000;
-
-/// The certificate warnings: once as each of 21, 14 and 7 days is crossed, again after a renewal.
-fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
-    const STEPS: [i64; 3] = [21, 14, 7];
-    let step = STEPS.iter().copied().filter(|s| days <= *s).min();
-    let Some(step) = step else {
-        warned.remove(&monitor.id);
-        return None;
-    };
-    if warned.get(&monitor.id).is_some_and(|w| *w <= step) {
-        return None;
-    }
-    warned.insert(monitor.id, step);
-    let host = monitor.spec.probe.host().unwrap_or_default();
-    let when = if days <= 0 { "has expired".to_owned() } else { format!("expires in {days} days") };
-    Some(Notice {
-        kind: NoticeKind::CertExpiring,
-        title: format!("The certificate of {host} {when}"),
-        body: "Visitors will see a security warning once it expires. Check that automatic renewal works at your host, or renew it now."
-            .into(),
-        monitors: vec![monitor.spec.name.clone()],
-        at,
-    })
-}
-
-/// A deploy's name from a fingerprint: the stated version or build id, or the first hashed asset.
-fn short_version(fingerprint: &str) -> String {
-    let first = fingerprint.split(' ').find(|p| !p.is_empty() && *p != "build" && *p != "version").unwrap_or(fingerprint);
-    let file = first.rsplit('/').next().unwrap_or(first);
-    file.chars().take(64).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cert_monitor() -> Monitor {
-        let spec =
-            MonitorSpec { name: "Certificate".into(), interval_secs: 60, probe: ProbeSpec::Cert { host: "acme.test".into(), port: 443 } };
-        Monitor::new(1, "acme.test", spec)
-    }
-
-    #[test]
-    fn certificate_warnings_come_once_per_step_and_again_after_renewal() {
-        let mut warned = HashMap::new();
-        let m = cert_monitor();
-        let told: Vec<i64> = [40, 25, 21, 20, 15, 14, 13, 8, 7, 6, 1, 90, 21]
-            .iter()
-            .filter(|d| cert_notice(&mut warned, &m, **d, 0).is_some())
-            .copied()
-            .collect();
-        assert_eq!(told, [21, 14, 7, 21]);
-    }
 
     #[test]
     fn the_tray_shows_the_worst_state() {
         assert_eq!(overall([State::Up, State::Pending].into_iter()), Overall::Degraded);
         assert_eq!(overall([State::Up, State::Paused, State::Down].into_iter()), Overall::Down);
         assert_eq!(overall(std::iter::empty()), Overall::Idle);
-        assert_eq!(short_version("/assets/index-BxY7zQ1a.js /assets/app.css"), "index-BxY7zQ1a.js");
-        assert_eq!(short_version("build k3Jd9"), "k3Jd9");
     }
 }
