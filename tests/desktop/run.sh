@@ -60,6 +60,7 @@ HOME="$PREFLIGHT_TEST_HOME" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x9
   tauri-driver --port 4444 --native-port 4445 >"'"$work"'/driver.log" 2>&1 &
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   node --test tests/desktop/window.test.mjs
+  node --test tests/desktop/paths.test.mjs
   bash tests/desktop/tray-only.sh
   # Take the network away: stop the sample product (its DNS and web servers), and prove it is gone.
   kill -TERM "$PREFLIGHT_DEMO_PID"
@@ -69,12 +70,16 @@ HOME="$PREFLIGHT_TEST_HOME" dbus-run-session -- xvfb-run -a -s "-screen 0 1280x9
   gone || { echo "the sample product did not stop"; exit 1; }
   node --test tests/desktop/offline.test.mjs
   # The notification is sent when the audit ends; give dbus-monitor up to 10 s to have logged it.
-  for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && grep -q "API is down" "'"$work"'/notifications.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -q "acme-chat.test: 2 problems found" "'"$work"'/notifications.log" && grep -q "API is down" "'"$work"'/notifications.log" && grep -q "paths broke" "'"$work"'/notifications.log" && break; sleep 0.1; done
   kill %1 %2 %3 2>/dev/null || true
 '
 grep -q "acme-chat.test: 2 problems found" "$work/notifications.log" \
   || { echo "no desktop notification was sent for the audit with problems"; tail -20 "$work/notifications.log"; exit 1; }
 grep -q "API is down" "$work/notifications.log" \
   || { echo "no desktop notification was sent when the monitor went DOWN"; tail -20 "$work/notifications.log"; exit 1; }
-echo "notifications seen on the session bus: the audit's problems and the monitor going DOWN"
+grep -q "Deploy of acme-chat.test at .*: 1 of 4 paths broke" "$work/notifications.log" \
+  || { echo "no desktop notification was sent for the paths run after the deploy"; tail -20 "$work/notifications.log"; exit 1; }
+grep -q "step 2 (Send a message) answered with error 500" "$work/notifications.log" \
+  || { echo "the deploy notification does not name the failing step"; grep -A3 "paths broke" "$work/notifications.log"; exit 1; }
+echo "notifications seen on the session bus: the audit's problems, the monitor going DOWN, and the deploy that broke a path at its step"
 echo "log lines the app wrote for two launches and one audit: $(cat "$work"/app-data/logs/*.log 2>/dev/null | wc -l)"

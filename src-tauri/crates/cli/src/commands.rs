@@ -206,6 +206,41 @@ pub fn when(ms: i64) -> String {
     format!("{day} {:02}:{:02}", t / 3600, (t % 3600) / 60)
 }
 
+/// Keeps the sample running until Ctrl-C; Enter on the terminal or SIGUSR1 ships its broken release.
+async fn serve_until_stopped(sample: &preflight_flow::DemoSettings) {
+    let ship = || {
+        if !sample.release.shipped() {
+            sample.release.ship();
+            eprintln!("A new release of the sample product is live: its chat now fails at the second message.");
+        }
+    };
+    use tokio::io::AsyncBufReadExt as _;
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin_open = true;
+    #[cfg(unix)]
+    let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()).ok();
+    loop {
+        #[cfg(unix)]
+        let signalled = async {
+            match usr1.as_mut() {
+                Some(s) => s.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let signalled = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return,
+            Some(()) = signalled => ship(),
+            line = lines.next_line(), if stdin_open => match line {
+                Ok(Some(_)) => ship(),
+                // No terminal (a script's /dev/null): only the signal ships.
+                _ => stdin_open = false,
+            },
+        }
+    }
+}
+
 async fn demo(d: DemoArgs, flow: Flow) -> Result<Outcome, Failure> {
     let out = flow.demo(Source::Demo).await.map_err(flow_failure)?;
     if let Some(e) = &out.save_error {
@@ -220,8 +255,17 @@ async fn demo(d: DemoArgs, flow: Flow) -> Result<Outcome, Failure> {
         println!("PREFLIGHT_NAMESERVER={}", settings.nameserver);
         println!("PREFLIGHT_CA_FILE={}", ca_path.display());
         println!("PREFLIGHT_CONNECT_TO={}", settings.connect_to.join(","));
-        eprintln!("Press Ctrl-C to stop it.");
-        let _ = tokio::signal::ctrl_c().await;
+        if let Some(path) = &d.settings_out {
+            std::fs::write(path, &settings.settings_toml)
+                .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("Its settings (five paths and a webhook) are in {}; its test account's keys:", path.display());
+            for name in &settings.key_names {
+                eprintln!("  preflight keys set {} {name}", settings.domain);
+            }
+            eprintln!("(the values are the sample's own, listed in docs/cli.md under `preflight demo`)");
+        }
+        eprintln!("Press Enter (or send SIGUSR1) to ship a release that breaks its chat; Ctrl-C stops it.");
+        serve_until_stopped(&settings).await;
     }
     // The demo is a showcase, not a gate: its problems are the point.
     Ok(Outcome::Exit(0))

@@ -110,9 +110,11 @@ fn text<'a>(results: impl Iterator<Item = (&'a str, FlowStatus, &'a [StepResult]
     let mut out = String::new();
     for (says, status, steps) in results {
         let _ = writeln!(out, "{says}  [{}]", mark(status));
+        // One column for the step names of this path, however long its longest is.
+        let width = steps.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(20);
         for (i, s) in steps.iter().enumerate() {
-            let http = s.http_status.map(|h| format!(" {h}")).unwrap_or_default();
-            let _ = writeln!(out, "  {}. {:<28} {:<13}{http} {} ms  {}", i + 1, s.name, mark(s.status), s.ms, s.says);
+            let http = s.http_status.map(|h| h.to_string()).unwrap_or_default();
+            let _ = writeln!(out, "  {}. {:<width$} {:<13} {http:>3} {:>5} ms  {}", i + 1, s.name, mark(s.status), s.ms, s.says);
         }
     }
     out

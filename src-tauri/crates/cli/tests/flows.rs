@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{preflight, s, ConfigBed};
+use common::{junit, preflight, s, ConfigBed};
 use preflight_testbed::apps::{sign_in, Behaviour, EMAIL, PASSWORD};
 use preflight_testbed::{Answer, Product, Site, Testbed};
 
@@ -54,14 +54,21 @@ async fn a_sign_in_flow_passes_fails_or_cannot_run_with_the_exit_codes_ci_reads(
     // JUnit for CI: one testcase per step, no failure.
     let (code, xml, _) = preflight(&run("junit"), None, data).await;
     assert_eq!(code, 0);
-    assert_eq!(xml.matches("<testcase ").count(), 7, "3 steps to sign in, 2 to chat, 2 to log out: {xml}");
-    assert!(xml.contains("failures=\"0\"") && !xml.contains("<failure"), "{xml}");
+    let suites = junit::parse(&xml);
+    let names: Vec<&str> = suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Sign in", "Chat", "Log out"], "a suite per path: {xml}");
+    let cases: Vec<usize> = suites.iter().map(|s| s.cases.len()).collect();
+    assert_eq!(cases, [3, 2, 2], "a case per step: 3 to sign in, 2 to chat, 2 to log out");
+    assert!(suites.iter().flat_map(|s| &s.cases).all(|c| c.failure.is_none() && !c.skipped), "{xml}");
 
     // A wrong password: the path fails (exit 1), the JUnit says which step.
     assert_eq!(preflight(&s(&["keys", "set", D, "test-password"]), Some("not-the-password"), data).await.0, 0);
     let (code, xml, _) = preflight(&run("junit"), None, data).await;
     assert_eq!(code, 1, "{xml}");
-    assert!(xml.contains("<testcase classname=\"Sign in\" name=\"Sign in\"") && xml.contains("<failure message=\""), "{xml}");
+    let suites = junit::parse(&xml);
+    let failed: Vec<(&str, &str)> =
+        suites.iter().flat_map(|s| &s.cases).filter(|c| c.failure.is_some()).map(|c| (c.classname.as_str(), c.name.as_str())).collect();
+    assert_eq!(failed, [("Sign in", "Sign in")], "the step that broke, by its path and name: {xml}");
 
     // Bad settings: exit 2 with the field named.
     std::fs::write(config, format!("domain = \"{D}\"\n\n[[flows]]\nname = \"Pay\"\ntemplate = \"checkout\"\n")).expect("config");

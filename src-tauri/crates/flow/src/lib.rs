@@ -32,7 +32,6 @@ use preflight_core::config::ProductConfig;
 use preflight_core::discover::Discover;
 use preflight_core::{audit, gate, Area, AuditOptions, Domain, FailOn, HostOrigin, Net, NetConfig, Report, Target, Verdict};
 use preflight_store::{RunSummary, Store};
-use preflight_testbed::Testbed;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio_util::sync::CancellationToken;
@@ -81,7 +80,7 @@ pub struct AuditOutcome {
 
 /// The running sample product and its own network handle.
 struct Demo {
-    bed: Testbed,
+    demo: preflight_testbed::demo::Demo,
     net: Net,
 }
 
@@ -92,6 +91,13 @@ pub struct DemoSettings {
     pub nameserver: String,
     pub connect_to: Vec<String>,
     pub ca_pem: String,
+    /// The sample's test mailbox, `imaps://imap.DOMAIN:PORT`.
+    pub imap_url: String,
+    /// Puts the sample's next (broken) build live.
+    pub release: preflight_testbed::demo::Release,
+    /// Its settings file (five paths and a webhook), and the keychain entries that file names.
+    pub settings_toml: String,
+    pub key_names: Vec<String>,
 }
 
 /// The flow; one per process, shared by every front end of it.
@@ -210,9 +216,9 @@ impl Flow {
         let net = {
             let mut demo = self.demo.lock().await;
             if demo.is_none() {
-                let bed = Testbed::start(preflight_testbed::demo::product()).await.map_err(|e| FlowError::Demo(e.to_string()))?;
-                let net = bed.net().await?;
-                *demo = Some(Demo { bed, net });
+                let started = preflight_testbed::demo::start().await.map_err(|e| FlowError::Demo(e.to_string()))?;
+                let net = started.bed.net().await?;
+                *demo = Some(Demo { demo: started, net });
             }
             demo.as_ref().map(|d| d.net.clone()).ok_or_else(|| FlowError::Demo("it stopped".into()))?
         };
@@ -236,13 +242,18 @@ impl Flow {
     /// How to reach the running sample product from another program.
     pub async fn demo_settings(&self) -> Option<DemoSettings> {
         let demo = self.demo.lock().await;
-        let bed = &demo.as_ref()?.bed;
+        let sample = &demo.as_ref()?.demo;
+        let bed = &sample.bed;
         let args = bed.cli_args();
         Some(DemoSettings {
             domain: bed.domain.clone(),
             nameserver: bed.dns.addr.to_string(),
             connect_to: args.chunks(2).filter(|p| p[0] == "--connect-to").map(|p| p[1].clone()).collect(),
             ca_pem: bed.ca.pem(),
+            imap_url: sample.mailbox.url(),
+            release: sample.release.clone(),
+            settings_toml: preflight_testbed::demo::settings(&sample.mailbox.url()),
+            key_names: preflight_testbed::demo::keys().iter().map(|(k, _)| (*k).to_owned()).collect(),
         })
     }
 

@@ -1,8 +1,8 @@
 //! `template = "chat"`: starts a chat and sends a second message in the conversation the first
 //! answer started (its id carried over when the answer has one), in the session of the sign-in
 //! before it or with a key of its own. A step passes on a non-empty reply within the chat kind's
-//! target; a streamed answer is read whole here (its first token is what `preflight latency`
-//! measures against the streaming target).
+//! target; a streamed answer is read whole, and judged by when its first token came against the
+//! streaming target.
 
 use crate::config::{ChatAnswer, ChatConfig};
 use crate::outcome::{step, within, FlowResult, FlowStatus, StepResult};
@@ -121,7 +121,19 @@ fn judge(x: &Exchange, answer: &ChatAnswer) -> (FlowStatus, String) {
     let quoted: String = said.chars().take(60).collect();
     let more = if said.chars().count() > 60 { "…" } else { "" };
     match answer {
-        ChatAnswer::Stream => (FlowStatus::Pass, format!("streamed a reply in {} ms: \"{quoted}{more}\"", x.ms)),
+        ChatAnswer::Stream => {
+            // A stream is judged by its first token, as a customer watching the reply appear is.
+            let target = u64::from(EndpointKind::StreamingChat.target_ms());
+            let first = x.first_piece_ms.unwrap_or(x.ms);
+            if first > target {
+                (
+                    FlowStatus::Fail,
+                    format!("took {first} ms to its first token, slower than the {target} ms a streamed answer should start in"),
+                )
+            } else {
+                (FlowStatus::Pass, format!("started answering in {first} ms (whole reply in {} ms): \"{quoted}{more}\"", x.ms))
+            }
+        }
         ChatAnswer::Json(_) => {
             let target = u64::from(EndpointKind::ChatSend.target_ms());
             if x.ms > target {

@@ -29,6 +29,9 @@ pub struct Exchange {
     pub response: Response,
     pub hops: Vec<Hop>,
     pub ms: u64,
+    /// When the last answer's first piece of body came, from the start of the step (a streamed
+    /// chat's first token).
+    pub first_piece_ms: Option<u64>,
     /// Why the last redirect was not followed, when it was not.
     pub stopped: Option<String>,
 }
@@ -98,7 +101,9 @@ impl<'a> Session<'a> {
                     req.headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
                 }
             }
+            let hop_started = started.elapsed().as_micros() as u64;
             let response = self.net.fetch_bounded(&req, MAX_BODY).await?;
+            let first_piece_ms = response.timings.precise.first_body_us.map(|us| (hop_started + us) / 1000);
             for (k, v) in &response.headers {
                 if k.eq_ignore_ascii_case("set-cookie") {
                     self.jar.store(&req.url, v);
@@ -106,7 +111,8 @@ impl<'a> Session<'a> {
             }
             hops.push(Hop { status: response.status, url: shown(&req.url) });
             let ms = started.elapsed().as_millis() as u64;
-            let done = |response: Response, hops: Vec<Hop>, stopped: Option<String>| Ok(Exchange { response, hops, ms, stopped });
+            let done =
+                |response: Response, hops: Vec<Hop>, stopped: Option<String>| Ok(Exchange { response, hops, ms, first_piece_ms, stopped });
             if !response.is_redirect() {
                 return done(response, hops, None);
             }

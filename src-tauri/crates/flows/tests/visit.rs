@@ -5,10 +5,12 @@
 mod common;
 
 use common::{bed, keys};
+use preflight_core::net::Net;
 use preflight_core::Domain;
 use preflight_flows::config::{ChatAnswer, ChatConfig, FlowConfig, LoginConfig, LogoutConfig, Template, DEFAULT_MESSAGE};
 use preflight_flows::FlowStatus;
 use preflight_testbed::apps::{Behaviour, PASSWORD};
+use preflight_testbed::{Answer, Product, Site, Testbed};
 use url::Url;
 
 const D: &str = "visit.test";
@@ -93,5 +95,26 @@ async fn a_chat_after_a_failed_sign_in_is_not_run_and_a_token_chat_streams_on_it
     let streamed =
         preflight_flows::run(&net, &domain(), &chat("/api/stream", ChatAnswer::Stream, Some("chat-token")), &keys(PASSWORD)).await;
     assert_eq!(streamed.status, FlowStatus::Pass, "{streamed:#?}");
-    assert!(streamed.steps[0].says.contains("streamed a reply"), "{}", streamed.steps[0].says);
+    assert!(streamed.steps[0].says.contains("started answering in"), "{}", streamed.steps[0].says);
+}
+
+/// A streamed answer is judged by its first token: a reply that starts at once and takes 2 s to
+/// finish passes, one whose first token comes after 1.7 s (the streaming target is 1.5 s) fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_is_judged_by_its_first_token_not_its_last() {
+    let events = |n: usize| (0..n).map(|i| format!("{{\"token\":\"word{i} \"}}")).collect::<Vec<_>>();
+    let quick = Answer::Stream { first_ms: 20, gap_ms: 400, events: events(5) };
+    let late = Answer::Stream { first_ms: 1700, gap_ms: 10, events: events(2) };
+    let app = Answer::ok("app").with_path("/api/quick", quick).with_path("/api/late", late);
+    let bed = Testbed::start(Product::healthy(D, &[""]).site(Site::serving(&format!("app.{D}"), app))).await.expect("testbed");
+    let net = Net::new(bed.net_config()).await.expect("net");
+
+    let quick = preflight_flows::run(&net, &domain(), &chat("/api/quick", ChatAnswer::Stream, None), &keys(PASSWORD)).await;
+    assert_eq!(quick.status, FlowStatus::Pass, "{quick:#?}");
+    assert!(quick.steps[0].ms >= 1500, "the whole reply took its time: {quick:#?}");
+    assert!(quick.steps[0].says.starts_with("started answering in"), "{}", quick.steps[0].says);
+
+    let late = preflight_flows::run(&net, &domain(), &chat("/api/late", ChatAnswer::Stream, None), &keys(PASSWORD)).await;
+    assert_eq!(late.status, FlowStatus::Fail, "{late:#?}");
+    assert!(late.steps[0].says.contains("to its first token, slower than the 1500 ms"), "{}", late.steps[0].says);
 }

@@ -7,15 +7,126 @@
 //! stands in front of the servers (no CDN), and a forgotten `staging` copy is there for discovery
 //! to find (it lists nothing in certificate logs: the demo reads none). Mail is half set up: SPF is
 //! in place, DMARC only monitors, and no DKIM key is published (needs attention, not a problem).
+//!
+//! `app` is the product itself: a home page with a hashed script (what a watcher reads a release
+//! from), a sign-in with a CSRF token, a chatbot, logout, a password reset whose mail goes through
+//! SMTP into the sample's own mailbox (IMAPS from memory, see [`crate::mailbox`]), and a Stripe
+//! webhook that checks signatures. [`Release::ship`] puts a new build live whose chat
+//! starts and then answers 500 to the next message:
+//! the broken deploy a founder watches Preflight catch.
 
-use crate::pki::CertKind;
-use crate::web::{Answer, Site};
-use crate::{Product, Serving, Zone};
+use crate::apps::{sign_in, Behaviour, EMAIL, PASSWORD};
+use crate::handler::{App, Reply};
+use crate::hooks::{webhook, Receiver};
+use crate::mailbox::MemoryMailbox;
+use crate::pki::{CertKind, TestCa};
+use crate::reset::{reset, Mailer, ResetBehaviour};
+use crate::smtp::SmtpServer;
+use crate::web::{Answer, Received, Site, HSTS, SECURITY_HEADERS};
+use crate::{Product, Serving, Testbed, TestbedError, Zone};
+use preflight_core::target::WebhookProvider;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The demo's domain; `.test` is reserved and never reaches the internet.
 pub const DOMAIN: &str = "acme-chat.test";
 
+/// The sample's test mailbox password (the account is [`EMAIL`], who signs in with [`PASSWORD`]).
+pub const MAILBOX_PASSWORD: &str = "sample mailbox pass";
+/// The signing secret of the sample's Stripe webhook: a made-up test value.
+pub const WEBHOOK_SECRET: &str = "whsec_sampleAcmeChatSigningSecret"; // preflight:allow
+
+/// Which build of the app is live; clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct Release(Arc<AtomicBool>);
+
+impl Release {
+    /// Puts the next build live: a new script name on the home page, and a chat whose second message
+    /// answers 500.
+    pub fn ship(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn shipped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The sample product without its mail: the reset form answers and sends nothing.
 pub fn product() -> Product {
+    product_with(None, Release::default())
+}
+
+/// The running sample product with everything behind it: its servers, its mailbox at
+/// `imap.DOMAIN`, and the release switch.
+#[derive(Debug)]
+pub struct Demo {
+    pub bed: Testbed,
+    pub mailbox: MemoryMailbox,
+    pub release: Release,
+    _smtp: SmtpServer,
+}
+
+/// Starts the whole sample product on loopback.
+pub async fn start() -> Result<Demo, TestbedError> {
+    let ca = TestCa::named(crate::pki::DEFAULT_NAME)?;
+    let mailbox = MemoryMailbox::start(&ca, &format!("imap.{DOMAIN}"), &[(EMAIL, MAILBOX_PASSWORD)]).await?;
+    // The receiving side of the reset mail: the test account's mail provider.
+    let smtp = SmtpServer::receiving(&ca, &[format!("mail.{DOMAIN}")], mailbox.drop_box()).await?;
+    let release = Release::default();
+    let mut product = product_with(Some(Mailer { smtp: smtp.addr, domain: DOMAIN.to_owned() }), release.clone());
+    product.zone = product.zone.addr("imap", std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    let bed = Testbed::start_signed(product, ca, std::time::Duration::ZERO).await?;
+    Ok(Demo { bed, mailbox, release, _smtp: smtp })
+}
+
+/// The script a build's home page loads; its hashed name changes with each release.
+fn script(release: &Release) -> &'static str {
+    if release.shipped() {
+        "/assets/index-R2b7Kq4w.js"
+    } else {
+        "/assets/index-R1a9Fz3c.js"
+    }
+}
+
+/// The app at `app.DOMAIN`, every answer with the headers of a well-set-up site.
+fn app(mail: Option<Mailer>, release: Release) -> App {
+    let mailer = mail.clone().unwrap_or(Mailer { smtp: std::net::SocketAddr::from(([127, 0, 0, 1], 9)), domain: DOMAIN.to_owned() });
+    let sends = if mail.is_some() { ResetBehaviour::Works } else { ResetBehaviour::NeverSends };
+    let hook = webhook(WebhookProvider::Stripe, WEBHOOK_SECRET, Receiver::Verifies, Arc::new(Mutex::new(Vec::new())));
+    let inner = sign_in(Behaviour::Works).or(reset(mailer, sends));
+    App::new(move |r: &Received| {
+        let reply = match r.path.as_str() {
+            "/" => Reply::html(&format!(
+                r#"<h1>Acme Chat</h1><p><a href="/login">Sign in</a></p><script type="module" src="{}"></script>"#,
+                script(&release)
+            )),
+            p if p.starts_with("/assets/index-") => {
+                if p == script(&release) {
+                    Reply {
+                        status: 200,
+                        headers: vec![("content-type".into(), "text/javascript".into())],
+                        body: "console.log('Acme Chat')".into(),
+                    }
+                } else {
+                    Reply::html("not found").status(404)
+                }
+            }
+            "/api/stripe/webhook" => hook.answer(r),
+            // The new build starts a chat, then fails every message sent in it.
+            "/api/chat" if release.shipped() && r.body.contains("conversation_id") => {
+                Reply::json(r#"{"error":"internal error"}"#).status(500)
+            }
+            _ => inner.answer(r),
+        };
+        let mut reply = reply.header(HSTS.0, HSTS.1);
+        for (k, v) in SECURITY_HEADERS {
+            reply = reply.header(k, v);
+        }
+        reply
+    })
+}
+
+fn product_with(mail: Option<Mailer>, release: Release) -> Product {
     let d = DOMAIN;
     Product {
         domain: d.to_owned(),
@@ -38,7 +149,7 @@ pub fn product() -> Product {
                 http: Answer::redirect(&format!("https://www.{d}")),
                 https: Answer::redirect(&format!("https://{d}")),
             },
-            Site::healthy(&format!("app.{d}")),
+            Site::serving(&format!("app.{d}"), Answer::App(app(mail, release))),
             // A staging copy nobody listed, still serving last month's build: discovery finds it.
             Site {
                 host: format!("staging.{d}"),
@@ -56,4 +167,63 @@ pub fn product() -> Product {
         // Served straight from a server, with no edge in front: the demo's other warning.
         serving: Serving { http2: true, edge: Vec::new(), ca: None, waf: false, starttls: true },
     }
+}
+
+/// The keychain entries the sample's settings name, with the sample's own values (a made-up test
+/// account; none of them opens anything outside this computer).
+pub fn keys() -> [(&'static str, &'static str); 5] {
+    [
+        ("test-email", EMAIL),
+        ("test-password", PASSWORD),
+        ("mailbox-user", EMAIL),
+        ("mailbox-password", MAILBOX_PASSWORD),
+        ("stripe-signing", WEBHOOK_SECRET),
+    ]
+}
+
+/// The sample product's settings file (`preflight.toml`): its five paths in the roadmap's order and
+/// its Stripe webhook; `imap_url` is where [`Demo::mailbox`] listens.
+pub fn settings(imap_url: &str) -> String {
+    let d = DOMAIN;
+    format!(
+        r#"# The sample product's settings, written by `preflight demo --serve`.
+domain = "{d}"
+
+[[callbacks]]
+kind = "webhook"
+name = "Payments"
+url = "https://app.{d}/api/stripe/webhook"
+provider = "stripe"
+signing_key = "stripe-signing"
+
+[[flows]]
+name = "Sign in"
+template = "login"
+login_url = "https://app.{d}/login"
+signed_in_url = "https://app.{d}/account"
+username_key = "test-email"
+password_key = "test-password"
+
+[[flows]]
+name = "Chat"
+template = "chat"
+chat_url = "https://app.{d}/api/chat"
+answer = "reply"
+
+[[flows]]
+name = "Log out"
+template = "logout"
+logout_url = "https://app.{d}/logout"
+
+[[flows]]
+name = "Password reset"
+template = "password-reset"
+reset_url = "https://app.{d}/reset"
+email_key = "test-email"
+imap_url = "{imap_url}"
+mailbox_user_key = "mailbox-user"
+mailbox_password_key = "mailbox-password"
+within_secs = 30
+"#
+    )
 }

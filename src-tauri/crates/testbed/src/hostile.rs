@@ -43,21 +43,11 @@ impl HostileServer {
         let addr = listener.local_addr()?;
         let cancel = CancellationToken::new();
         let bomb = if kind == Misbehaviour::GzipBomb { gzip_of_zeros(64 << 20)? } else { Vec::new() };
-        let stop = cancel.clone();
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    a = listener.accept() => a,
-                    () = stop.cancelled() => return,
-                };
-                let Ok((tcp, _)) = accepted else { continue };
-                let (stop, bomb) = (stop.clone(), bomb.clone());
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = misbehave(tcp, kind, &bomb) => {}
-                        () = stop.cancelled() => {}
-                    }
-                });
+        let bomb = std::sync::Arc::new(bomb);
+        crate::accept::until_cancelled(listener, cancel.clone(), move |tcp| {
+            let bomb = bomb.clone();
+            async move {
+                let _ = misbehave(tcp, kind, &bomb).await;
             }
         });
         Ok(HostileServer { addr, cancel })

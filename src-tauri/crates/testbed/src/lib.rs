@@ -6,6 +6,7 @@
 //! extra root, connect-to for ports 80 and 443), so tests run the production code paths unchanged.
 //! Everything binds to 127.0.0.1 and stops when the testbed is dropped.
 
+mod accept;
 pub mod apps;
 pub mod demo;
 pub mod dns;
@@ -13,6 +14,7 @@ pub mod handler;
 pub mod hooks;
 pub mod hostile;
 pub mod imap;
+pub mod mailbox;
 pub mod openssl;
 pub mod pki;
 pub mod reset;
@@ -104,6 +106,12 @@ impl Testbed {
     /// Like [`Testbed::start`], with every DNS answer held for `delay` (for benchmarks).
     pub async fn start_with_dns_delay(product: Product, delay: Duration) -> Result<Testbed, TestbedError> {
         let ca = TestCa::named(product.serving.ca.unwrap_or(pki::DEFAULT_NAME))?;
+        Testbed::start_signed(product, ca, delay).await
+    }
+
+    /// Like [`Testbed::start`], with certificates from `ca` (minted beforehand, for servers started
+    /// beside the testbed that must share its trust: the sample product's mailbox).
+    pub async fn start_signed(product: Product, ca: TestCa, delay: Duration) -> Result<Testbed, TestbedError> {
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let mut zone = product.zone.clone();
         if !zone.has_apex_ns() {

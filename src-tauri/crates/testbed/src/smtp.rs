@@ -50,41 +50,31 @@ impl SmtpServer {
     }
 
     async fn serve(ca: &TestCa, names: &[String], starttls: bool, drop: Option<MailDrop>) -> Result<SmtpServer, WebError> {
-        let provider = rustls::crypto::ring::default_provider();
-        let mut keys = HashMap::new();
-        for name in names {
-            let issued = ca.issue(name, &CertKind::Valid)?;
-            let signer = provider.key_provider.load_private_key(issued.key)?;
-            keys.insert(name.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
-        }
-        let mut tls = ServerConfig::builder_with_provider(Arc::new(provider))
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_cert_resolver(Arc::new(ByName(keys)));
         // Like exim: a client that offers only HTTP protocols (ALPN) after STARTTLS is refused.
-        tls.alpn_protocols = vec![b"smtp".to_vec()];
-        let acceptor = TlsAcceptor::from(Arc::new(tls));
+        let acceptor = acceptor(ca, names, b"smtp")?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let server = SmtpServer { addr: listener.local_addr()?, cancel: CancellationToken::new() };
-        let cancel = server.cancel.clone();
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    a = listener.accept() => a,
-                    () = cancel.cancelled() => return,
-                };
-                let Ok((tcp, _)) = accepted else { continue };
-                let (acceptor, cancel, drop) = (acceptor.clone(), cancel.clone(), drop.clone());
-                tokio::spawn(async move {
-                    tokio::select! {
-                        () = session(tcp, acceptor, starttls, drop) => {}
-                        () = cancel.cancelled() => {}
-                    }
-                });
-            }
-        });
+        crate::accept::until_cancelled(listener, server.cancel.clone(), move |tcp| session(tcp, acceptor.clone(), starttls, drop.clone()));
         Ok(server)
     }
+}
+
+/// A TLS acceptor presenting a certificate from `ca` for each of `names` (by SNI), which refuses a
+/// client whose ALPN list lacks `alpn`.
+pub(crate) fn acceptor(ca: &TestCa, names: &[String], alpn: &[u8]) -> Result<TlsAcceptor, WebError> {
+    let provider = rustls::crypto::ring::default_provider();
+    let mut keys = HashMap::new();
+    for name in names {
+        let issued = ca.issue(name, &CertKind::Valid)?;
+        let signer = provider.key_provider.load_private_key(issued.key)?;
+        keys.insert(name.to_ascii_lowercase(), Arc::new(CertifiedKey::new(issued.chain, signer)));
+    }
+    let mut tls = ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(ByName(keys)));
+    tls.alpn_protocols = vec![alpn.to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(tls)))
 }
 
 impl Drop for SmtpServer {

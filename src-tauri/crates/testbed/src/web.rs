@@ -29,7 +29,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 /// The HSTS header a well-set-up HTTPS answer carries: a year, subdomains included.
-const HSTS: (&str, &str) = ("strict-transport-security", "max-age=31536000; includeSubDomains");
+pub const HSTS: (&str, &str) = ("strict-transport-security", "max-age=31536000; includeSubDomains");
 
 /// The security headers of a well-set-up page.
 pub const SECURITY_HEADERS: [(&str, &str); 4] = [

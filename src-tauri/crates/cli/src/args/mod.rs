@@ -161,6 +161,10 @@ pub struct DemoArgs {
     /// With --serve: write the sample product's CA certificate here (for PREFLIGHT_CA_FILE).
     #[arg(long, value_name = "PEM", requires = "serve")]
     pub ca_out: Option<PathBuf>,
+    /// With --serve: write the sample product's settings (its paths and webhook) here, as a
+    /// preflight.toml the app and `flow run --config` read.
+    #[arg(long, value_name = "FILE", requires = "serve")]
+    pub settings_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,8 @@
 //! What the CLI's integration tests share: running the binary with its own data folder.
 #![allow(dead_code)]
 
+pub mod junit;
+
 use preflight_testbed::{Answer, CertKind, Inbox, Product, Site, Testbed};
 use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
