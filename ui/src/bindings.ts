@@ -928,6 +928,30 @@ export type ErrorCode =
  */
 "internal"
 /**
+ * `[[evals]]` as written.
+ */
+export type EvalConfig = { question: string; 
+/**
+ * What the reports call it; the question's start when absent.
+ */
+name?: string | null; 
+/**
+ * Each must be in the answer: plain text, or `/a regex/`; case is ignored.
+ */
+must_contain: string[]; 
+/**
+ * None may be in the answer.
+ */
+must_not_contain: string[]; 
+/**
+ * A field of the answer's JSON (`sources.0.url`) that must be there (and equal `json_equals`).
+ */
+json_field?: string | null; json_equals?: string | null; 
+/**
+ * Default: the chat kind's target.
+ */
+max_latency_ms?: number | null }
+/**
  * One finding that took part in an item's state, in short.
  */
 export type Evidence = { check: string; subject: string; status: Status; title: string; 
@@ -1521,7 +1545,11 @@ mail_domain: string | null; dkim_selectors: string[]; endpoints: EndpointConfig[
 /**
  * The customer paths (`[[flows]]`), each as written; the flows crate checks them.
  */
-flows?: FlowForm[] }
+flows?: FlowForm[]; 
+/**
+ * The founder's questions to the chatbot (`[[evals]]`).
+ */
+evals?: EvalConfig[] }
 /**
  * A part of the product's settings view, where an item sends the founder to say what to check.
  */

@@ -14,6 +14,7 @@ const form = (over: Partial<SettingsForm> = {}): SettingsForm => ({
   endpoints: [],
   callbacks: [],
   flows: [],
+  evals: [],
   ...over,
 });
 

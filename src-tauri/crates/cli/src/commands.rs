@@ -66,6 +66,15 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(net);
             crate::flows::webhook(w, &Flow::new(host, cfg)).await
         }
+        Command::Redteam(r) => {
+            let cfg = net_config(&r.net);
+            crate::chatbot::redteam(r, &Flow::new(host, cfg)).await
+        }
+        Command::Evals(e) => {
+            let crate::args::EvalsAction::Run { net, .. } = &e.action;
+            let cfg = net_config(net);
+            crate::chatbot::evals(e, &Flow::new(host, cfg)).await
+        }
         Command::Load(l) => {
             let cfg = net_config(&l.net);
             crate::latency::load(l, &Flow::new(host, cfg)).await

@@ -46,13 +46,13 @@ fn only<T>(items: &mut Vec<T>, names: &[String], name: impl Fn(&T) -> &String, w
 }
 
 /// A run the history could not keep still counts: said on stderr, never in the JSON a CI reads.
-fn warn_unsaved(not_saved: &Option<String>) {
+pub(crate) fn warn_unsaved(not_saved: &Option<String>) {
     if let Some(why) = not_saved {
         eprintln!("preflight: warning: {why}");
     }
 }
 
-fn settings(e: FlowError) -> Failure {
+pub(crate) fn settings(e: FlowError) -> Failure {
     match e {
         FlowError::ProductSettings(_) | FlowError::Invalid(_) => Failure::Usage(e.to_string()),
         other => Failure::Internal(other.to_string()),
@@ -120,7 +120,7 @@ fn text<'a>(results: impl Iterator<Item = (&'a str, FlowStatus, &'a [StepResult]
     out
 }
 
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
         .map(|c| match c {

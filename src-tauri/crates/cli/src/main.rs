@@ -7,6 +7,7 @@
 //! it parses, runs the shared `preflight_flow::Flow`, prints.
 
 mod args;
+mod chatbot;
 mod checklist;
 mod commands;
 mod flows;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
-const COMMANDS: [&[&str]; 27] = [
+const COMMANDS: [&[&str]; 29] = [
     &["audit"],
     &["history"],
     &["demo"],
@@ -32,6 +32,8 @@ const COMMANDS: [&[&str]; 27] = [
     &["settings", "export"],
     &["flow", "run"],
     &["webhook", "replay"],
+    &["redteam"],
+    &["evals", "run"],
 ];
 const NETWORK: [&str; 4] = ["--nameserver", "--ca-file", "--connect-to", "--timeout"];
 
@@ -69,8 +71,17 @@ fn every_flag_of_every_command_is_documented() {
 
 #[test]
 fn the_network_flags_belong_to_the_commands_the_docs_name() {
-    let networked: Vec<&[&str]> =
-        vec![&["audit"], &["watch"], &["channels", "test"], &["latency"], &["load"], &["flow", "run"], &["webhook", "replay"]];
+    let networked: Vec<&[&str]> = vec![
+        &["audit"],
+        &["watch"],
+        &["channels", "test"],
+        &["latency"],
+        &["load"],
+        &["flow", "run"],
+        &["webhook", "replay"],
+        &["redteam"],
+        &["evals", "run"],
+    ];
     for cmd in COMMANDS {
         let has = NETWORK.iter().filter(|f| flags(cmd).contains(&f.to_string())).count();
         let want = if networked.contains(&cmd) { NETWORK.len() } else { 0 };

@@ -141,6 +141,15 @@ impl Flow {
         findings.extend(speed);
         let last_deploy = store.deploys(domain.as_str(), 1)?.into_iter().next().map(|d| d.at_ms);
         findings.extend(self.path_findings(store, domain, last_deploy)?);
+        let chatbot = self.chatbot_records(store, domain)?;
+        let setup = preflight_core::checks::chatbot::ChatbotSetup {
+            has_chat: chatbot.has_chat,
+            questions: chatbot.questions,
+            red_team: chatbot.red_team,
+            evals: chatbot.evals,
+            last_deploy_ms: last_deploy,
+        };
+        findings.extend(preflight_core::checks::chatbot::judge(domain.as_str(), &setup));
         let mut checked_at = evidence.checked_at.clone();
         if let Some(at) = measured_at {
             checked_at.insert(preflight_core::checks::performance::P95.id.to_owned(), at);

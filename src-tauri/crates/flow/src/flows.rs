@@ -72,7 +72,7 @@ impl WebhookInfo {
 }
 
 /// The keys the flows name, read from the keychain before they run.
-struct Loaded(HashMap<String, Result<Option<Sensitive<String>>, String>>);
+pub(crate) struct Loaded(HashMap<String, Result<Option<Sensitive<String>>, String>>);
 
 impl Keys for Loaded {
     fn get(&self, name: &str) -> Result<Option<Sensitive<String>>, String> {
@@ -465,7 +465,7 @@ pub struct PathHistory {
 }
 
 /// Reads `names` of `domain` from the keychain once, off the async threads (the keychain blocks).
-async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowError> {
+pub(crate) async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowError> {
     let product = domain.to_string();
     tokio::task::spawn_blocking(move || {
         Loaded(

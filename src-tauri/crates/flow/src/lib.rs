@@ -16,6 +16,7 @@ pub mod host;
 pub mod keys;
 pub mod latency;
 pub mod progress;
+pub mod redteam;
 pub mod secrets;
 pub mod settings;
 pub mod tray_model;

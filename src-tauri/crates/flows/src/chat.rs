@@ -1,8 +1,8 @@
 //! `template = "chat"`: starts a chat and sends a second message in the conversation the first
 //! answer started (its id carried over when the answer has one), in the session of the sign-in
 //! before it or with a key of its own. A step passes on a non-empty reply within the chat kind's
-//! target; a streamed answer is read whole, and judged by when its first token came against the
-//! streaming target.
+//! target; a streamed answer is read whole (its text put together by [`crate::stream`]), and judged
+//! by when its first token came against the streaming target.
 
 use crate::config::{ChatAnswer, ChatConfig};
 use crate::outcome::{step, within, FlowResult, FlowStatus, StepResult};
@@ -37,11 +37,12 @@ async fn walk(s: &mut Session<'_>, product: &Domain, name: &str, cfg: &ChatConfi
     }
     let mut steps = Vec::new();
     let mut conversation: Option<String> = None;
+    let mut history: Vec<(String, String)> = Vec::new();
     for (label, message) in [("Start a chat", cfg.message.as_str()), ("Send a message", FOLLOW_UP)] {
         let req = Request::new(&cfg.method, cfg.chat_url.clone())
             .header("Content-Type", "application/json")
             .header("Accept", if cfg.answer == ChatAnswer::Stream { "text/event-stream" } else { "application/json" })
-            .body(body(&cfg.body, message, conversation.as_deref()));
+            .body(body(&cfg.body, message, &history, conversation.as_deref()));
         let x = match s.send(req).await {
             Ok(x) => x,
             Err(e) => {
@@ -56,23 +57,36 @@ async fn walk(s: &mut Session<'_>, product: &Domain, name: &str, cfg: &ChatConfi
             return done(steps);
         }
         if conversation.is_none() {
-            conversation = serde_json::from_slice::<serde_json::Value>(&x.response.body).ok().and_then(|v| {
-                CONVERSATION.iter().find_map(|k| match v.get(k) {
-                    Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                    _ => None,
-                })
-            });
+            conversation = conversation_id(&x.response.body);
         }
+        history.push((message.to_owned(), reply(&x, &cfg.answer).unwrap_or_default()));
     }
     done(steps)
 }
 
-/// The request body: `{{message}}` and `{{conversation_id}}` filled in (JSON-escaped); a JSON object
-/// without the placeholder gets `conversation_id` added once there is one.
-fn body(template: &str, message: &str, conversation: Option<&str>) -> String {
+/// The conversation id a chat answer gives, in the first of the usual fields that holds one.
+pub fn conversation_id(body: &[u8]) -> Option<String> {
+    let v = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    CONVERSATION.iter().find_map(|k| match v.get(k) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// The request body: `{{message}}` (JSON-escaped), `{{history}}` (the conversation so far with
+/// this message last, as `[{"role", "content"}]`) and `{{conversation_id}}` filled in; a JSON object
+/// without that placeholder gets `conversation_id` added once there is one.
+pub fn body(template: &str, message: &str, history: &[(String, String)], conversation: Option<&str>) -> String {
     let escaped = |v: &str| serde_json::to_string(v).map(|q| q[1..q.len() - 1].to_owned()).unwrap_or_default();
-    let mut out = template.replace("{{message}}", &escaped(message));
+    let mut messages: Vec<serde_json::Value> = Vec::new();
+    for (asked, answered) in history {
+        messages.push(serde_json::json!({"role": "user", "content": asked}));
+        messages.push(serde_json::json!({"role": "assistant", "content": answered}));
+    }
+    messages.push(serde_json::json!({"role": "user", "content": message}));
+    let mut out =
+        template.replace("{{message}}", &escaped(message)).replace("{{history}}", &serde_json::Value::Array(messages).to_string());
     match conversation {
         Some(id) if out.contains("{{conversation_id}}") => out = out.replace("{{conversation_id}}", &escaped(id)),
         Some(id) => {
@@ -86,17 +100,9 @@ fn body(template: &str, message: &str, conversation: Option<&str>) -> String {
     out
 }
 
-/// The reply in an answer: the JSON field at `path`, or a stream's events put together.
+/// The reply in an answer: the JSON field at `path`, or a stream's text put together.
 fn reply(x: &Exchange, answer: &ChatAnswer) -> Option<String> {
-    match answer {
-        ChatAnswer::Json(path) => crate::json::field(&x.response.body, path),
-        ChatAnswer::Stream => {
-            let text = x.text();
-            let events: Vec<&str> =
-                text.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).filter(|d| !d.is_empty() && *d != "[DONE]").collect();
-            Some(if events.is_empty() { text.trim().to_owned() } else { events.join(" ") })
-        }
-    }
+    crate::stream::reply_text(&x.response.body, answer)
 }
 
 fn judge(x: &Exchange, answer: &ChatAnswer) -> (FlowStatus, String) {
@@ -151,11 +157,16 @@ mod tests {
 
     #[test]
     fn the_body_carries_the_message_escaped_and_the_conversation_once_there_is_one() {
-        assert_eq!(body("{\"message\": \"{{message}}\"}", "say \"hi\"", None), "{\"message\": \"say \\\"hi\\\"\"}");
-        assert_eq!(body("{\"message\": \"{{message}}\"}", "hi", Some("c-1")), "{\"conversation_id\":\"c-1\",\"message\":\"hi\"}");
+        assert_eq!(body("{\"message\": \"{{message}}\"}", "say \"hi\"", &[], None), "{\"message\": \"say \\\"hi\\\"\"}");
+        assert_eq!(body("{\"message\": \"{{message}}\"}", "hi", &[], Some("c-1")), "{\"conversation_id\":\"c-1\",\"message\":\"hi\"}");
         assert_eq!(
-            body("{\"m\":\"{{message}}\",\"thread\":\"{{conversation_id}}\"}", "hi", Some("t9")),
+            body("{\"m\":\"{{message}}\",\"thread\":\"{{conversation_id}}\"}", "hi", &[], Some("t9")),
             "{\"m\":\"hi\",\"thread\":\"t9\"}"
+        );
+        let h = vec![("hi".to_owned(), "hello \"you\"".to_owned())];
+        assert_eq!(
+            body(r#"{"messages": {{history}}}"#, "next", &h, None),
+            r#"{"messages": [{"content":"hi","role":"user"},{"content":"hello \"you\"","role":"assistant"},{"content":"next","role":"user"}]}"#
         );
     }
 }

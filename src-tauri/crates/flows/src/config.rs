@@ -70,8 +70,9 @@ pub struct ChatConfig {
     pub chat_url: Url,
     /// Default POST.
     pub method: String,
-    /// The request body, `{{message}}` replaced by the message (JSON-escaped) and
-    /// `{{conversation_id}}` by the id the first answer gave; default `{"message": "{{message}}"}`.
+    /// The request body: `{{message}}` replaced by the message (JSON-escaped), `{{history}}` by
+    /// the conversation so far as a messages array, `{{conversation_id}}` by the id the first
+    /// answer gave; default `{"message": "{{message}}"}`.
     pub body: String,
     pub answer: ChatAnswer,
     /// A keychain entry sent as `Authorization: Bearer` (token APIs); without it, the session of the

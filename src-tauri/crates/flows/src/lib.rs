@@ -23,6 +23,7 @@ pub mod outcome;
 pub mod reset;
 pub mod session;
 pub mod steps;
+pub mod stream;
 pub mod webhook;
 
 pub use config::{FlowConfig, FlowsError, Template};
@@ -39,7 +40,7 @@ pub trait Keys: Send + Sync {
 }
 
 /// A key of the product, or the words that say how to add it.
-pub(crate) fn key(keys: &dyn Keys, product: &Domain, name: &str) -> Result<Sensitive<String>, String> {
+pub fn key(keys: &dyn Keys, product: &Domain, name: &str) -> Result<Sensitive<String>, String> {
     match keys.get(name) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(format!(

@@ -179,6 +179,11 @@ impl Store {
         self.read(|c| paths::recent(c, domain, per_path))
     }
 
+    /// The newest `n` runs of `domain`'s path `kind`/`name`, newest first.
+    pub fn path_runs_of(&self, domain: &str, kind: &str, name: &str, n: u32) -> Result<Vec<PathRunRow>> {
+        self.read(|c| paths::of(c, domain, kind, name, n))
+    }
+
     /// The founder's decisions about `domain`'s found names.
     pub fn decisions(&self, domain: &str) -> Result<Decisions> {
         self.read(|c| names::decisions(c, domain))

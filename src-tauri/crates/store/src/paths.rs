@@ -34,7 +34,7 @@ pub const V13: Migration = Migration {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPathRun {
     pub domain: String,
-    /// `flow` or `webhook`.
+    /// `flow`, `webhook`, `redteam` or `eval`.
     pub kind: String,
     pub name: String,
     pub at_ms: i64,
@@ -92,6 +92,16 @@ pub fn recent(conn: &Connection, domain: &str, per_path: u32) -> Result<Vec<Path
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The newest `n` runs of one path of `domain`, newest first.
+pub fn of(conn: &Connection, domain: &str, kind: &str, name: &str, n: u32) -> Result<Vec<PathRunRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, domain, kind, name, at_ms, status, trigger, result FROM path_runs
+         WHERE domain = ?1 AND kind = ?2 AND name = ?3 ORDER BY at_ms DESC, id DESC LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![domain, kind, name, n], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Forgets runs older than `before_ms`.
 pub fn prune(conn: &Connection, before_ms: i64) -> Result<usize> {
     Ok(conn.execute("DELETE FROM path_runs WHERE at_ms < ?1", [before_ms])?)
@@ -126,6 +136,10 @@ mod tests {
         assert_eq!(rows[0].run.result["status"], "fail");
         let kept: i64 = conn.query_row("SELECT COUNT(*) FROM path_runs WHERE name = 'Sign in'", [], |r| r.get(0)).expect("count");
         assert_eq!(kept, KEEP_PER_PATH, "bounded per path");
+        let chat = of(&conn, "acme.test", "flow", "Chat", 5).expect("of");
+        assert_eq!(chat.len(), 1, "one path's runs only");
+        let newest = of(&conn, "acme.test", "flow", "Sign in", 1).expect("of");
+        assert_eq!(newest[0].run.at_ms, KEEP_PER_PATH + 4);
         assert_eq!(prune(&conn, 10).expect("prune"), 5, "the oldest kept runs go by age too");
     }
 }

@@ -8,6 +8,7 @@
 
 mod accept;
 pub mod apps;
+pub mod bot;
 pub mod demo;
 pub mod dns;
 pub mod handler;

@@ -3,7 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+mod chatbot;
 mod paths;
+pub use chatbot::{EvalsAction, EvalsArgs, RedteamArgs, RedteamFormat};
 pub use paths::{FlowAction, FlowArgs, FlowFailOn, FlowFormat, WebhookAction, WebhookArgs};
 
 #[derive(Debug, Parser)]
@@ -62,6 +64,12 @@ pub enum Command {
     /// Replay the product's signed webhooks (`[[callbacks]]` naming a provider and a signing key): a
     /// real sample event, then forged twins it must refuse. Sends nothing without --yes.
     Webhook(WebhookArgs),
+    /// Try to talk the product's chatbot into leaking (its chat path from `[[flows]]`): 44 attacks in
+    /// eight families, each tried a few times with a marker of its own. Says the plan (messages,
+    /// tokens, time) and sends nothing without --yes.
+    Redteam(RedteamArgs),
+    /// Ask the product's chatbot the founder's own questions (`[[evals]]`) and judge the answers.
+    Evals(EvalsArgs),
     /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
     /// rate that keeps p95 under target, with dropped and late requests counted.
     Load(LoadArgs),

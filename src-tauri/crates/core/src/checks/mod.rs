@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod caa;
 pub mod caching;
 pub mod callbacks;
+pub mod chatbot;
 pub mod cors;
 pub mod discovery;
 pub mod dkim;
@@ -95,6 +96,7 @@ pub const FAMILIES: &[Family] = &[
     performance::FAMILY,
     monitoring::FAMILY,
     paths::FAMILY,
+    chatbot::FAMILY,
     leaks::FAMILY,
     env_vars::FAMILY,
 ];

@@ -11,7 +11,10 @@ use crate::target::{Callback, CallbackKind, HostOrigin, MailSpec, Target, Webhoo
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod evals;
 pub mod fields;
+
+pub use evals::{Eval, EvalConfig};
 
 /// The file's shape (not `Eq`: `[[flows]]` tables hold TOML values, floats among them).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -47,6 +50,9 @@ pub struct ProductConfig {
     /// crate, which reads and checks each table; here they are only kept.
     #[serde(default)]
     pub flows: Vec<toml::Table>,
+    /// `[[evals]]`: the founder's own questions to the chatbot ([`evals`]).
+    #[serde(default)]
+    pub evals: Vec<EvalConfig>,
 }
 
 /// `[[monitors]]`: one flat table whatever the kind, so a typo in any key is refused.
@@ -249,6 +255,7 @@ impl ProductConfig {
             .map(|c| Ok(Callback { kind: c.kind, url: url("callback", &c.url)? }))
             .collect::<Result<_, ConfigError>>()?;
         self.replays(file)?;
+        self.evals(file)?;
         for (i, e) in self.endpoints.iter().enumerate() {
             fields::unique_endpoint(file, &e.name, &self.endpoints[..i])?;
             target.endpoints.push(fields::endpoint(file, &domain, e).map_err(|p| p.error)?);
@@ -272,6 +279,11 @@ impl ProductConfig {
             }
         }
         Ok(out)
+    }
+
+    /// The founder's questions to the chatbot, validated.
+    pub fn evals(&self, file: &str) -> Result<Vec<Eval>, ConfigError> {
+        evals::evals(file, &self.evals)
     }
 
     /// The monitors this file defines, validated (the product's domain fills what a kind leaves out).

@@ -5,7 +5,7 @@
 //! when another one is removed. Keys the form does not own (`monitors`) are never touched.
 
 use super::{FlowForm, SettingsForm, MAX_SETTINGS_BYTES};
-use crate::config::{CallbackConfig, EndpointConfig, ProductConfig};
+use crate::config::{CallbackConfig, EndpointConfig, EvalConfig, ProductConfig};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 /// Why the text could not be written.
@@ -43,9 +43,10 @@ pub fn apply(original: &str, form: &SettingsForm) -> Result<String, EditError> {
     put(root, "canonical", form.canonical.as_deref().map(Value::from));
     put(root, "previews", nonempty(&form.previews));
     mail(root, form)?;
-    tables(root, "endpoints", &form.endpoints, |e| (Some(e.name.as_str()), e.url.as_str()), endpoint)?;
-    tables(root, "callbacks", &form.callbacks, |c| (c.name.as_deref(), c.url.as_str()), callback)?;
-    tables(root, "flows", &form.flows, |f| (Some(f.name.as_str()), ""), flow)?;
+    tables(root, "endpoints", "url", &form.endpoints, |e| (Some(e.name.as_str()), e.url.as_str()), endpoint)?;
+    tables(root, "callbacks", "url", &form.callbacks, |c| (c.name.as_deref(), c.url.as_str()), callback)?;
+    tables(root, "flows", "url", &form.flows, |f| (Some(f.name.as_str()), ""), flow)?;
+    tables(root, "evals", "question", &form.evals, |e| (e.name.as_deref(), e.question.as_str()), eval)?;
     let text = doc.to_string();
     if text.len() as u64 > MAX_SETTINGS_BYTES {
         return Err(EditError::Invalid(format!("the settings would be larger than {} KiB", MAX_SETTINGS_BYTES / 1024)));
@@ -149,6 +150,17 @@ fn callback(t: &mut Table, c: &CallbackConfig) {
     put(t, "event", c.event.as_deref().map(Into::into));
 }
 
+/// A question's table.
+fn eval(t: &mut Table, e: &EvalConfig) {
+    put(t, "question", Some(e.question.as_str().into()));
+    put(t, "name", e.name.as_deref().map(Into::into));
+    put(t, "must_contain", nonempty(&e.must_contain));
+    put(t, "must_not_contain", nonempty(&e.must_not_contain));
+    put(t, "json_field", e.json_field.as_deref().map(Into::into));
+    put(t, "json_equals", e.json_equals.as_deref().map(Into::into));
+    put(t, "max_latency_ms", e.max_latency_ms.map(|ms| Value::from(i64::from(ms))));
+}
+
 /// A path's table: its fields as the form has them, the ones the form dropped removed.
 fn flow(t: &mut Table, f: &FlowForm) {
     put(t, "name", Some(f.name.as_str().into()));
@@ -183,10 +195,12 @@ fn flow(t: &mut Table, f: &FlowForm) {
     }
 }
 
-/// Writes `rows` as `[[key]]` tables, reusing the file's table for each row it matches.
+/// Writes `rows` as `[[key]]` tables, reusing the file's table for each row it matches: by name,
+/// then by the field `by` (an address, a question).
 fn tables<R>(
     root: &mut Table,
     key: &str,
+    by: &str,
     rows: &[R],
     id: impl Fn(&R) -> (Option<&str>, &str),
     fill: impl Fn(&mut Table, &R),
@@ -220,7 +234,7 @@ fn tables<R>(
     for (pick, r) in picks.iter_mut().zip(rows) {
         if pick.is_none() {
             let url = id(r).1;
-            *pick = claim(&|t| !url.is_empty() && field(t, "url").as_deref() == Some(url));
+            *pick = claim(&|t| !url.is_empty() && field(t, by).as_deref() == Some(url));
         }
     }
     // Renamed without an address to go by (a path): the table in its place, when nobody took it.

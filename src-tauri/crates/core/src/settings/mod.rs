@@ -8,7 +8,7 @@
 
 pub mod edit;
 
-use crate::config::{fields, CallbackConfig, ConfigError, EndpointConfig, ProductConfig};
+use crate::config::{evals, fields, CallbackConfig, ConfigError, EndpointConfig, EvalConfig, ProductConfig};
 use crate::target::DEFAULT_NAMES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +38,9 @@ pub struct SettingsForm {
     /// The customer paths (`[[flows]]`), each as written; the flows crate checks them.
     #[serde(default)]
     pub flows: Vec<FlowForm>,
+    /// The founder's questions to the chatbot (`[[evals]]`).
+    #[serde(default)]
+    pub evals: Vec<EvalConfig>,
 }
 
 /// A `[[flows]]` entry as the window edits it: its name, its template, and the template's fields
@@ -118,6 +121,7 @@ impl SettingsForm {
             endpoints: Vec::new(),
             callbacks: Vec::new(),
             flows: Vec::new(),
+            evals: Vec::new(),
         }
     }
 
@@ -135,6 +139,7 @@ impl SettingsForm {
             endpoints: cfg.endpoints.clone(),
             callbacks: cfg.callbacks.clone(),
             flows: cfg.flows.iter().map(FlowForm::of).collect(),
+            evals: cfg.evals.clone(),
         }
     }
 
@@ -199,6 +204,19 @@ impl SettingsForm {
                         .filter(|(k, v)| !k.is_empty() && !v.is_empty())
                         .collect(),
                     kept: f.kept.clone(),
+                })
+                .collect(),
+            evals: self
+                .evals
+                .iter()
+                .map(|e| EvalConfig {
+                    question: e.question.trim().to_owned(),
+                    name: text(&e.name),
+                    must_contain: list(&e.must_contain),
+                    must_not_contain: list(&e.must_not_contain),
+                    json_field: text(&e.json_field),
+                    json_equals: e.json_equals.clone().filter(|v| !v.is_empty()),
+                    max_latency_ms: e.max_latency_ms,
                 })
                 .collect(),
         }
@@ -277,6 +295,16 @@ pub fn check(form: &SettingsForm) -> Vec<Problem> {
             push(&mut out, format!("endpoints.{i}.name"), err);
         } else if let Err(p) = fields::endpoint(FILE, &domain, e) {
             push(&mut out, format!("endpoints.{i}.{}", p.field), p.error);
+        }
+    }
+    if form.evals.len() > evals::MAX_EVALS {
+        out.push(Problem { field: "evals".into(), message: format!("at most {} questions are asked", evals::MAX_EVALS) });
+    }
+    let mut asked = Vec::new();
+    for (i, e) in form.evals.iter().enumerate() {
+        match evals::eval(FILE, e, &asked) {
+            Ok(x) => asked.push(x),
+            Err(p) => push(&mut out, format!("evals.{i}.{}", p.field), p.error),
         }
     }
     out
