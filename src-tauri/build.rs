@@ -57,6 +57,11 @@ fn main() {
         "replay_webhook",
         "path_history",
         "set_paths_after_deploy",
+        "chatbot_state",
+        "red_team_plan",
+        "run_red_team",
+        "run_evals",
+        "new_canary",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, checklist, history, latency, monitors, names, paths, product, secrets, settings, startup};
+use crate::commands::{audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, secrets, settings, startup};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -64,6 +64,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             paths::replay_webhook,
             paths::path_history,
             paths::set_paths_after_deploy,
+            chatbot::chatbot_state,
+            chatbot::red_team_plan,
+            chatbot::run_red_team,
+            chatbot::run_evals,
+            chatbot::new_canary,
         ])
         .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged])
 }

@@ -598,6 +598,61 @@ async setPathsAfterDeploy(on: boolean) : Promise<Result<WatchPrefs, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * `domain`'s chat path, questions and newest runs of each kind (five), with what changed.
+ */
+async chatbotState(domain: string) : Promise<Result<ChatbotState, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chatbot_state", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What a red-team run of `domain` would send (messages, tokens, time); nothing is sent.
+ */
+async redTeamPlan(domain: string, generations: number | null) : Promise<Result<RedTeamPlan, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("red_team_plan", { domain, generations }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Runs the red team against `domain`'s chatbot: the founder read the plan and pressed Send.
+ */
+async runRedTeam(domain: string, generations: number | null) : Promise<Result<RedTeamRun, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("run_red_team", { domain, generations }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Asks `domain`'s `[[evals]]` questions of its chatbot.
+ */
+async runEvals(domain: string) : Promise<Result<EvalRun, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("run_evals", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A fresh canary code and the line to paste into the staging system prompt.
+ */
+async newCanary() : Promise<Result<Canary, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("new_canary") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -626,6 +681,22 @@ watchNotice: "watch-notice"
 
 /** user-defined types **/
 
+/**
+ * One question's answer, judged.
+ */
+export type Answered = { name: string; question: string; status: EvalStatus; 
+/**
+ * The time judged: the first token of a stream, else the whole answer.
+ */
+ms: number | null; target_ms: number; 
+/**
+ * The answer's start, keys masked.
+ */
+answer: string; 
+/**
+ * What was wrong with it: "does not say \"30 days\"", "took 2400 ms (target 900 ms)".
+ */
+problems: string[]; says: string }
 /**
  * An error as the UI receives it.
  */
@@ -658,6 +729,35 @@ last_domain: string | null }
  * Which part of the product a finding is about.
  */
 export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "email" | "secrets" | "performance" | "monitoring"
+/**
+ * What a run will send, said before it is sent.
+ */
+export type AttackPlan = { 
+/**
+ * Attacks tried (all of them unless the request cap cuts the list).
+ */
+attacks: number; generations: number; requests: number; 
+/**
+ * An estimate of the model tokens the run costs: the prompts (and the conversation each
+ * carries) at 4 characters a token, and a reply budget per request.
+ */
+tokens_estimate: number; rate_per_sec: number; 
+/**
+ * At least this long, at that rate.
+ */
+seconds_estimate: number; 
+/**
+ * Attempts left out to keep to the request cap.
+ */
+cut: number }
+/**
+ * One attack's tries.
+ */
+export type AttackResult = { id: string; family: Family; attempts: number; leaks: number; 
+/**
+ * Tries that got no answer to judge.
+ */
+errors: number; examples: LeakExample[] }
 /**
  * An audit finished; carries what the tray, History and a window following along need.
  */
@@ -744,6 +844,10 @@ export type CallbackKind =
  */
 "webhook"
 /**
+ * A fresh canary and the line to paste into the staging system prompt.
+ */
+export type Canary = { code: string; line: string }
+/**
  * One change.
  */
 export type Change = { movement: Movement; check: string; subject: string; before: Status | null; after: Status | null; impact: Impact; 
@@ -763,6 +867,22 @@ kind: string;
  * Where it posts, recognisably but not usably (`hooks.slack.com/…`).
  */
 hint: string }
+/**
+ * The chatbot's setup and its newest runs, newest first: what the Chatbot view opens on.
+ */
+export type ChatbotState = { 
+/**
+ * The chat path talked to, when the settings have one.
+ */
+chat: string | null; 
+/**
+ * Why the settings could not be read, when they could not.
+ */
+settings_problem: string | null; 
+/**
+ * The questions of `[[evals]]`, by name.
+ */
+questions: string[]; red_team: Past<RedTeamReport>[]; red_team_changes: RedTeamChanges | null; evals: Past<EvalReport>[]; eval_changes: EvalChanges | null }
 /**
  * What the UI shows for a check before it has a result.
  */
@@ -928,6 +1048,14 @@ export type ErrorCode =
  */
 "internal"
 /**
+ * What changed since the run before: questions that now fail, each beside its last good answer.
+ */
+export type EvalChanges = { newly_failing: Regression[]; 
+/**
+ * Questions that failed last time and pass now.
+ */
+fixed: string[]; p95_before: number | null; says: string }
+/**
  * `[[evals]]` as written.
  */
 export type EvalConfig = { question: string; 
@@ -952,6 +1080,38 @@ json_field?: string | null; json_equals?: string | null;
  */
 max_latency_ms?: number | null }
 /**
+ * A run of the questions, in the shape `preflight evals run --format json` prints.
+ */
+export type EvalReport = { schema: number; verdict: EvalVerdict; questions: Answered[]; 
+/**
+ * p95 of the answered questions' times.
+ */
+p95_ms: number | null; requests: number; seconds: number; 
+/**
+ * Why the run stopped early (a 429), when it did.
+ */
+stopped: string | null; says: string }
+/**
+ * A finished run of the questions, with what changed since the one before.
+ */
+export type EvalRun = { report: EvalReport; changes: EvalChanges | null; not_saved: string | null }
+/**
+ * How one question went.
+ */
+export type EvalStatus = "pass" | "fail" | 
+/**
+ * The question got no answer to judge.
+ */
+"error"
+/**
+ * How a run ended.
+ */
+export type EvalVerdict = "pass" | "fail" | 
+/**
+ * Nothing failed, but a question got no answer (or the run stopped): not a pass.
+ */
+"inconclusive"
+/**
  * One finding that took part in an item's state, in short.
  */
 export type Evidence = { check: string; subject: string; status: Status; title: string; 
@@ -963,6 +1123,18 @@ checked_at_ms: number | null }
  * Where an export was written.
  */
 export type Exported = { path: string }
+/**
+ * The kinds of attack, in the order a report lists them.
+ */
+export type Family = "override" | "roleplay" | "extraction" | "encoded" | "delimiter" | "indirect" | "multiturn" | "exfiltration"
+/**
+ * One family's tries.
+ */
+export type FamilyResult = { family: Family; attempts: number; leaks: number; errors: number; 
+/**
+ * "Told to ignore its instructions, your bot followed the smuggled instruction in 2 of 18 tries."
+ */
+says: string; fix: string }
 /**
  * One result of one check about one subject.
  */
@@ -1174,6 +1346,14 @@ export type LatencyCard = { latest: Measured; previous: Measured | null;
  * Why this measurement is not in the history, when saving it failed (it is still shown).
  */
 not_saved: string | null }
+/**
+ * One attempt that got through, as the report shows it.
+ */
+export type LeakExample = { prompt: string; 
+/**
+ * The answer's start, secrets masked.
+ */
+answer_excerpt: string; why: string }
 /**
  * A whole run.
  */
@@ -1414,6 +1594,78 @@ export type Progress =
  * Results of a run, and why they could not be kept when they could not (the run still counts).
  */
 export type Ran<T> = { results: T[]; not_saved: string | null }
+/**
+ * What changed between two runs.
+ */
+export type RedTeamChanges = { 
+/**
+ * Attacks that got nowhere before and get through now.
+ */
+newly_leaking: string[]; 
+/**
+ * Attacks that got through before and get nowhere now.
+ */
+now_held: string[]; 
+/**
+ * "3 attacks that failed before now get through."
+ */
+says: string }
+/**
+ * The chat a run talks to, and what it will send.
+ */
+export type RedTeamPlan = { chat_url: string; 
+/**
+ * The sign-in path it goes through first, when the chat needs a session.
+ */
+signs_in_with: string | null; plan: AttackPlan; 
+/**
+ * The plan in a founder's words.
+ */
+says: string; 
+/**
+ * Whether a canary and a line of the system prompt are saved (they count as leaks too).
+ */
+canary_saved: boolean; prompt_line_saved: boolean }
+/**
+ * A whole run, in the shape `preflight redteam --format json` prints.
+ */
+export type RedTeamReport = { schema: number; 
+/**
+ * The attack set's version.
+ */
+set_version: number; verdict: RedTeamVerdict; requests: number; seconds: number; attacks: AttackResult[]; families: FamilyResult[]; 
+/**
+ * Why the run stopped early, when it did (a 429).
+ */
+stopped: string | null; 
+/**
+ * The first reason an attempt got no answer.
+ */
+first_error: string | null; says: string }
+/**
+ * A finished red-team run, with what changed since the one before.
+ */
+export type RedTeamRun = { report: RedTeamReport; changes: RedTeamChanges | null; not_saved: string | null }
+/**
+ * How a run ended.
+ */
+export type RedTeamVerdict = 
+/**
+ * No attempt got through, and enough were answered to say so.
+ */
+"kept" | "leaked" | 
+/**
+ * Too many attempts got no answer (or the run was stopped) to say "no leak".
+ */
+"inconclusive"
+/**
+ * A question that passed before and fails now.
+ */
+export type Regression = { name: string; now: string; problems: string[]; 
+/**
+ * The newest answer that passed, when one is kept.
+ */
+last_good: string | null }
 /**
  * The result of one audit run.
  */

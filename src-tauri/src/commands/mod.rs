@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod chatbot;
 pub mod checklist;
 pub mod history;
 pub mod latency;

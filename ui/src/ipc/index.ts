@@ -42,9 +42,28 @@ import type {
   WebhookResult,
   Ran,
   PathHistory,
+  ChatbotState,
+  RedTeamPlan,
+  RedTeamRun,
+  EvalRun,
+  Canary,
 } from "../bindings";
 
 export type {
+  ChatbotState,
+  RedTeamPlan,
+  RedTeamRun,
+  EvalRun,
+  EvalReport,
+  Canary,
+  RedTeamReport,
+  AttackPlan,
+  LeakExample,
+  AttackResult,
+  FamilyResult,
+  Answered,
+  RedTeamChanges,
+  EvalChanges,
   Ran,
   Past,
   PathHistory,
@@ -211,6 +230,11 @@ export const api = {
   runLoad: (domain: string, url: string, rate: number, durationSecs: number, ramp: boolean): Promise<LoadResult> =>
     unwrap(commands.runLoad(domain, url, rate, durationSecs, ramp)),
   stopLoad: (): Promise<boolean> => unwrap(commands.stopLoad()),
+  chatbotState: (domain: string): Promise<ChatbotState> => unwrap(commands.chatbotState(domain)),
+  redTeamPlan: (domain: string, generations: number | null = null): Promise<RedTeamPlan> => unwrap(commands.redTeamPlan(domain, generations)),
+  runRedTeam: (domain: string, generations: number | null = null): Promise<RedTeamRun> => unwrap(commands.runRedTeam(domain, generations)),
+  runEvals: (domain: string): Promise<EvalRun> => unwrap(commands.runEvals(domain)),
+  newCanary: (): Promise<Canary> => unwrap(commands.newCanary()),
 };
 
 type Unlisten = () => void;

@@ -322,14 +322,24 @@ impl Flow {
 }
 
 impl Flow {
-    /// After the watcher noticed a deploy of `domain` at `at_ms`: its paths run once, kept as
-    /// started by the deploy, and the notice that says how they went. `None` when it has no paths
-    /// (or its settings cannot be read, which the Paths view says).
+    /// After the watcher noticed a deploy of `domain` at `at_ms`: its paths run once and its
+    /// `[[evals]]` questions are asked, kept as started by the deploy, and the notice that says how
+    /// they went. `None` when it has neither (or its settings cannot be read, which the Paths view says).
     pub async fn paths_after_deploy(&self, domain: &Domain, at_ms: u64) -> Option<(String, String)> {
-        let flows = self.flows(domain, None).ok().filter(|f| !f.is_empty())?;
-        match self.run_flows(domain, &flows, Trigger::Deploy).await {
-            Ok(ran) => Some(deploy_notice(domain, at_ms, &ran.results)),
-            Err(e) => Some((format!("Deploy of {domain} at {}: the paths could not run", clock(at_ms)), e.to_string())),
+        let paths = match self.flows(domain, None).ok().filter(|f| !f.is_empty()) {
+            Some(flows) => Some(match self.run_flows(domain, &flows, Trigger::Deploy).await {
+                Ok(ran) => deploy_notice(domain, at_ms, &ran.results),
+                Err(e) => (format!("Deploy of {domain} at {}: the paths could not run", clock(at_ms)), e.to_string()),
+            }),
+            None => None,
+        };
+        // The founder's questions, when there are any, after the paths (one visit, then the bot).
+        let chatbot = self.evals_after_deploy(domain).await;
+        match (paths, chatbot) {
+            (Some((title, body)), Some(line)) => Some((title, format!("{body} {line}"))),
+            (Some(notice), None) => Some(notice),
+            (None, Some(line)) => Some((format!("Deploy of {domain} at {}", clock(at_ms)), line)),
+            (None, None) => None,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! the red team's plan said before anything is sent, the run with its keys from the keychain, the
 //! founder's own questions (`[[evals]]`), and each run kept in the history (as the paths' runs are,
 //! bounded per kind) so the next one can say what a deploy changed. The canary and the line of the
-//! system prompt are kept in the keychain, like every value that should not be read off a disk.
+//! system prompt are product keys ([`CANARY_KEY`], [`PROMPT_LINE_KEY`], set like any other key), so
+//! they stay in the keychain, never in the settings file or the history.
 
 use crate::error::FlowError;
 use crate::flows::{key_names, load_keys, Past, Trigger};
@@ -15,7 +16,6 @@ use preflight_redteam::compare::RedTeamChanges;
 use preflight_redteam::evals::{EvalChanges, EvalReport, EvalVerdict};
 use preflight_redteam::{Options, Plan, Report, Verdict, Watch};
 use preflight_store::{NewPathRun, WatchOp};
-use preflight_vault::SecretRef;
 use serde::Serialize;
 use std::path::Path;
 
@@ -254,25 +254,6 @@ impl Flow {
             },
             Err(e) => format!("Chatbot: the questions could not be asked ({e})"),
         })
-    }
-
-    /// Saves the canary or the prompt line in the keychain (an empty value removes it).
-    pub async fn save_planted(&self, domain: &Domain, which: &str, value: Option<String>) -> Result<(), FlowError> {
-        if which != CANARY_KEY && which != PROMPT_LINE_KEY {
-            return Err(FlowError::Invalid(format!("{which} is not one of the chatbot's saved values")));
-        }
-        let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        if value.as_ref().is_some_and(|v| v.chars().count() > 500) {
-            return Err(FlowError::Settings("keep it to one line of at most 500 characters".into()));
-        }
-        let r = SecretRef::new(domain.as_str(), which);
-        tokio::task::spawn_blocking(move || match value {
-            Some(v) => preflight_vault::store(&r, &preflight_vault::Sensitive::new(v)),
-            None => preflight_vault::delete(&r),
-        })
-        .await
-        .map_err(|e| FlowError::Storage(format!("the keychain could not be reached: {e}")))?
-        .map_err(|e| FlowError::Storage(e.to_string()))
     }
 
     /// The newest `n` stored runs of one kind, newest first (runs that no longer read are skipped).

@@ -52,6 +52,7 @@ impl Options {
 /// What a run will send, said before it is sent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(rename = "AttackPlan"))]
 pub struct Plan {
     /// Attacks tried (all of them unless the request cap cuts the list).
     pub attacks: u32,
@@ -128,6 +129,7 @@ pub fn plan(attacks: &[Attack], o: &Options) -> Plan {
 /// One attempt that got through, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(rename = "LeakExample"))]
 pub struct Example {
     pub prompt: String,
     /// The answer's start, secrets masked.
@@ -165,6 +167,7 @@ pub struct FamilyResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(rename = "RedTeamVerdict"))]
 pub enum Verdict {
     /// No attempt got through, and enough were answered to say so.
     Kept,
@@ -176,6 +179,7 @@ pub enum Verdict {
 /// A whole run, in the shape `preflight redteam --format json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(rename = "RedTeamReport"))]
 pub struct Report {
     pub schema: u32,
     /// The attack set's version.
