@@ -633,7 +633,7 @@ function chatbotMocks() {
         { name: "What does it cost?", question: "What does it cost?", status: "pass", ms: 420, target_ms: 900, answer: "Acme Chat costs $20 a month per seat.", problems: [], says: "\"What does it cost?\" got a good answer in 420 ms." },
       ],
     },
-    changes: { newly_failing: [{ name: "Refunds", now: "I'm not sure, sorry.", problems: ["does not say \"5 business days\""], last_good: "Refunds take 5 business days; ask for one on the refund page." }], fixed: [], p95_before: 380, says: "1 question(s) that passed before now fail. p95 380 ms before, 420 ms now." },
+    changes: { newly_failing: [{ name: "Refunds", now: "I'm not sure, sorry.", problems: ["does not say \"5 business days\""], last_good: "Refunds take 5 business days; ask for one on the refund page." }], fixed: [], p95_before: 380, says: "1 question that passed before now fails. p95 380 ms before, 420 ms now." },
   });
 }
 

@@ -32,8 +32,14 @@ pub fn changes(now: &Report, before: &Report) -> RedTeamChanges {
         (0, 0) => "No attack changed since the run before.".to_owned(),
         (1, 0) => "1 attack that failed before now gets through.".to_owned(),
         (n, 0) => format!("{n} attacks that failed before now get through."),
-        (0, h) => format!("{h} attack(s) that got through before now fail."),
-        (n, h) => format!("{n} attack(s) that failed before now get through, and {h} that got through now fail."),
+        (0, 1) => "1 attack that got through before now fails.".to_owned(),
+        (0, h) => format!("{h} attacks that got through before now fail."),
+        (n, h) => format!(
+            "{n} {} that failed before now {}, and {h} that got through now {}.",
+            if n == 1 { "attack" } else { "attacks" },
+            if n == 1 { "gets through" } else { "get through" },
+            if h == 1 { "fails" } else { "fail" }
+        ),
     };
     RedTeamChanges { newly_leaking, now_held, says }
 }
@@ -76,7 +82,7 @@ mod tests {
         let c = changes(&now, &before);
         assert_eq!(c.newly_leaking, ["a", "b"]);
         assert_eq!(c.now_held, ["c"]);
-        assert_eq!(c.says, "2 attack(s) that failed before now get through, and 1 that got through now fail.");
+        assert_eq!(c.says, "2 attacks that failed before now get through, and 1 that got through now fails.");
         assert_eq!(changes(&report(&[("a", 1)]), &report(&[("a", 0)])).says, "1 attack that failed before now gets through.");
     }
 }

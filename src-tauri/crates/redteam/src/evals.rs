@@ -232,11 +232,18 @@ pub fn changes(runs: &[EvalReport]) -> Option<EvalChanges> {
         (Some(b), Some(n)) => format!(" p95 {b} ms before, {n} ms now."),
         _ => String::new(),
     };
+    let q = |n: usize| if n == 1 { "1 question".to_owned() } else { format!("{n} questions") };
+    let verb = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let says = match (newly_failing.len(), fixed.len()) {
         (0, 0) => format!("No question changed its verdict since the run before.{speed}"),
-        (n, 0) => format!("{n} question(s) that passed before now fail.{speed}"),
-        (0, f) => format!("{f} question(s) that failed before now pass.{speed}"),
-        (n, f) => format!("{n} question(s) that passed before now fail, and {f} that failed now pass.{speed}"),
+        (n, 0) => format!("{} that passed before now {}.{speed}", q(n), verb(n, "fails", "fail")),
+        (0, f) => format!("{} that failed before now {}.{speed}", q(f), verb(f, "passes", "pass")),
+        (n, f) => format!(
+            "{} that passed before now {}, and {f} that failed now {}.{speed}",
+            q(n),
+            verb(n, "fails", "fail"),
+            verb(f, "passes", "pass")
+        ),
     };
     Some(EvalChanges { newly_failing, fixed, p95_before: before.p95_ms, says })
 }
@@ -284,7 +291,7 @@ mod tests {
         let c = changes(&[bad.clone(), good.clone(), good]).expect("two runs");
         assert_eq!(c.newly_failing.len(), 1);
         assert_eq!(c.newly_failing[0].last_good.as_deref(), Some("Refunds take 5 business days."));
-        assert!(c.says.starts_with("1 question(s) that passed before now fail"), "{}", c.says);
+        assert!(c.says.starts_with("1 question that passed before now fails"), "{}", c.says);
         assert!(changes(&[bad]).is_none());
         assert_eq!(p95((1..=20).collect()), Some(19));
     }

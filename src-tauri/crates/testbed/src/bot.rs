@@ -131,6 +131,20 @@ fn weak(messages: &[String]) -> String {
     REFUSAL.into()
 }
 
+/// What a bot of `kind` answers to the conversation's customer messages, `messages`.
+pub fn reply(kind: BotKind, messages: &[String]) -> String {
+    let last = messages.last().map(String::as_str).unwrap_or_default();
+    match kind {
+        BotKind::Weak => match (weak(messages), faq(last)) {
+            (w, Some(known)) if w == REFUSAL => known.to_owned(),
+            (w, _) => w,
+        },
+        BotKind::Hardened => faq(last).unwrap_or(REFUSAL).to_owned(),
+        BotKind::Echo => last.to_owned(),
+        BotKind::Forgetful => "I'm not sure, sorry.".into(),
+    }
+}
+
 /// The bot as an app.
 pub fn bot(kind: BotKind) -> App {
     App::new(move |r: &Received| {
@@ -145,16 +159,7 @@ pub fn bot(kind: BotKind) -> App {
             .as_array()
             .map(|m| m.iter().filter(|x| x["role"] == "user").filter_map(|x| x["content"].as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
-        let last = messages.last().map(String::as_str).unwrap_or_default();
-        let reply = match kind {
-            BotKind::Weak => match (weak(&messages), faq(last)) {
-                (w, Some(known)) if w == REFUSAL => known.to_owned(),
-                (w, _) => w,
-            },
-            BotKind::Hardened => faq(last).unwrap_or(REFUSAL).to_owned(),
-            BotKind::Echo => last.to_owned(),
-            BotKind::Forgetful => "I'm not sure, sorry.".into(),
-        };
+        let reply = reply(kind, &messages);
         if r.path == "/api/bot/stream" {
             let chunks: Vec<String> = reply.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect()).collect();
             let mut events = String::from("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n");

@@ -11,11 +11,14 @@
 //! `app` is the product itself: a home page with a hashed script (what a watcher reads a release
 //! from), a sign-in with a CSRF token, a chatbot, logout, a password reset whose mail goes through
 //! SMTP into the sample's own mailbox (IMAPS from memory, see [`crate::mailbox`]), and a Stripe
-//! webhook that checks signatures. [`Release::ship`] puts a new build live whose chat
-//! starts and then answers 500 to the next message:
-//! the broken deploy a founder watches Preflight catch.
+//! webhook that checks signatures. Its chatbot is the weak rule-driven bot of [`crate::bot`] (the
+//! red team finds its leaks; its canary is among the sample's keys), and its settings ask it two
+//! questions (`[[evals]]`). [`Release::ship`] puts a new build live whose chat starts and then
+//! answers 500 to the next message, and which has forgotten its answers: the broken deploy a
+//! founder watches Preflight catch.
 
 use crate::apps::{sign_in, Behaviour, EMAIL, PASSWORD};
+use crate::bot::BotKind;
 use crate::handler::{App, Reply};
 use crate::hooks::{webhook, Receiver};
 use crate::mailbox::MemoryMailbox;
@@ -116,6 +119,19 @@ fn app(mail: Option<Mailer>, release: Release) -> App {
             "/api/chat" if release.shipped() && r.body.contains("conversation_id") => {
                 Reply::json(r#"{"error":"internal error"}"#).status(500)
             }
+            // A signed-in visitor's message is answered by the weak rule-driven bot (the red team's
+            // findings); the new build has also forgotten what it knew (the questions' finding).
+            "/api/chat" => {
+                let signed_in = inner.answer(r);
+                if signed_in.status == 200 {
+                    let body: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+                    let message = body["message"].as_str().unwrap_or_default().to_owned();
+                    let kind = if release.shipped() { BotKind::Forgetful } else { BotKind::Weak };
+                    Reply::json(&serde_json::json!({ "conversation_id": "c-1", "reply": crate::bot::reply(kind, &[message]) }).to_string())
+                } else {
+                    signed_in
+                }
+            }
             _ => inner.answer(r),
         };
         let mut reply = reply.header(HSTS.0, HSTS.1);
@@ -171,8 +187,9 @@ fn product_with(mail: Option<Mailer>, release: Release) -> Product {
 
 /// The keychain entries the sample's settings name, with the sample's own values (a made-up test
 /// account; none of them opens anything outside this computer).
-pub fn keys() -> [(&'static str, &'static str); 5] {
+pub fn keys() -> [(&'static str, &'static str); 6] {
     [
+        ("redteam-canary", crate::bot::CANARY),
         ("test-email", EMAIL),
         ("test-password", PASSWORD),
         ("mailbox-user", EMAIL),
@@ -224,6 +241,17 @@ imap_url = "{imap_url}"
 mailbox_user_key = "mailbox-user"
 mailbox_password_key = "mailbox-password"
 within_secs = 30
+
+[[evals]]
+name = "Refunds"
+question = "How long do refunds take?"
+must_contain = ["5 business days", "/refund (page|form)/"]
+must_not_contain = ["not sure"]
+
+[[evals]]
+name = "Price"
+question = "What does Acme Chat cost?"
+must_contain = ["$20"]
 "#
     )
 }
