@@ -303,3 +303,27 @@ test("a customer path is set in the window: its template's fields, the engine's 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a question for the chatbot is set in the window: a broken pattern refused under it, and the [[evals]] the CLI asks", async () => {
+  const data = mkdtempSync(join(tmpdir(), "pf-settings-"));
+  const { page, errors } = await openSettings(data);
+  await page.getByRole("button", { name: "Add a question" }).click();
+  const q = page.getByTestId("eval").first();
+  await q.getByLabel("The question").fill("How long do refunds take?");
+  await q.getByRole("button", { name: "Add what it must say" }).click();
+  await q.locator("#eval-0-must-0").fill("/refund(s/");
+  const refusal = page.locator('[data-field="evals.0.must_contain"]');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /not a regular expression/, "the engine's words, under the list");
+  assert.equal(await page.getByRole("button", { name: "Save settings" }).isDisabled(), true);
+  await q.locator("#eval-0-must-0").fill("5 business days");
+  await refusal.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByTestId("saved").waitFor();
+  const saved = readFileSync(join(data, "products", `${DOMAIN}.toml`), "utf8");
+  assert.match(saved, /\[\[evals\]\]\nquestion = "How long do refunds take\?"\nmust_contain = \["5 business days"\]/, saved);
+  const shown = JSON.parse((await run(data, ["settings", "show", DOMAIN, "--format", "json"])).stdout).settings;
+  assert.equal(shown.form.evals[0].must_contain[0], "5 business days");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

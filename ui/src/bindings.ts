@@ -1066,11 +1066,11 @@ name?: string | null;
 /**
  * Each must be in the answer: plain text, or `/a regex/`; case is ignored.
  */
-must_contain: string[]; 
+must_contain?: string[]; 
 /**
  * None may be in the answer.
  */
-must_not_contain: string[]; 
+must_not_contain?: string[]; 
 /**
  * A field of the answer's JSON (`sources.0.url`) that must be there (and equal `json_equals`).
  */

@@ -85,6 +85,7 @@ export type {
   EndpointConfig,
   CallbackConfig,
   FlowForm,
+  EvalConfig,
   Bar,
   LoadResult,
   MobileView,

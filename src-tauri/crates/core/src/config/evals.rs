@@ -34,10 +34,10 @@ pub struct EvalConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Each must be in the answer: plain text, or `/a regex/`; case is ignored.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub must_contain: Vec<String>,
     /// None may be in the answer.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub must_not_contain: Vec<String>,
     /// A field of the answer's JSON (`sources.0.url`) that must be there (and equal `json_equals`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -220,3 +220,29 @@ url = "https://app.acme.test/pricing"
     let out = apply(text, &form).expect("renamed");
     assert!(out.contains("name = \"Upgrade to Pro\"") && out.contains("# Pricing first.") && out.contains("[[flows.steps]]"), "{out}");
 }
+
+#[test]
+fn a_question_removed_in_the_form_takes_its_comment_and_leaves_the_others_theirs() {
+    let text = r#"domain = "acme.test"
+
+# Billing asks this most.
+[[evals]]
+question = "How long do refunds take?"
+must_contain = ["5 business days"]
+
+# Sales.
+[[evals]]
+question = "What does it cost?"
+must_contain = ["/\\$\\d+/"]
+"#;
+    let mut form = form_of(text);
+    assert_eq!(form.evals.len(), 2);
+    assert_eq!(apply(text, &form).expect("unchanged"), text, "an unchanged form leaves the file byte for byte");
+    form.evals.remove(0);
+    let out = apply(text, &form).expect("written");
+    assert!(!out.contains("Billing") && !out.contains("refunds"), "{out}");
+    assert!(out.contains("# Sales.\n[[evals]]\nquestion = \"What does it cost?\""), "the kept question keeps its comment: {out}");
+    form.evals[0].must_contain = vec!["/(unclosed/".into()];
+    let problems = check(&form.normalized());
+    assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["evals.0.must_contain"], "{problems:?}");
+}
