@@ -3,12 +3,13 @@
 //! JSON of docs/cli.md, SARIF (red team) or JUnit (questions, one testcase each).
 
 use crate::args::{EvalsAction, EvalsArgs, FlowFormat, RedteamArgs, RedteamFormat};
-use crate::flows::{settings, warn_unsaved, xml};
+use crate::flows::{settings, testcase, warn_unsaved, xml};
 use crate::{Failure, Outcome};
 use preflight_core::Domain;
 use preflight_flow::flows::Trigger;
 use preflight_flow::redteam::{EvalRun, Planted, RedTeamRun};
 use preflight_flow::Flow;
+use preflight_flows::FlowStatus;
 use preflight_redteam::evals::{EvalStatus, EvalVerdict};
 use preflight_redteam::{Options, Verdict};
 use serde_json::json;
@@ -154,7 +155,6 @@ fn evals_text(run: &EvalRun) -> String {
 fn evals_junit(domain: &Domain, run: &EvalRun) -> String {
     let qs = &run.report.questions;
     let count = |s: EvalStatus| qs.iter().filter(|q| q.status == s).count();
-    let secs = |q: &preflight_redteam::evals::Answered| q.ms.unwrap_or_default() as f64 / 1000.0;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -168,16 +168,12 @@ fn evals_junit(domain: &Domain, run: &EvalRun) -> String {
         d = xml(domain.as_str()),
     );
     for q in qs {
-        let _ = write!(out, "    <testcase classname=\"evals\" name=\"{}\" time=\"{:.3}\"", xml(&q.name), secs(q));
-        match q.status {
-            EvalStatus::Pass => out.push_str("/>\n"),
-            EvalStatus::Fail => {
-                let _ = writeln!(out, ">\n      <failure message=\"{}\"/>\n    </testcase>", xml(&q.says));
-            }
-            EvalStatus::Error => {
-                let _ = writeln!(out, ">\n      <error message=\"{}\"/>\n    </testcase>", xml(&q.says));
-            }
-        }
+        let status = match q.status {
+            EvalStatus::Pass => FlowStatus::Pass,
+            EvalStatus::Fail => FlowStatus::Fail,
+            EvalStatus::Error => FlowStatus::Error,
+        };
+        testcase(&mut out, "evals", &q.name, q.ms.unwrap_or_default(), status, &q.says);
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out

@@ -134,6 +134,20 @@ pub(crate) fn xml(s: &str) -> String {
         .collect()
 }
 
+/// One `<testcase>`: passed, a `<failure>` when it failed, an `<error>` when it could not be judged.
+pub(crate) fn testcase(out: &mut String, classname: &str, name: &str, ms: u64, status: FlowStatus, says: &str) {
+    let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"", xml(classname), xml(name), ms as f64 / 1000.0);
+    let element = match status {
+        FlowStatus::Pass => {
+            out.push_str("/>\n");
+            return;
+        }
+        FlowStatus::Fail => "failure",
+        FlowStatus::Error => "error",
+    };
+    let _ = writeln!(out, ">\n      <{element} message=\"{}\"/>\n    </testcase>", xml(says));
+}
+
 /// JUnit XML: a testsuite per flow, a testcase per step; a failed step is a `<failure>`, one that
 /// could not run an `<error>`.
 fn junit(domain: &Domain, results: &[FlowResult]) -> String {
@@ -158,17 +172,7 @@ fn junit(domain: &Domain, results: &[FlowResult]) -> String {
             r.steps.len()
         );
         for s in &r.steps {
-            let _ =
-                write!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"", xml(&r.name), xml(&s.name), s.ms as f64 / 1000.0);
-            match s.status {
-                FlowStatus::Pass => out.push_str("/>\n"),
-                FlowStatus::Fail => {
-                    let _ = writeln!(out, ">\n      <failure message=\"{}\"/>\n    </testcase>", xml(&s.says));
-                }
-                FlowStatus::Error => {
-                    let _ = writeln!(out, ">\n      <error message=\"{}\"/>\n    </testcase>", xml(&s.says));
-                }
-            }
+            testcase(&mut out, &r.name, &s.name, s.ms, s.status, &s.says);
         }
         out.push_str("  </testsuite>\n");
     }

@@ -9,6 +9,8 @@ use preflight_core::config::evals::Eval;
 use preflight_core::endpoint_kind::EndpointKind;
 use serde::{Deserialize, Serialize};
 
+/// Questions in a row without an answer that end a run.
+const MAX_SILENT: usize = 3;
 /// The most of an answer kept and shown.
 const ANSWER_CHARS: usize = 1200;
 
@@ -95,6 +97,11 @@ pub async fn run(bot: &mut Bot<'_>, evals: &[Eval], rate_per_sec: f64) -> EvalRe
             }
             Some(Err(NoAnswer::Failed(why))) => out.push(unanswered(e, target_ms, format!("got no answer: the chat {why}"))),
             None => out.push(unanswered(e, target_ms, "got no answer".into())),
+        }
+        // A bot that answers nothing would otherwise cost every question its whole deadline.
+        let tail = out.iter().rev().take(MAX_SILENT).filter(|q| q.status == EvalStatus::Error).count();
+        if stopped.is_none() && tail == MAX_SILENT {
+            stopped = Some(format!("the last {MAX_SILENT} questions got no answer, so the rest were not asked"));
         }
     }
     report(out, requests, started.elapsed().as_secs_f64(), stopped)

@@ -16,6 +16,8 @@ pub const DEFAULT_GENERATIONS: u32 = 3;
 pub const DEFAULT_RATE: f64 = 2.0;
 /// What a reply is assumed to cost, in tokens, for the estimate.
 const REPLY_TOKENS: u64 = 250;
+/// Tries in a row without an answer that end a run (the bot is down, or not a chat).
+pub const MAX_SILENT: u32 = 5;
 /// How much of a prompt and an answer an example keeps.
 const EXCERPT_CHARS: usize = 280;
 
@@ -217,6 +219,7 @@ pub async fn run(bot: &mut Bot<'_>, set_version: u32, attacks: &[Attack], o: &Op
     let mut requests = 0u32;
     let mut stopped = None;
     let mut first_error = None;
+    let mut silent = 0u32;
     for (i, _) in list {
         let Some(marker) = Marker::fresh() else {
             first_error.get_or_insert_with(|| "this computer's random source could not be read".to_owned());
@@ -263,6 +266,13 @@ pub async fn run(bot: &mut Bot<'_>, set_version: u32, attacks: &[Attack], o: &Op
             stopped = Some(format!(
                 "stopped after {requests} messages: the chat answered 429 Too Many Requests (its rate limit, or the model's). Run again later, or with fewer tries"
             ));
+            break;
+        }
+        // A bot that answers nothing would otherwise cost every attempt its whole deadline.
+        silent = if answers.iter().any(Result::is_ok) { 0 } else { silent + 1 };
+        if silent >= MAX_SILENT {
+            let why = first_error.clone().unwrap_or_else(|| "no answer".into());
+            stopped = Some(format!("stopped after {requests} messages: the last {MAX_SILENT} tries got no answer ({why}), so Preflight did not wait on every attack"));
             break;
         }
     }

@@ -13,6 +13,7 @@ use preflight_redteam::{attacks, chat_of, Bot, Family, Options, Watch};
 use preflight_testbed::bot::{bot, BotKind, CANARY, PROMPT_LINE, TOKEN};
 use preflight_testbed::{Answer, Product, Site, Testbed};
 use preflight_vault::Sensitive;
+use std::time::Duration;
 
 const D: &str = "redteam.test";
 
@@ -35,8 +36,15 @@ fn settings(path: &str, stream: bool, evals: &str) -> ProductConfig {
 
 /// Runs `with` against a bot of the testbed answering `answer` at `path`.
 async fn against<T>(answer: Answer, cfg: &ProductConfig, with: impl AsyncFnOnce(&mut Bot<'_>) -> T) -> T {
+    against_within(answer, cfg, Duration::from_secs(10), with).await
+}
+
+/// [`against`], each answer awaited at most `http`.
+async fn against_within<T>(answer: Answer, cfg: &ProductConfig, http: Duration, with: impl AsyncFnOnce(&mut Bot<'_>) -> T) -> T {
     let bed = Testbed::start(Product::healthy(D, &[""]).site(Site::serving(&format!("app.{D}"), answer))).await.expect("testbed");
-    let net = Net::new(bed.net_config()).await.expect("net");
+    let mut nc = bed.net_config();
+    nc.timeouts.http = http;
+    let net = Net::new(nc).await.expect("net");
     let domain = Domain::parse(D).expect("domain");
     let flows = preflight_flows::config::parse(&domain, &cfg.flows).expect("flows");
     let (chat, login) = chat_of(&flows).expect("a chat path");
@@ -166,4 +174,30 @@ async fn the_founders_questions_pass_on_a_good_bot_and_a_bad_release_stands_besi
     assert_eq!(r.verdict, EvalVerdict::Inconclusive, "a 429 is never a pass: {}", r.says);
     assert_eq!(r.questions[1].status, EvalStatus::Error);
     assert!(r.questions[1].says.contains("429"), "{}", r.questions[1].says);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_that_fails_or_hangs_ends_the_run_early_and_says_nothing_of_leaks() {
+    let broken = Answer::Page {
+        status: 500,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: "{\"error\":\"boom\"}".into(),
+    };
+    let r = run(broken, "/api/bot", false, 3).await;
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{}", r.says);
+    assert_eq!(r.requests, preflight_redteam::run::MAX_SILENT, "stopped after {} silent tries", preflight_redteam::run::MAX_SILENT);
+    assert!(r.says.contains("error 500"), "{}", r.says);
+
+    let (version, set) = attacks::bundled().expect("set");
+    let watch = Watch { canary: None, system_prompt_line: None, domain: D.into() };
+    let o = Options { generations: 1, max_requests: 300, rate_per_sec: 200.0 };
+    let started = std::time::Instant::now();
+    let cfg = settings("/api/bot", false, "");
+    let r = against_within(Answer::Hang, &cfg, Duration::from_millis(400), async |b| {
+        preflight_redteam::run::run(b, version, &set, &o, &watch).await
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{}", r.says);
+    assert!(started.elapsed() < Duration::from_secs(20), "a hung bot costs a few deadlines, not one per attack: {:?}", started.elapsed());
+    assert!(r.stopped.as_deref().is_some_and(|s| s.contains("got no answer")), "{:?}", r.stopped);
 }

@@ -68,6 +68,8 @@ fn halves(text: &str) -> Option<String> {
     }
 }
 
+/// The bot's own ROT13, not the red team's: a bug shared by the attacker's encoder and the bot's
+/// decoder would cancel out and hide itself.
 fn rot13(text: &str) -> String {
     text.chars()
         .map(|c| match c {
