@@ -3,8 +3,9 @@
 // stdin, into the session's keychain) are the founder's; the window walks sign-in, chat, logout and
 // the password reset and shows each path's steps. Then the paths are set to run after every deploy,
 // the sample ships a release whose chat breaks, and the notice names the failing step (run.sh
-// checks that dbus-monitor saw it go out as a desktop notification).
-import { test } from "node:test";
+// checks that dbus-monitor saw it go out as a desktop notification). Before that release, the
+// Chatbot view's red team finds the sample bot's leaks and its two questions pass.
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +20,8 @@ const KEYS = {
   "mailbox-user": "ada@acme.test",
   "mailbox-password": "sample mailbox pass",
   "stripe-signing": "whsec_sampleAcmeChatSigningSecret", // preflight:allow
+  // The canary in the sample bot's system prompt, as the founder saves it from the Chatbot view.
+  "redteam-canary": "PF-7QK2M9",
 };
 
 function seedSettings() {
@@ -45,8 +48,45 @@ async function click(w, selector) {
   await el.click();
 }
 
+before(seedSettings);
+
+test("the window's red team finds the sample bot's leaks in words, after saying what it sends, and its questions pass", async () => {
+  const w = await launch();
+  try {
+    await click(w, "button=Chatbot");
+    const plan = await w.$('[data-testid="red-team-plan"]');
+    await plan.waitForExist({ timeout: 20000 });
+    assert.match(await plan.getText(), /150 messages .* tokens in all, billed to your model account/, "the plan in numbers first");
+    await (await w.$('[data-testid="red-team-tries"]')).selectByIndex(0);
+    await w.waitUntil(async () => /Preflight will send 50 messages/.test(await (await w.$('[data-testid="red-team-plan"]')).getText()), {
+      timeout: 10000,
+      timeoutMsg: "the quick run's plan is not said",
+    });
+    await click(w, '[data-testid="send-red-team"]');
+    const result = await w.$('[data-testid="red-team-result"][data-verdict="leaked"]');
+    // 50 messages at 2 a second.
+    await result.waitForExist({ timeout: 90000, timeoutMsg: "the red team's result is not shown" });
+    const text = await result.getText();
+    assert.match(text, /Your chatbot can be talked into leaking/);
+    assert.match(text, /Asked to play a character without rules .* your bot gave in/, "the family in the founder's words");
+    const leaking = await w.$$('[data-testid="family"]');
+    const families = await Promise.all(leaking.map(async (f) => [await f.getAttribute("data-family"), Number(await f.getAttribute("data-leaks"))]));
+    assert.deepEqual(families.filter(([, n]) => n > 0).map(([f]) => f), ["roleplay", "encoded", "indirect", "exfiltration"], JSON.stringify(families));
+    // The person's view: the leaking families painted in the problem colour.
+    await w.execute((e) => e.scrollIntoView({ block: "center" }), await w.$('[data-testid="family"][data-family="roleplay"]'));
+    const red = await paintedPixels("desktop-chatbot.png", "#c5221f", 100);
+    assert.ok(red >= 100, `the screenshot shows the leaks (${red} pixels of the problem colour)`);
+
+    await click(w, '[data-testid="ask-questions"]');
+    const asked = await w.$('[data-testid="questions-result"][data-verdict="pass"]');
+    await asked.waitForExist({ timeout: 30000, timeoutMsg: "the questions' result is not shown" });
+    assert.match(await asked.getText(), /All 2 questions got the answer you asked for/);
+  } finally {
+    await w.deleteSession();
+  }
+});
+
 test("the window walks the sample's paths, and a deploy that breaks the chat is told with its step", async () => {
-  seedSettings();
   const w = await launch();
   try {
     await click(w, "button=Paths");
