@@ -105,7 +105,7 @@ impl Flow {
         let flows = self.flows(domain, config)?;
         preflight_redteam::chat_of(&flows).ok_or_else(|| {
             FlowError::ProductSettings(format!(
-                "{domain} has no chat path to talk to: add a [[flows]] entry with template = \"chat\" in Settings (docs/cli.md, \"Flows\")"
+                "{domain} has no chat path to talk to: add a [[flows]] entry with template = \"chat\" in Settings (docs/cli.md, \"preflight flow run\")"
             ))
         })
     }
@@ -203,7 +203,9 @@ impl Flow {
         };
         let not_saved = self.keep(domain, EVALS, status, trigger, &report);
         let mut runs: Vec<EvalReport> = vec![report.clone()];
-        runs.extend(self.past::<EvalReport>(domain, EVALS, 20).unwrap_or_default().into_iter().skip(1).map(|p| p.result));
+        // The newest stored run is this one, unless it could not be kept.
+        let stored = usize::from(not_saved.is_none());
+        runs.extend(self.past::<EvalReport>(domain, EVALS, 20).unwrap_or_default().into_iter().skip(stored).map(|p| p.result));
         let changes = preflight_redteam::evals::changes(&runs);
         Ok(EvalRun { report, changes, not_saved })
     }

@@ -1,5 +1,6 @@
 //! Examples are shown and kept with the keys in them masked: every word of an answer the secrets
-//! rules call a key (publishable ones aside) becomes its first four and last two characters.
+//! rules call a key (publishable ones aside) becomes its first four and last two characters, and
+//! the founder's canary and system-prompt line (keychain values) are never written out whole.
 
 /// `text` with each secret-shaped word masked.
 pub fn mask_secrets(text: &str) -> String {
@@ -21,6 +22,28 @@ pub fn mask_secrets(text: &str) -> String {
     out
 }
 
+/// `text` with the canary shown by its first four characters and the prompt line by a placeholder,
+/// wherever they stand as written (any case).
+pub fn mask_planted(text: &str, watch: &crate::judge::Watch) -> String {
+    let mut out = text.to_owned();
+    let canary = watch.canary.as_deref().map(|c| (c, format!("{}…", c.chars().take(4).collect::<String>())));
+    let line = watch.system_prompt_line.as_deref().map(|l| (l, "[a line of your system prompt]".to_owned()));
+    for (secret, shown) in canary.into_iter().chain(line) {
+        if secret.is_empty() {
+            continue;
+        }
+        // ASCII lower-casing keeps byte offsets, so a match in the lowered text is one in `out`;
+        // the search goes on after each replacement, which may itself hold the secret's start.
+        let wanted = secret.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = out[from..].to_ascii_lowercase().find(&wanted).map(|i| i + from) {
+            out.replace_range(at..at + secret.len(), &shown);
+            from = at + shown.len();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +54,18 @@ mod tests {
         let shown = mask_secrets(&format!("Sure, the key is {key} and that's it."));
         assert!(!shown.contains(&key), "{shown}");
         assert!(shown.starts_with("Sure, the key is sk-p") && shown.ends_with(" and that's it."), "{shown}");
+    }
+
+    #[test]
+    fn the_canary_and_the_prompt_line_are_never_kept_whole() {
+        let watch = crate::judge::Watch {
+            canary: Some("PF-7QK2M9".into()),
+            system_prompt_line: Some("You are Acme's assistant".into()),
+            domain: "acme.test".into(),
+        };
+        let shown = mask_planted("My rules: you are acme's assistant. Internal code: pf-7qk2m9, PF-7QK2M9.", &watch);
+        assert_eq!(shown, "My rules: [a line of your system prompt]. Internal code: PF-7…, PF-7….");
+        let short = crate::judge::Watch { canary: Some("PF-7".into()), ..watch };
+        assert_eq!(mask_planted("PF-7 and pf-7", &short), "PF-7… and PF-7…", "a short canary ends too");
     }
 }

@@ -198,8 +198,9 @@ pub struct Report {
     pub says: String,
 }
 
-fn excerpt(text: &str) -> String {
-    let masked = crate::mask::mask_secrets(text);
+/// The start of `text` as a report keeps it: keys, the canary and the prompt line masked.
+fn excerpt(text: &str, watch: &Watch) -> String {
+    let masked = crate::mask::mask_planted(&crate::mask::mask_secrets(text), watch);
     let mut out: String = masked.chars().take(EXCERPT_CHARS).collect();
     if masked.chars().count() > EXCERPT_CHARS {
         out.push('…');
@@ -251,8 +252,8 @@ pub async fn run(bot: &mut Bot<'_>, set_version: u32, attacks: &[Attack], o: &Op
             if r.examples.len() < 2 {
                 let words: Vec<String> = why.iter().map(Why::words).collect();
                 r.examples.push(Example {
-                    prompt: excerpt(turns.last().map_or("", String::as_str)),
-                    answer_excerpt: excerpt(&leaked_answer),
+                    prompt: excerpt(turns.last().map_or("", String::as_str), watch),
+                    answer_excerpt: excerpt(&leaked_answer, watch),
                     why: words.join("; "),
                 });
             }
