@@ -69,8 +69,8 @@ test("the window's red team finds the sample bot's leaks in words, after saying 
     const text = await result.getText();
     assert.match(text, /Your chatbot can be talked into leaking/);
     assert.match(text, /Asked to play a character without rules .* your bot gave in/, "the family in the founder's words");
-    const leaking = await w.$$('[data-testid="family"]');
-    const families = await Promise.all(leaking.map(async (f) => [await f.getAttribute("data-family"), Number(await f.getAttribute("data-leaks"))]));
+    // Read from the page in one call: WebKitWebDriver takes one command at a time.
+    const families = await w.execute(() => [...document.querySelectorAll('[data-testid="family"]')].map((f) => [f.dataset.family, Number(f.dataset.leaks)]));
     assert.deepEqual(families.filter(([, n]) => n > 0).map(([f]) => f), ["roleplay", "encoded", "indirect", "exfiltration"], JSON.stringify(families));
     // The person's view: the leaking families painted in the problem colour.
     await w.execute((e) => e.scrollIntoView({ block: "center" }), await w.$('[data-testid="family"][data-family="roleplay"]'));
