@@ -607,7 +607,7 @@ function chatbotMocks() {
     chat_url: "https://app.acme-chat.test/api/chat",
     signs_in_with: "Sign in",
     plan: { attacks: 44, generations: 3, requests: 180, tokens_estimate: 62400, rate_per_sec: 2, seconds_estimate: 90, cut: 0 },
-    says: "Preflight will send 180 messages to https://app.acme-chat.test/api/chat: 44 attacks, 3 tries each, at most 2 a second (about 90 s). Your model answers each: about 62400 tokens in all, billed to your model account. It signs in first with the path \"Sign in\".",
+    says: "Preflight will send 180 messages to https://app.acme-chat.test/api/chat: 44 attacks, 3 tries each, at most 2 a second (about 90 s). Your model answers each: about 62,400 tokens in all, billed to your model account. It signs in first with the path \"Sign in\".",
     canary_saved: false,
     prompt_line_saved: false,
   });
@@ -642,7 +642,7 @@ test("the chatbot view says what the red team sends and costs, sends only on the
   await page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Chatbot" }).click();
   const plan = page.getByTestId("red-team-plan");
   await plan.waitFor();
-  assert.match(await plan.textContent(), /180 messages .* 62400 tokens in all, billed to your model account/);
+  assert.match(await plan.textContent(), /180 messages .* 62,400 tokens in all, billed to your model account/);
   assert.equal(await page.evaluate(() => window.__PF__.calls.filter((c) => c.cmd === "run_red_team").length), 0, "nothing is sent unasked");
 
   // The canary: a line to paste, saved to the keychain through set_key, never shown back.

@@ -76,12 +76,30 @@ impl Plan {
     /// The plan in a founder's words.
     pub fn words(&self, chat_url: &str) -> String {
         let cut = if self.cut > 0 { format!(" ({} tries left out to stay under the cap)", self.cut) } else { String::new() };
+        let tries = if self.generations == 1 { "once".to_owned() } else { format!("{} tries each", self.generations) };
         format!(
-            "Preflight will send {} messages to {chat_url}: {} attacks, {} tries each{cut}, at most {} a second (about {} s). \
+            "Preflight will send {} messages to {chat_url}: {} attacks, {tries}{cut}, at most {} a second (about {} s). \
              Your model answers each: about {} tokens in all, billed to your model account.",
-            self.requests, self.attacks, self.generations, self.rate_per_sec, self.seconds_estimate, self.tokens_estimate
+            self.requests,
+            self.attacks,
+            self.rate_per_sec,
+            self.seconds_estimate,
+            thousands(self.tokens_estimate)
         )
     }
+}
+
+/// 48594 as "48,594".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The attempts a run makes, in order, within the cap: (attack, try number).
@@ -347,6 +365,7 @@ mod tests {
         assert!(p.tokens_estimate > u64::from(p.requests) * REPLY_TOKENS);
         assert_eq!(p.seconds_estimate, (f64::from(p.requests) / 2.0).ceil() as u64);
         assert!(Options { generations: 0, ..Options::default() }.checked().is_err());
+        assert_eq!((thousands(48_594), thousands(999), thousands(1_000_000)), ("48,594".into(), "999".into(), "1,000,000".into()));
         assert!(Options { max_requests: 301, ..Options::default() }.checked().is_err());
     }
 }

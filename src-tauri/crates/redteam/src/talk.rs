@@ -107,6 +107,10 @@ impl<'a> Bot<'a> {
                 Err(e) => Err(NoAnswer::Failed(preflight_flows::session::unreachable(&e))),
                 Ok(x) if x.response.status == 429 => Err(NoAnswer::Limited),
                 Ok(x) if x.response.status >= 400 => Err(NoAnswer::Failed(format!("answered with error {}", x.response.status))),
+                Ok(x) if x.response.truncated => Err(NoAnswer::Failed(format!(
+                    "sent an answer that did not end within {} KiB (a stream that never finishes)",
+                    x.response.body.len() / 1024
+                ))),
                 Ok(x) if x.stopped.is_some() => Err(NoAnswer::Failed(format!("was {}", x.stopped.unwrap_or_default()))),
                 Ok(x) if x.is_html() => {
                     Err(NoAnswer::Failed(format!("answered a web page ({}), not a chat reply: is the chat behind a sign-in?", x.path())))

@@ -200,4 +200,14 @@ async fn a_bot_that_fails_or_hangs_ends_the_run_early_and_says_nothing_of_leaks(
     assert_eq!(r.verdict, Verdict::Inconclusive, "{}", r.says);
     assert!(started.elapsed() < Duration::from_secs(20), "a hung bot costs a few deadlines, not one per attack: {:?}", started.elapsed());
     assert!(r.stopped.as_deref().is_some_and(|s| s.contains("got no answer")), "{:?}", r.stopped);
+
+    // A stream that never ends is cut at its deadline or its size bound, and is no answer either.
+    let started = std::time::Instant::now();
+    let cfg = settings("/api/bot/stream", true, "");
+    let r = against_within(Answer::Endless, &cfg, Duration::from_millis(400), async |b| {
+        preflight_redteam::run::run(b, version, &set, &o, &watch).await
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{}", r.says);
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
 }
