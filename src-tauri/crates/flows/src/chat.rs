@@ -110,6 +110,13 @@ fn judge(x: &Exchange, answer: &ChatAnswer) -> (FlowStatus, String) {
     if let Some(why) = &x.stopped {
         return (FlowStatus::Fail, format!("was {why}"));
     }
+    if x.response.truncated {
+        let kib = x.response.body.len() / 1024;
+        return (
+            FlowStatus::Fail,
+            format!("sent an answer that did not end within {kib} KiB: customers wait on a reply that never finishes"),
+        );
+    }
     if st == 401 || st == 403 {
         return (FlowStatus::Fail, format!("answered {st}: the chat wants a signed-in user or a key, and this one was not accepted"));
     }

@@ -118,3 +118,14 @@ async fn a_stream_is_judged_by_its_first_token_not_its_last() {
     assert_eq!(late.status, FlowStatus::Fail, "{late:#?}");
     assert!(late.steps[0].says.contains("to its first token, slower than the 1500 ms"), "{}", late.steps[0].says);
 }
+
+/// A stream that never finishes starts at once, but is cut at the body bound: a broken chat, never a pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_never_ends_fails() {
+    let app = Answer::ok("app").with_path("/api/endless", Answer::Endless);
+    let bed = Testbed::start(Product::healthy(D, &[""]).site(Site::serving(&format!("app.{D}"), app))).await.expect("testbed");
+    let net = Net::new(bed.net_config()).await.expect("net");
+    let r = preflight_flows::run(&net, &domain(), &chat("/api/endless", ChatAnswer::Stream, None), &keys(PASSWORD)).await;
+    assert_eq!(r.status, FlowStatus::Fail, "{r:#?}");
+    assert!(r.steps[0].says.contains("never finishes"), "{}", r.steps[0].says);
+}
