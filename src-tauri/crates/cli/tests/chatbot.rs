@@ -91,6 +91,19 @@ async fn the_red_team_asks_first_reports_leaks_for_ci_and_the_questions_gate_a_r
     assert_eq!(code, 1);
     assert!(out.contains("Since the run before"), "{out}");
 
+    // The checklist reads the newest runs of the product's saved settings: the bot now holds, its
+    // answers got worse.
+    let file = files.config.display().to_string();
+    assert_eq!(preflight(&s(&["settings", "import", D, &file]), None, data).await.0, 0);
+    let (code, out, err) = preflight(&s(&["checklist", D, "--format", "json"]), None, data).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let c: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let items: Vec<&serde_json::Value> =
+        c["stages"].as_array().expect("stages").iter().flat_map(|s| s["items"].as_array().into_iter().flatten()).collect();
+    let state = |id: &str| items.iter().find(|i| i["id"] == id).map(|i| i["state"].clone());
+    assert_eq!(state("keys.chatbot"), Some(serde_json::json!("done")), "the last red team held: {out}");
+    assert_eq!(state("deploy.evals"), Some(serde_json::json!("not_done")), "the last questions failed");
+
     // A chat nobody answers: the questions could not be asked (exit 4), never "fine".
     std::fs::write(&files.config, config("nobody")).expect("config");
     let (code, out, err) = preflight(&ask("json"), None, data).await;

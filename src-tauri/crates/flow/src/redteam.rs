@@ -201,11 +201,10 @@ impl Flow {
             EvalVerdict::Fail => "fail",
             EvalVerdict::Inconclusive => "error",
         };
+        // Read before this run is kept, as the red team does: the runs before it, newest first.
+        let before = self.past::<EvalReport>(domain, EVALS, 20).unwrap_or_default();
         let not_saved = self.keep(domain, EVALS, status, trigger, &report);
-        let mut runs: Vec<EvalReport> = vec![report.clone()];
-        // The newest stored run is this one, unless it could not be kept.
-        let stored = usize::from(not_saved.is_none());
-        runs.extend(self.past::<EvalReport>(domain, EVALS, 20).unwrap_or_default().into_iter().skip(stored).map(|p| p.result));
+        let runs: Vec<EvalReport> = std::iter::once(report.clone()).chain(before.into_iter().map(|p| p.result)).collect();
         let changes = preflight_redteam::evals::changes(&runs);
         Ok(EvalRun { report, changes, not_saved })
     }
