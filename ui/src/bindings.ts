@@ -728,7 +728,11 @@ last_domain: string | null }
 /**
  * Which part of the product a finding is about.
  */
-export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "email" | "secrets" | "performance" | "monitoring"
+export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "email" | "secrets" | "performance" | "monitoring" | 
+/**
+ * What the site answers beyond its pages: error pages, security.txt.
+ */
+"web"
 /**
  * What a run will send, said before it is sent.
  */

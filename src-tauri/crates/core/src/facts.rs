@@ -252,6 +252,18 @@ impl Facts {
         self.0.net.send(req, &route).await
     }
 
+    /// [`Facts::send`] reading at most `body_bytes` of the body: a probe that needs only the first
+    /// bytes of what may be a 2 GB archive.
+    pub async fn send_bounded(&self, req: &Request, body_bytes: usize) -> Result<Response, NetError> {
+        let bad = |reason: &str| NetError::bad_url(req.url.as_str(), reason.to_owned());
+        let host = req.url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
+        let port = req.url.port_or_known_default().ok_or_else(|| bad("unknown port"))?;
+        let route = self.route(&host, port).await?;
+        let mut conn = self.0.net.open(&req.url, &route).await?;
+        conn.limit_body(body_bytes);
+        conn.send(req).await
+    }
+
     /// Where `url` leads, redirect by redirect, followed once per run.
     pub async fn chain(&self, url: &Url) -> Chain {
         self.0.chains.get_or_init(url.as_str(), || chain::follow(self, url.clone())).await

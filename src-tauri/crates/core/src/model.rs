@@ -69,11 +69,13 @@ pub enum Area {
     Secrets,
     Performance,
     Monitoring,
+    /// What the site answers beyond its pages: error pages, security.txt.
+    Web,
 }
 
 impl Area {
     /// All areas, for `--only` parsing and documentation.
-    pub const ALL: [Area; 10] = [
+    pub const ALL: [Area; 11] = [
         Area::Dns,
         Area::Tls,
         Area::Redirects,
@@ -84,6 +86,7 @@ impl Area {
         Area::Secrets,
         Area::Performance,
         Area::Monitoring,
+        Area::Web,
     ];
 
     /// The stable lower-case name used in ids, flags and JSON.
@@ -99,6 +102,7 @@ impl Area {
             Area::Secrets => "secrets",
             Area::Performance => "performance",
             Area::Monitoring => "monitoring",
+            Area::Web => "web",
         }
     }
 

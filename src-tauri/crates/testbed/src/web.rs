@@ -284,9 +284,14 @@ impl Site {
         }
     }
 
-    /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS.
+    /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS
+    /// at `/` and a 404 page (with the same headers) for any address it does not have.
     pub fn healthy(host: &str) -> Site {
-        Site::serving(host, Answer::secure("<h1>ok</h1>"))
+        let missing = match Answer::secure("<h1>Not found</h1>") {
+            Answer::Page { headers, body, .. } => Answer::Page { status: 404, headers, body },
+            other => other,
+        };
+        Site::serving(host, Answer::Paths { paths: vec![("/".into(), Answer::secure("<h1>ok</h1>"))], other: Box::new(missing) })
     }
 
     /// A site with a valid certificate whose HTTP redirects to HTTPS, where `https` answers.

@@ -20,6 +20,7 @@ pub mod dmarc;
 pub mod dns;
 pub mod edge;
 pub mod env_vars;
+pub mod exposed;
 pub mod headers;
 pub mod hsts;
 pub mod ipv6;
@@ -28,12 +29,14 @@ pub mod mixed;
 pub mod monitoring;
 pub mod mta_sts;
 pub mod mx;
+pub mod not_found;
 pub mod paths;
 pub mod performance;
 pub mod protocols;
 pub mod ratelimit;
 pub mod redirect_hygiene;
 pub mod redirects;
+pub mod security_txt;
 pub mod senders;
 pub mod spf;
 pub mod starttls;
@@ -83,6 +86,9 @@ pub const FAMILIES: &[Family] = &[
     caching::FAMILY,
     mixed::FAMILY,
     bundle::FAMILY,
+    exposed::FAMILY,
+    not_found::FAMILY,
+    security_txt::FAMILY,
     versions::FAMILY,
     callbacks::FAMILY,
     ratelimit::FAMILY,
