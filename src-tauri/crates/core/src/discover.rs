@@ -176,51 +176,98 @@ async fn read_logs(facts: &Facts, domain: &str, template: Option<&str>) -> (Logs
         Err(e) => return (Logs::Failed { url: raw, reason: e.to_string() }, Vec::new()),
     };
     match facts.send(&Request::get(url.clone()).header("accept", "application/json")).await {
-        Ok(resp) if resp.status == 200 => {
-            let names = names_in_log(&String::from_utf8_lossy(&resp.body), domain);
-            (Logs::Read { url: url.to_string(), names: names.len() }, names)
-        }
+        Ok(resp) if resp.status == 200 => match names_in_log(&String::from_utf8_lossy(&resp.body), domain) {
+            Some(names) => (Logs::Read { url: url.to_string(), names: names.len() }, names),
+            None => (Logs::Failed { url: url.to_string(), reason: "it answered in a form Preflight could not read".into() }, Vec::new()),
+        },
         Ok(resp) => (Logs::Failed { url: url.to_string(), reason: format!("it answered {}", resp.status) }, Vec::new()),
         Err(e) => (Logs::Failed { url: url.to_string(), reason: e.to_string() }, Vec::new()),
     }
 }
 
 /// The names under `domain` in a crt.sh-style JSON answer (`name_value` and `common_name`
-/// fields, several names per value separated by newlines), wildcards reduced to their base.
-/// Scanned field by field, so an answer cut at the size bound still gives what it holds.
-pub fn names_in_log(body: &str, domain: &str) -> Vec<String> {
+/// fields, several names per value separated by newlines), wildcards reduced to their base; `None`
+/// when the answer is not JSON at all. Read token by token as JSON (whitespace anywhere, escapes
+/// decoded), not searched as text, so a pretty-printed answer reads like a compact one, and an
+/// answer cut at the size bound still gives every value it holds whole.
+pub fn names_in_log(body: &str, domain: &str) -> Option<Vec<String>> {
+    if !matches!(body.trim_start().as_bytes().first(), Some(b'[' | b'{')) {
+        return None;
+    }
     let mut out = BTreeSet::new();
-    for key in ["\"name_value\":\"", "\"common_name\":\""] {
-        let mut rest = body;
-        while let Some(at) = rest.find(key) {
-            rest = &rest[at + key.len()..];
-            let end = string_end(rest);
-            let value = rest[..end].replace("\\n", "\n");
-            rest = &rest[end..];
-            for name in value.split('\n') {
-                let name = name.trim().trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
-                let valid = name.len() <= 253 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-                if valid && name != domain && name.ends_with(&format!(".{domain}")) {
-                    out.insert(name);
-                }
+    let mut tokens = JsonStrings { b: body.as_bytes(), i: 0 };
+    while let Some(key) = tokens.next_string() {
+        if !tokens.followed_by(b':') || !(key == "name_value" || key == "common_name") {
+            continue;
+        }
+        // A key's value: only a whole string counts (a cut one is left out).
+        let Some(value) = tokens.value_string() else { continue };
+        for name in value.split('\n') {
+            let name = name.trim().trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
+            let valid = name.len() <= 253 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if valid && name != domain && name.ends_with(&format!(".{domain}")) {
+                out.insert(name);
             }
         }
     }
-    out.into_iter().collect()
+    Some(out.into_iter().collect())
 }
 
-/// The index of the closing quote of a JSON string body (or the end, for a cut-off one).
-fn string_end(s: &str) -> usize {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i,
-            _ => i += 1,
+/// The JSON strings of a text, in order, decoded; a string cut off at the end is not returned.
+struct JsonStrings<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl JsonStrings<'_> {
+    /// The next whole string, wherever it stands.
+    fn next_string(&mut self) -> Option<String> {
+        while self.i < self.b.len() {
+            if self.b[self.i] == b'"' {
+                return self.string();
+            }
+            self.i += 1;
         }
+        None
     }
-    s.len()
+
+    /// Skips whitespace; true (and steps over it) when `c` comes next.
+    fn followed_by(&mut self, c: u8) -> bool {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            return true;
+        }
+        false
+    }
+
+    /// The string value standing next (after whitespace), when it is a string.
+    fn value_string(&mut self) -> Option<String> {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+        (self.b.get(self.i) == Some(&b'"')).then(|| self.string()).flatten()
+    }
+
+    /// The string starting at the quote under the cursor, decoded; the cursor ends after it.
+    fn string(&mut self) -> Option<String> {
+        let start = self.i;
+        self.i += 1;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    return serde_json::from_slice::<String>(&self.b[start..self.i]).ok();
+                }
+                _ => self.i += 1,
+            }
+        }
+        self.i = self.b.len();
+        None
+    }
 }
 
 #[cfg(test)]
@@ -244,8 +291,17 @@ mod tests {
             {"common_name":"*.staging.acme.test","name_value":"*.staging.acme.test\nSTAGING.acme.test"},
             {"common_name":"evil.example","name_value":"acme.test.evil.example\nnotacme.test"},
             {"name_value":"cut-off.acme.te"#;
-        assert_eq!(names_in_log(body, "acme.test"), ["staging.acme.test", "www.acme.test"]);
-        assert!(names_in_log("<html>not json</html>", "acme.test").is_empty());
-        assert!(names_in_log(r#"{"name_value":"a\\"#, "acme.test").is_empty(), "a dangling escape ends safely");
+        assert_eq!(names_in_log(body, "acme.test").expect("json"), ["staging.acme.test", "www.acme.test"]);
+        assert_eq!(names_in_log("<html>not json</html>", "acme.test"), None, "not JSON is unreadable, never \"no names\"");
+        assert_eq!(names_in_log(r#"{"name_value":"a\\"#, "acme.test"), Some(Vec::new()), "a dangling escape ends safely");
+        let pretty = "[\n  {\n    \"common_name\" : \"acme.test\",\n    \"name_value\" :\t\"api.acme.test\\napp.acme.test\"\n  }\n]";
+        assert_eq!(names_in_log(pretty, "acme.test").expect("json"), ["api.acme.test", "app.acme.test"], "spaces around the colon");
+        let escaped = r#"[{"name_value":"\u0061dmin.acme.test"}, {"note":"name_value", "name_value":"x.acme.test"}]"#;
+        assert_eq!(
+            names_in_log(escaped, "acme.test").expect("json"),
+            ["admin.acme.test", "x.acme.test"],
+            "escapes decoded; a value that says name_value is no key"
+        );
+        assert_eq!(names_in_log("[]", "acme.test"), Some(Vec::new()));
     }
 }
