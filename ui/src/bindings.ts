@@ -732,7 +732,11 @@ export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "
 /**
  * What the site answers beyond its pages: error pages, security.txt.
  */
-"web"
+"web" | 
+/**
+ * How search engines and shared links see the product.
+ */
+"seo"
 /**
  * What a run will send, said before it is sent.
  */

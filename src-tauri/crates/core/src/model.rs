@@ -71,11 +71,13 @@ pub enum Area {
     Monitoring,
     /// What the site answers beyond its pages: error pages, security.txt.
     Web,
+    /// How search engines and shared links see the product.
+    Seo,
 }
 
 impl Area {
     /// All areas, for `--only` parsing and documentation.
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Dns,
         Area::Tls,
         Area::Redirects,
@@ -87,6 +89,7 @@ impl Area {
         Area::Performance,
         Area::Monitoring,
         Area::Web,
+        Area::Seo,
     ];
 
     /// The stable lower-case name used in ids, flags and JSON.
@@ -103,6 +106,7 @@ impl Area {
             Area::Performance => "performance",
             Area::Monitoring => "monitoring",
             Area::Web => "web",
+            Area::Seo => "seo",
         }
     }
 

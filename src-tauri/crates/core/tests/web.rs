@@ -20,8 +20,16 @@ fn text(body: &str) -> Answer {
 }
 
 fn product(security_txt: Option<&str>) -> Product {
+    product_with(security_txt, "<!doctype html><title>Acme</title><meta name=\"description\" content=\"Acme's chatbot.\"><h1>Acme</h1>", None)
+}
+
+/// The product with the root's home page `root_home` and, when given, its robots.txt.
+fn product_with(security_txt: Option<&str>, root_home: &str, robots: Option<&str>) -> Product {
     let home = "<!doctype html><title>Acme</title><h1>Acme</h1>";
-    let mut root = Answer::Paths { paths: vec![("/".into(), page(200, home))], other: Box::new(page(404, "<h1>Not found</h1>")) };
+    let mut root = Answer::Paths { paths: vec![("/".into(), page(200, root_home))], other: Box::new(page(404, "<h1>Not found</h1>")) };
+    if let Some(r) = robots {
+        root = root.with_path("/robots.txt", text(r));
+    }
     if let Some(t) = security_txt {
         root = root.with_path("/.well-known/security.txt", text(t));
     }
@@ -74,4 +82,26 @@ async fn left_behind_files_error_pages_and_security_txt_tell_a_kept_site_from_a_
     assert_eq!(find(&expired, "web.security_txt", D).status, Status::Warn);
     let none = audit(None).await;
     assert_eq!(find(&none, "web.security_txt", D).status, Status::Manual, "none is the founder's call, never a problem");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staging_robots_txt_or_a_canonical_to_a_preview_is_told_and_a_kept_site_passes() {
+    let seo = |home: &str, robots: Option<&str>| {
+        let p = product_with(None, home, robots);
+        async move { support::audit_product(p, &[], &[Area::Seo]).await }
+    };
+    let head = "<!doctype html><title>Acme</title><meta name=\"description\" content=\"Acme's chatbot.\">";
+    let kept = seo(head, Some("User-agent: *\nAllow: /\n")).await;
+    assert_eq!(find(&kept, "seo.indexing", D).status, Status::Pass, "{:#?}", find(&kept, "seo.indexing", D));
+    let staging = seo(head, Some("User-agent: *\nDisallow: /\n")).await;
+    let f = find(&staging, "seo.indexing", D);
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.title.contains("Disallow: /"), "{}", f.title);
+    let noindex = seo(&format!("{head}<meta name=\"robots\" content=\"noindex, nofollow\">"), None).await;
+    assert_eq!(find(&noindex, "seo.indexing", D).status, Status::Fail);
+    let preview = seo(&format!("{head}<link rel=\"canonical\" href=\"https://acme-git-main.vercel.example/\">"), Some("Sitemap: https://web.test/sitemap.xml\n")).await;
+    let f = find(&preview, "seo.indexing", D);
+    assert_eq!(f.status, Status::Warn, "{f:#?}");
+    assert!(f.title.contains("canonical link points at https://acme-git-main.vercel.example/"), "{}", f.title);
+    assert!(f.detail.contains("sitemap https://web.test/sitemap.xml"), "the named sitemap answers 404: {}", f.detail);
 }

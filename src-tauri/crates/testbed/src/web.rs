@@ -285,13 +285,15 @@ impl Site {
     }
 
     /// A well-behaved site: valid certificate, HTTP redirects to HTTPS, HTTPS serves a page with HSTS
-    /// at `/` and a 404 page (with the same headers) for any address it does not have.
+    /// (a title and a description, as a search result shows it) at `/` and a 404 page (with the same
+    /// headers) for any address it does not have.
     pub fn healthy(host: &str) -> Site {
         let missing = match Answer::secure("<h1>Not found</h1>") {
             Answer::Page { headers, body, .. } => Answer::Page { status: 404, headers, body },
             other => other,
         };
-        Site::serving(host, Answer::Paths { paths: vec![("/".into(), Answer::secure("<h1>ok</h1>"))], other: Box::new(missing) })
+        let home = Answer::secure(HEALTHY_PAGE);
+        Site::serving(host, Answer::Paths { paths: vec![("/".into(), home)], other: Box::new(missing) })
     }
 
     /// A site with a valid certificate whose HTTP redirects to HTTPS, where `https` answers.
@@ -299,6 +301,10 @@ impl Site {
         Site { host: host.to_owned(), cert: Some(CertKind::Valid), http: Answer::redirect(&format!("https://{host}")), https }
     }
 }
+
+/// The home page of a healthy site.
+pub const HEALTHY_PAGE: &str =
+    "<!doctype html><title>ok</title><meta name=\"description\" content=\"A healthy test product.\"><h1>ok</h1>";
 
 /// Why the web servers could not start.
 #[derive(Debug, thiserror::Error)]

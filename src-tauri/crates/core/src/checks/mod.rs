@@ -38,6 +38,7 @@ pub mod redirect_hygiene;
 pub mod redirects;
 pub mod security_txt;
 pub mod senders;
+pub mod seo;
 pub mod spf;
 pub mod starttls;
 pub mod takeover;
@@ -89,6 +90,7 @@ pub const FAMILIES: &[Family] = &[
     exposed::FAMILY,
     not_found::FAMILY,
     security_txt::FAMILY,
+    seo::FAMILY,
     versions::FAMILY,
     callbacks::FAMILY,
     ratelimit::FAMILY,
