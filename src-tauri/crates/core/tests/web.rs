@@ -20,7 +20,11 @@ fn text(body: &str) -> Answer {
 }
 
 fn product(security_txt: Option<&str>) -> Product {
-    product_with(security_txt, "<!doctype html><title>Acme</title><meta name=\"description\" content=\"Acme's chatbot.\"><h1>Acme</h1>", None)
+    product_with(
+        security_txt,
+        "<!doctype html><title>Acme</title><meta name=\"description\" content=\"Acme's chatbot.\"><h1>Acme</h1>",
+        None,
+    )
 }
 
 /// The product with the root's home page `root_home` and, when given, its robots.txt.
@@ -99,7 +103,11 @@ async fn a_staging_robots_txt_or_a_canonical_to_a_preview_is_told_and_a_kept_sit
     assert!(f.title.contains("Disallow: /"), "{}", f.title);
     let noindex = seo(&format!("{head}<meta name=\"robots\" content=\"noindex, nofollow\">"), None).await;
     assert_eq!(find(&noindex, "seo.indexing", D).status, Status::Fail);
-    let preview = seo(&format!("{head}<link rel=\"canonical\" href=\"https://acme-git-main.vercel.example/\">"), Some("Sitemap: https://web.test/sitemap.xml\n")).await;
+    let preview = seo(
+        &format!("{head}<link rel=\"canonical\" href=\"https://acme-git-main.vercel.example/\">"),
+        Some("Sitemap: https://web.test/sitemap.xml\n"),
+    )
+    .await;
     let f = find(&preview, "seo.indexing", D);
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     assert!(f.title.contains("canonical link points at https://acme-git-main.vercel.example/"), "{}", f.title);

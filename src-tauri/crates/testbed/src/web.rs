@@ -303,8 +303,7 @@ impl Site {
 }
 
 /// The home page of a healthy site.
-pub const HEALTHY_PAGE: &str =
-    "<!doctype html><title>ok</title><meta name=\"description\" content=\"A healthy test product.\"><h1>ok</h1>";
+pub const HEALTHY_PAGE: &str = "<!doctype html><title>ok</title><meta name=\"description\" content=\"A healthy test product.\"><h1>ok</h1>";
 
 /// Why the web servers could not start.
 #[derive(Debug, thiserror::Error)]

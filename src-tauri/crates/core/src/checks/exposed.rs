@@ -1,8 +1,8 @@
 //! `secrets.exposed_files`: what a deploy leaves behind can be downloaded: env files, the `.git`
 //! folder, backups, editor settings, server status pages, open folder listings.
 //!
-//! Each name gets one bounded `GET` per well-known path (16 in all, 16 KiB read of each, no
-//! redirect followed), and an answer counts only when its content proves the file: a `ref: refs/`
+//! Each name gets one bounded `GET` per well-known path (16 in all, one after the other, 16 KiB
+//! read of each, no redirect followed, stopping at a 429), and an answer counts only when its content proves the file: a `ref: refs/`
 //! line, a `[core]` section, `KEY=value` lines, an archive's first bytes, a listing's "Index of".
 //! A single-page app that answers 200 with its shell for every path proves nothing, so it is never
 //! a hit. Keys inside an exposed file are named through the secrets rules, masked. The paths are
@@ -126,11 +126,18 @@ async fn check(facts: &Facts, host: &str) -> Finding {
         Ok(x) => x,
         Err(f) => return f,
     };
-    let asks = PROBES.iter().map(|p| async move {
-        let Ok(url) = Url::parse(&format!("https://{host}{}", p.path)) else { return (p, None) };
-        (p, Some(facts.send_bounded(&Request::get(url), PROBE_BYTES).await))
-    });
-    let answers = futures::future::join_all(asks).await;
+    // One at a time, like a visitor clicking around, not a scanner's burst: a firewall that would
+    // block a burst could then block the rest of the audit too. A 429 ends the probing.
+    let mut answers = Vec::new();
+    for p in &PROBES {
+        let Ok(url) = Url::parse(&format!("https://{host}{}", p.path)) else { continue };
+        let answer = facts.send_bounded(&Request::get(url), PROBE_BYTES).await;
+        let limited = matches!(&answer, Ok(r) if r.status == 429);
+        answers.push((p, Some(answer)));
+        if limited {
+            break;
+        }
+    }
     let mut hits: Vec<Hit> = Vec::new();
     if let Some(proof) = proven(Proof::Listing, &landing) {
         hits.push(Hit {
