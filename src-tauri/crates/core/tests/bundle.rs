@@ -71,3 +71,19 @@ async fn a_clean_bundle_passes_and_says_what_was_read() {
     assert!(f[0].title.contains("The page and 1 script of https://tidy.test"), "{}", f[0].title);
     assert_eq!(of(&r, "secrets.sourcemap")[0].status, Status::Pass);
 }
+
+#[tokio::test]
+async fn a_key_used_only_on_a_lazy_route_is_found_in_its_chunk() {
+    let d = "lazy.test";
+    let page = Answer::secure(r#"<div id="root"></div><script type="module" src="/assets/index-Ab12Cd34.js"></script>"#);
+    let entry = r#"import{r}from"./vendor-Ef56Gh78.js";const Admin=()=>import("./Admin-Ij90Kl12.js");r(Admin);"#;
+    let admin = format!("export const ai=new OpenAI({{apiKey:\"{OPENAI}\"}});");
+    let https = page
+        .with_path("/assets/index-Ab12Cd34.js", js(entry))
+        .with_path("/assets/vendor-Ef56Gh78.js", js("export const r=()=>{};"))
+        .with_path("/assets/Admin-Ij90Kl12.js", js(&admin));
+    let r = run(Product::healthy(d, &[""]).site(Site::serving(d, https)), &[]).await;
+    let fails: Vec<&Finding> = of(&r, "secrets.bundle").into_iter().filter(|f| f.status == Status::Fail).collect();
+    assert_eq!(fails.len(), 1, "{:#?}", of(&r, "secrets.bundle"));
+    assert!(fails[0].subject.ends_with("/assets/Admin-Ij90Kl12.js"), "found in the lazy chunk: {}", fails[0].subject);
+}

@@ -2,8 +2,9 @@
 //!
 //! Repository scanners cannot see this: the keys a build puts into the bundle (a
 //! `NEXT_PUBLIC_OPENAI_API_KEY`, a `VITE_STRIPE_SECRET`) exist only in what the site serves. For
-//! each name that lands on itself, the landing page, its same-origin scripts (at most
-//! [`MAX_SCRIPTS`], each read up to [`MAX_SCRIPT_BYTES`], [`MAX_TOTAL_BYTES`] in all) and their source
+//! each name that lands on itself, the landing page, its same-origin scripts and the chunks they
+//! import or name ([`chunks`]: lazy routes, Vite's preload lists, Next.js's build manifest; at most
+//! [`MAX_SCRIPTS`] in all, each read up to [`MAX_SCRIPT_BYTES`], [`MAX_TOTAL_BYTES`] in all) and their source
 //! maps (when a script names one and the site serves it) are read once and scanned with the
 //! secret rules of `preflight_secrets`. A server-side key there fails with the script's address and
 //! the variable that carried it; a public source map (anyone can read the original code) needs
@@ -76,17 +77,28 @@ async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
     };
     let body = String::from_utf8_lossy(&page.body).into_owned();
     let mut shipped = vec![Shipped { url: page_url.to_string(), hits: rules.scan(page.body.as_ref()).hits }];
-    let scripts: Vec<Url> = html::resources(&html::tags(&body))
+    let same_origin = |u: &Url| u.host_str() == page_url.host_str() && u.scheme() == "https";
+    let mut queue: std::collections::VecDeque<Url> = html::resources(&html::tags(&body))
         .into_iter()
         .filter(|r| r.tag == "script")
         .filter_map(|r| page_url.join(&r.url).ok())
-        .filter(|u| u.host_str() == page_url.host_str() && u.scheme() == "https")
-        .take(MAX_SCRIPTS)
+        .filter(same_origin)
         .collect();
+    let mut scripts: Vec<Url> = Vec::new();
     let mut total = page.body.len();
     let mut maps: Vec<String> = Vec::new();
     let mut unread: Vec<String> = Vec::new();
-    for script in &scripts {
+    // The entry scripts first, then the chunks they import or name (a key used only on a lazy route
+    // lives in one), each once, within the same script and byte budgets.
+    while let Some(script) = queue.pop_front() {
+        if scripts.contains(&script) {
+            continue;
+        }
+        if scripts.len() >= MAX_SCRIPTS {
+            break;
+        }
+        scripts.push(script.clone());
+        let script = &script;
         if total >= MAX_TOTAL_BYTES {
             unread.push(script.to_string());
             continue;
@@ -100,6 +112,11 @@ async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
         }
         total += resp.body.len();
         shipped.push(Shipped { url: script.to_string(), hits: rules.scan(resp.body.as_ref()).hits });
+        for chunk in chunks(&String::from_utf8_lossy(&resp.body), script).into_iter().filter(same_origin) {
+            if !scripts.contains(&chunk) && !queue.contains(&chunk) {
+                queue.push_back(chunk);
+            }
+        }
         let named = resp.header("sourcemap").or_else(|| resp.header("x-sourcemap")).map(str::to_owned).or_else(|| map_comment(&resp.body));
         let Some(map) = named.and_then(|m| script.join(&m).ok()).filter(|m| m.host_str() == script.host_str()) else { continue };
         if total >= MAX_TOTAL_BYTES {
@@ -115,6 +132,51 @@ async fn check(facts: &Facts, host: &str) -> Vec<Finding> {
     }
     let mut out = judge(host, &shipped, scripts.len(), total, &unread);
     out.push(maps_finding(host, &maps, scripts.len()));
+    out
+}
+
+/// The scripts a script loads or names: `import("./x.js")` and `from "./x.js"` targets, Vite's
+/// `"assets/x.js"` preload lists, Next.js's `"static/chunks/x.js"` build manifest entries; any quoted
+/// path ending in `.js` or `.mjs`, resolved as the bundler would (relative to the script, to the
+/// site's root, or under `/_next/`). What they resolve to is filtered to the site by the caller.
+pub fn chunks(script: &str, at: &Url) -> Vec<Url> {
+    let mut out: Vec<Url> = Vec::new();
+    let bytes = script.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let q = bytes[i];
+        if q != b'"' && q != b'\'' && q != b'`' {
+            i += 1;
+            continue;
+        }
+        // A short path literal: letters, digits and the few marks a chunk's name holds.
+        let start = i + 1;
+        let mut end = start;
+        while end < bytes.len() && end - start < 300 && (bytes[end].is_ascii_alphanumeric() || b"./_-@~[]".contains(&bytes[end])) {
+            end += 1;
+        }
+        if bytes.get(end) == Some(&q) {
+            let path = &script[start..end];
+            if path.ends_with(".js") || path.ends_with(".mjs") {
+                let next = at.path().contains("/_next/");
+                let resolved = if path.starts_with("./") || path.starts_with("../") || path.starts_with('/') {
+                    at.join(path).ok()
+                } else if path.starts_with("static/") && next {
+                    at.join(&format!("/_next/{path}")).ok()
+                } else if path.starts_with("assets/") || path.starts_with("_next/") {
+                    at.join(&format!("/{path}")).ok()
+                } else {
+                    None
+                };
+                if let Some(u) = resolved.filter(|u| !out.contains(u)) {
+                    out.push(u);
+                }
+            }
+            i = end + 1;
+        } else {
+            i = start;
+        }
+    }
     out
 }
 
@@ -192,6 +254,29 @@ fn maps_finding(host: &str, maps: &[String], scripts: usize) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_are_found_where_bundlers_name_them_and_resolved_as_they_would_be() {
+        let at = Url::parse("https://a.test/assets/index-Ab12.js").expect("url");
+        let vite = r#"const L=()=>__vitePreload(()=>import("./Lazy-Cd34.js"),__vite__mapDeps([0,1]));import{x}from"./vendor-Ef56.js";const d=["assets/Admin-Gh78.js"];const t="not a path.js here";"#;
+        let got: Vec<String> = chunks(vite, &at).iter().map(Url::to_string).collect();
+        assert_eq!(
+            got,
+            ["https://a.test/assets/Lazy-Cd34.js", "https://a.test/assets/vendor-Ef56.js", "https://a.test/assets/Admin-Gh78.js"]
+        );
+        let next = Url::parse("https://a.test/_next/static/b1/_buildManifest.js").expect("url");
+        let manifest =
+            r#"self.__BUILD_MANIFEST={"/admin":["static/chunks/pages/admin-9f8e.js"],"/":["static/chunks/pages/index-1a2b.js"]}"#;
+        let got: Vec<String> = chunks(manifest, &next).iter().map(Url::to_string).collect();
+        assert_eq!(
+            got,
+            ["https://a.test/_next/static/chunks/pages/admin-9f8e.js", "https://a.test/_next/static/chunks/pages/index-1a2b.js"]
+        );
+        assert!(
+            chunks(r#"import("https://cdn.other.example/x.js");import("react.js")"#, &at).is_empty(),
+            "full addresses and bare names are not chunks of this site"
+        );
+    }
 
     #[test]
     fn the_map_comment_is_read_from_the_end_and_inline_maps_are_left_alone() {
