@@ -113,3 +113,19 @@ async fn a_staging_robots_txt_or_a_canonical_to_a_preview_is_told_and_a_kept_sit
     assert!(f.title.contains("canonical link points at https://acme-git-main.vercel.example/"), "{}", f.title);
     assert!(f.detail.contains("sitemap https://web.test/sitemap.xml"), "the named sitemap answers 404: {}", f.detail);
 }
+
+/// A huge file is recognised (or not) from its first bytes: an endless answer at a probed path is
+/// read to the probe's bound and the audit goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_answer_at_a_probed_path_costs_its_first_bytes_only() {
+    let home = "<!doctype html><title>Acme</title><h1>Acme</h1>";
+    let site = Answer::Paths { paths: vec![("/".into(), page(200, home))], other: Box::new(page(404, "<h1>Not found</h1>")) }
+        .with_path("/site.tar.gz", Answer::Endless)
+        .with_path("/backup.zip", Answer::Endless);
+    let started = std::time::Instant::now();
+    let r =
+        support::audit_product(Product::healthy(D, &[""]).site(Site::serving(&format!("big.{D}"), site)), &["big"], &[Area::Secrets]).await;
+    let f = find(&r, "secrets.exposed_files", &format!("big.{D}"));
+    assert_eq!(f.status, Status::Pass, "an endless stream of x is no archive: {f:#?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}
