@@ -9,13 +9,13 @@
 //! what scanners ask for, so like `edge.waf` they go only to the product's own names, never to a
 //! name discovery found.
 
-use super::{own_landing, per_host, Family};
+use super::{own_landing, per_own_host, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::net::{Request, Response};
 use crate::runner::PlannedCheck;
-use crate::target::{HostOrigin, Target};
+use crate::target::Target;
 use serde_json::json;
 use url::Url;
 
@@ -89,16 +89,13 @@ const PROBES: [Probe; 16] = [
 ];
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
-    let discovered: Vec<String> = target.hosts.iter().filter(|h| h.origin == HostOrigin::Discovered).map(|h| h.name.clone()).collect();
-    per_host(
+    per_own_host(
         target,
         facts,
         &EXPOSED,
         |h| format!("Looking for files a deploy left on {h}"),
-        move |facts, host| {
-            let found = discovered.contains(&host);
-            async move { vec![if found { not_ours(&host) } else { check(&facts, &host).await }] }
-        },
+        not_ours,
+        |facts, host| async move { vec![check(&facts, &host).await] },
     )
 }
 

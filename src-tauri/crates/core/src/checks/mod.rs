@@ -55,7 +55,7 @@ use crate::model::{Area, Finding, Status};
 use crate::net::tls::TlsInspection;
 use crate::net::{NetError, Response};
 use crate::runner::PlannedCheck;
-use crate::target::Target;
+use crate::target::{HostOrigin, Target};
 use url::Url;
 
 /// A family of checks: its descriptors and how it plans them for a target.
@@ -144,6 +144,48 @@ where
     Fut: std::future::Future<Output = Vec<Finding>> + Send + 'static,
 {
     target.hosts.iter().map(|h| PlannedCheck::new(def, &h.name, label(&h.name), check(facts.clone(), h.name.clone()))).collect()
+}
+
+/// [`per_host`] for checks whose requests look like a scanner's (an attack-shaped probe, well-known
+/// leftover paths): they go only to the product's own names, and a name discovery found (which may
+/// be another company's status page or help desk) gets `not_ours` instead, until the founder keeps it.
+pub(crate) fn per_own_host<F, Fut>(
+    target: &Target,
+    facts: &Facts,
+    def: &'static CheckDef,
+    label: fn(&str) -> String,
+    not_ours: fn(&str) -> Finding,
+    check: F,
+) -> Vec<PlannedCheck>
+where
+    F: Fn(Facts, String) -> Fut,
+    Fut: std::future::Future<Output = Vec<Finding>> + Send + 'static,
+{
+    let discovered: Vec<String> = target.hosts.iter().filter(|h| h.origin == HostOrigin::Discovered).map(|h| h.name.clone()).collect();
+    per_host(target, facts, def, label, move |facts, host| {
+        let run = (!discovered.contains(&host)).then(|| check(facts, host.clone()));
+        async move {
+            match run {
+                Some(run) => run.await,
+                None => vec![not_ours(&host)],
+            }
+        }
+    })
+}
+
+/// Where `https://DOMAIN/` lands: the canonical host a per-product check reads. An error finding
+/// when the network would not let us look; `skipped` (its title) when the root opens no page.
+pub(crate) async fn root_landing(facts: &Facts, def: &'static CheckDef, domain: &str, what: &str, skipped: String) -> Result<Url, Finding> {
+    let Ok(root) = Url::parse(&format!("https://{domain}/")) else {
+        return Err(Finding::new(def, domain, Status::Error).title(format!("{domain} cannot be turned into a web address.")));
+    };
+    match &facts.chain(&root).await.outcome {
+        Outcome::Landed { url, .. } => Ok(url.clone()),
+        Outcome::Broken { error, .. } if error.is_inconclusive() => {
+            Err(could_not_check(Finding::new(def, domain, Status::Error), what, error))
+        }
+        _ => Err(Finding::new(def, domain, Status::Skipped).title(skipped)),
+    }
 }
 
 /// The finding for a check the network would not let us finish: never a pass, never a fail.

@@ -5,8 +5,7 @@
 //!
 //! Read once per product, on the host the root domain lands on (where visitors end up).
 
-use super::{could_not_check, Family};
-use crate::chain::Outcome;
+use super::{could_not_check, root_landing, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
@@ -38,18 +37,10 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
 
 async fn check(facts: &Facts, domain: &str) -> Finding {
     let what = format!("the security.txt of {domain}");
-    let Ok(root) = Url::parse(&format!("https://{domain}/")) else {
-        return Finding::new(&SECURITY_TXT, domain, Status::Error).title(format!("{domain} cannot be turned into a web address."));
-    };
-    let host = match &facts.chain(&root).await.outcome {
-        Outcome::Landed { url, .. } => url.host_str().unwrap_or(domain).to_owned(),
-        Outcome::Broken { error, .. } if error.is_inconclusive() => {
-            return could_not_check(Finding::new(&SECURITY_TXT, domain, Status::Error), &what, error)
-        }
-        _ => {
-            return Finding::new(&SECURITY_TXT, domain, Status::Skipped)
-                .title(format!("security.txt was not checked because https://{domain} does not open a page."))
-        }
+    let skipped = format!("security.txt was not checked because https://{domain} does not open a page.");
+    let host = match root_landing(facts, &SECURITY_TXT, domain, &what, skipped).await {
+        Ok(url) => url.host_str().unwrap_or(domain).to_owned(),
+        Err(f) => return f,
     };
     let Ok(url) = Url::parse(&format!("https://{host}/.well-known/security.txt")) else {
         return Finding::new(&SECURITY_TXT, domain, Status::Error).title(format!("{host} cannot be turned into a web address."));

@@ -8,8 +8,7 @@
 //! answers, a favicon. Everything is read within small bounds: the landing page (already fetched for
 //! the other checks), `robots.txt` (64 KiB), the sitemaps it names (their status only) and the image.
 
-use super::{could_not_check, is_html, Family};
-use crate::chain::Outcome;
+use super::{could_not_check, is_html, root_landing, Family};
 use crate::check::CheckDef;
 use crate::facts::Facts;
 use crate::html::{self, Tag};
@@ -64,18 +63,10 @@ pub struct Seen {
 
 async fn check(facts: &Facts, domain: &str) -> Finding {
     let what = format!("how search engines see {domain}");
-    let Ok(root) = Url::parse(&format!("https://{domain}/")) else {
-        return Finding::new(&INDEXING, domain, Status::Error).title(format!("{domain} cannot be turned into a web address."));
-    };
-    let landed = match &facts.chain(&root).await.outcome {
-        Outcome::Landed { url, .. } => url.clone(),
-        Outcome::Broken { error, .. } if error.is_inconclusive() => {
-            return could_not_check(Finding::new(&INDEXING, domain, Status::Error), &what, error)
-        }
-        _ => {
-            return Finding::new(&INDEXING, domain, Status::Skipped)
-                .title(format!("Search engines were not checked because https://{domain} does not open a page."))
-        }
+    let skipped = format!("Search engines were not checked because https://{domain} does not open a page.");
+    let landed = match root_landing(facts, &INDEXING, domain, &what, skipped).await {
+        Ok(url) => url,
+        Err(f) => return f,
     };
     let page = match facts.page(&landed).await {
         Ok(p) => p,

@@ -16,14 +16,14 @@
 //! ones and the ones the founder kept), never to a name discovery found, which may be another
 //! company's status page or help desk.
 
-use super::{could_not_check, no_such_name, per_host, Family};
+use super::{could_not_check, no_such_name, per_own_host, Family};
 use crate::check::CheckDef;
 use crate::checks::callbacks::challenged_by;
 use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::net::{Request, Response};
 use crate::runner::PlannedCheck;
-use crate::target::{HostOrigin, Target};
+use crate::target::Target;
 use serde_json::json;
 use url::Url;
 
@@ -43,16 +43,13 @@ pub const PROBE_QUERY: &str =
     "preflight-waf-probe=1&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&id=1%27%20OR%20%271%27%3D%271&file=..%2F..%2F..%2Fetc%2Fpasswd";
 
 fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
-    let discovered: Vec<String> = target.hosts.iter().filter(|h| h.origin == HostOrigin::Discovered).map(|h| h.name.clone()).collect();
-    per_host(
+    per_own_host(
         target,
         facts,
         &WAF,
         |h| format!("Checking whether a firewall in front of {h} blocks attacks"),
-        move |facts, host| {
-            let found = discovered.contains(&host);
-            async move { vec![if found { not_ours(&host) } else { check(&facts, &host).await }] }
-        },
+        not_ours,
+        |facts, host| async move { vec![check(&facts, &host).await] },
     )
 }
 
