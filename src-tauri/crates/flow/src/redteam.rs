@@ -110,6 +110,18 @@ impl Flow {
         })
     }
 
+    /// What talking to `domain`'s chatbot needs: its network, its chat path and sign-in, and their
+    /// keys (with `extra` keys of the product) read from the keychain once.
+    async fn chat_access(&self, domain: &Domain, config: Option<&Path>, extra: &[&str]) -> Result<ChatAccess, FlowError> {
+        let (chat, login) = self.red_team_chat(domain, config)?;
+        let net = self.net_for(domain).await?;
+        let walk: Vec<FlowConfig> = login.iter().cloned().chain(std::iter::once(chat.clone())).collect();
+        let mut names = key_names(&walk);
+        names.extend(extra.iter().map(|k| (*k).to_owned()));
+        let keys = load_keys(domain, names).await?;
+        Ok(ChatAccess { net, chat, login, keys })
+    }
+
     /// What a run with `options` would send to `domain`'s chatbot; nothing is sent.
     pub async fn red_team_plan(&self, domain: &Domain, config: Option<&Path>, options: &Options) -> Result<RedTeamPlan, FlowError> {
         let options = options.clone().checked().map_err(FlowError::Settings)?;
@@ -145,13 +157,8 @@ impl Flow {
         trigger: Trigger,
     ) -> Result<RedTeamRun, FlowError> {
         let options = options.clone().checked().map_err(FlowError::Settings)?;
-        let (chat, login) = self.red_team_chat(domain, config)?;
         let (version, set) = preflight_redteam::attacks::bundled().map_err(FlowError::Invalid)?;
-        let net = self.net_for(domain).await?;
-        let walk: Vec<FlowConfig> = login.iter().cloned().chain(std::iter::once(chat.clone())).collect();
-        let mut names = key_names(&walk);
-        names.extend([CANARY_KEY.to_owned(), PROMPT_LINE_KEY.to_owned()]);
-        let keys = load_keys(domain, names).await?;
+        let ChatAccess { net, chat, login, keys } = self.chat_access(domain, config, &[CANARY_KEY, PROMPT_LINE_KEY]).await?;
         let saved = |k: &str| preflight_flows::Keys::get(&keys, k).ok().flatten().map(|v| v.expose().clone());
         let clean = |v: Option<String>| v.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
         let watch = Watch {
@@ -188,10 +195,7 @@ impl Flow {
                 "{domain} has no questions to ask: add [[evals]] to its settings (docs/cli.md, \"preflight evals run\")"
             )));
         }
-        let (chat, login) = self.red_team_chat(domain, config)?;
-        let net = self.net_for(domain).await?;
-        let walk: Vec<FlowConfig> = login.iter().cloned().chain(std::iter::once(chat.clone())).collect();
-        let keys = load_keys(domain, key_names(&walk)).await?;
+        let ChatAccess { net, chat, login, keys } = self.chat_access(domain, config, &[]).await?;
         let report = match preflight_redteam::Bot::open(&net, domain, &chat, login.as_ref(), &keys).await {
             Ok(mut bot) => preflight_redteam::evals::run(&mut bot, &evals, preflight_redteam::run::DEFAULT_RATE).await,
             Err(why) => preflight_redteam::evals::could_not_start(&evals, &why),
@@ -310,6 +314,14 @@ impl Flow {
         };
         Ok(ChatbotRecords { has_chat, questions, red_team: newest(RED_TEAM)?, evals: newest(EVALS)? })
     }
+}
+
+/// A chatbot's way in, for [`Flow::chat_access`].
+struct ChatAccess {
+    net: preflight_core::Net,
+    chat: FlowConfig,
+    login: Option<FlowConfig>,
+    keys: crate::flows::Loaded,
 }
 
 /// What the checklist knows of a product's chatbot.
