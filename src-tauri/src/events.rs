@@ -68,7 +68,7 @@ pub struct MonitorChanged {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct WatchNotice {
     pub at: u64,
-    /// `down`, `up`, `reminder`, `cert_expiring`, `new_failures`, `deploy` or `channel_failed`.
+    /// `down`, `up`, `reminder`, `cert_expiring`, `domain_expiring`, `new_failures`, `deploy` or `channel_failed`.
     pub kind: String,
     pub title: String,
     pub body: String,

@@ -46,6 +46,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         env("PREFLIGHT_CA_FILE").as_deref(),
         env("PREFLIGHT_CONNECT_TO").as_deref(),
     )
+    .with_rdap(env("PREFLIGHT_RDAP_URL").as_deref())
     .into_config();
     if let Err(e) = &net {
         tracing::error!(error = %e, "network settings refused");

@@ -1566,6 +1566,11 @@ export type ProbeSpec =
  */
 { kind: "audit"; domain: string } | 
 /**
+ * The domain's registration at its registry (RDAP): warnings as its expiry nears, DOWN once it
+ * has lapsed; a registry that does not answer says nothing.
+ */
+{ kind: "domain"; domain: string } | 
+/**
  * One of the product's customer paths (`[[flows]]`, by name), walked as a customer does: DOWN
  * when it fails at a step (by the same confirm rules), never DOWN when it could not run.
  */
@@ -1978,7 +1983,7 @@ export type Verdict = "fast_enough" | "too_slow" |
  */
 export type WatchNotice = { at: number; 
 /**
- * `down`, `up`, `reminder`, `cert_expiring`, `new_failures`, `deploy` or `channel_failed`.
+ * `down`, `up`, `reminder`, `cert_expiring`, `domain_expiring`, `new_failures`, `deploy` or `channel_failed`.
  */
 kind: string; title: string; body: string }
 /**

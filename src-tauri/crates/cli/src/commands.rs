@@ -88,6 +88,7 @@ fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
         ca_files: n.ca_files.clone(),
         connect_to: n.connect_to.clone(),
         timeout_secs: n.timeout,
+        rdap_url: n.rdap_url.clone(),
     }
     .into_config()
 }
@@ -263,6 +264,10 @@ async fn demo(d: DemoArgs, flow: Flow) -> Result<Outcome, Failure> {
         eprintln!("\nThe sample product {} is running on this computer. Point Preflight at it with:", settings.domain);
         println!("PREFLIGHT_NAMESERVER={}", settings.nameserver);
         println!("PREFLIGHT_CA_FILE={}", ca_path.display());
+        // Before PREFLIGHT_CONNECT_TO: the scripts that read these lines stop at that one.
+        if let Some(url) = &settings.rdap_url {
+            println!("PREFLIGHT_RDAP_URL={url}");
+        }
         println!("PREFLIGHT_CONNECT_TO={}", settings.connect_to.join(","));
         if let Some(path) = &d.settings_out {
             std::fs::write(path, &settings.settings_toml)

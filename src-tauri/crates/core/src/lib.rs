@@ -35,6 +35,7 @@ pub mod monitor;
 pub mod net;
 pub mod platforms;
 pub mod public;
+pub mod rdap;
 pub mod runner;
 pub mod settings;
 pub mod target;

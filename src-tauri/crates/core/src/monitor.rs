@@ -77,6 +77,9 @@ pub enum ProbeSpec {
     },
     /// The whole audit again; only failures that were not there the last time are announced.
     Audit { domain: String },
+    /// The domain's registration at its registry (RDAP): warnings as its expiry nears, DOWN once it
+    /// has lapsed; a registry that does not answer says nothing.
+    Domain { domain: String },
     /// One of the product's customer paths (`[[flows]]`, by name), walked as a customer does: DOWN
     /// when it fails at a step (by the same confirm rules), never DOWN when it could not run.
     Flow { domain: String, flow: String },
@@ -112,6 +115,7 @@ impl ProbeSpec {
             ProbeSpec::Cert { .. } => "cert",
             ProbeSpec::Dns { .. } => "dns",
             ProbeSpec::Audit { .. } => "audit",
+            ProbeSpec::Domain { .. } => "domain",
             ProbeSpec::Flow { .. } => "flow",
         }
     }
@@ -142,7 +146,7 @@ impl ProbeSpec {
             ProbeSpec::Http { url, .. } => url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)),
             ProbeSpec::Cert { host, .. } => Some(host.clone()),
             ProbeSpec::Dns { name, .. } => Some(name.clone()),
-            ProbeSpec::Audit { domain } | ProbeSpec::Flow { domain, .. } => Some(domain.clone()),
+            ProbeSpec::Audit { domain } | ProbeSpec::Domain { domain } | ProbeSpec::Flow { domain, .. } => Some(domain.clone()),
         }
     }
 }
@@ -218,7 +222,7 @@ impl MonitorSpec {
                     return Err(bad(format!("record must be one of {}", DNS_RECORDS.join(", "))));
                 }
             }
-            ProbeSpec::Audit { domain } => {
+            ProbeSpec::Audit { domain } | ProbeSpec::Domain { domain } => {
                 *domain = Domain::parse(domain).map_err(|e| bad(e.to_string()))?.to_string();
             }
             ProbeSpec::Flow { domain, flow } => {
@@ -301,6 +305,11 @@ pub fn default_set(target: &Target, live: &[String]) -> Vec<MonitorSpec> {
     }
     set.push(MonitorSpec { name: "Certificate".into(), interval_secs: 6 * 3600, probe: ProbeSpec::Cert { host: front, port: 443 } });
     set.push(MonitorSpec {
+        name: "Domain registration".into(),
+        interval_secs: MAX_INTERVAL_SECS,
+        probe: ProbeSpec::Domain { domain: domain.to_owned() },
+    });
+    set.push(MonitorSpec {
         name: "Daily audit".into(),
         interval_secs: MAX_INTERVAL_SECS,
         probe: ProbeSpec::Audit { domain: domain.to_owned() },
@@ -320,7 +329,11 @@ mod tests {
         let live = vec!["acme.test".to_owned(), "www.acme.test".to_owned(), "app.acme.test".to_owned()];
         let set = default_set(&t, &live);
         let names: Vec<_> = set.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["Home page", "Login page", "Certificate", "Daily audit"], "no API monitor: api.acme.test did not answer");
+        assert_eq!(
+            names,
+            ["Home page", "Login page", "Certificate", "Domain registration", "Daily audit"],
+            "no API monitor: api.acme.test did not answer"
+        );
         assert_eq!(set[1].probe.host().as_deref(), Some("app.acme.test"));
         assert!(set.into_iter().all(|m| m.validated("acme.test").is_ok()));
     }

@@ -75,6 +75,7 @@ fn what(probe: &ProbeSpec) -> String {
         ProbeSpec::Cert { host, port } => format!("certificate of {host}:{port}"),
         ProbeSpec::Dns { name, record, .. } => format!("{record} records of {name}"),
         ProbeSpec::Audit { domain } => format!("full audit of {domain}"),
+        ProbeSpec::Domain { domain } => format!("registration of {domain} at its registry"),
         ProbeSpec::Flow { flow, .. } => format!("the path \"{flow}\", walked as a customer"),
     }
 }

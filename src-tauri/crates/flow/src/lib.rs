@@ -91,6 +91,8 @@ pub struct DemoSettings {
     pub domain: String,
     pub nameserver: String,
     pub connect_to: Vec<String>,
+    /// The sample's registry (`PREFLIGHT_RDAP_URL`).
+    pub rdap_url: Option<String>,
     pub ca_pem: String,
     /// The sample's test mailbox, `imaps://imap.DOMAIN:PORT`.
     pub imap_url: String,
@@ -250,6 +252,7 @@ impl Flow {
             domain: bed.domain.clone(),
             nameserver: bed.dns.addr.to_string(),
             connect_to: args.chunks(2).filter(|p| p[0] == "--connect-to").map(|p| p[1].clone()).collect(),
+            rdap_url: bed.rdap.clone(),
             ca_pem: bed.ca.pem(),
             imap_url: sample.mailbox.url(),
             release: sample.release.clone(),

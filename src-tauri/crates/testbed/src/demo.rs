@@ -179,6 +179,8 @@ fn product_with(mail: Option<Mailer>, release: Release) -> Product {
                 http: Answer::redirect(&format!("https://api.{d}")),
                 https: Answer::ok("{\"ok\":true}"),
             },
+            // Its registry: the domain renews in a year and is locked against transfer.
+            crate::rdap::serving(d, &crate::rdap::Registration::healthy()),
         ],
         // Served straight from a server, with no edge in front: the demo's other warning.
         serving: Serving { http2: true, edge: Vec::new(), ca: None, waf: false, starttls: true },

@@ -18,6 +18,7 @@ pub mod imap;
 pub mod mailbox;
 pub mod openssl;
 pub mod pki;
+pub mod rdap;
 pub mod reset;
 pub mod smtp;
 pub mod web;
@@ -78,6 +79,7 @@ impl Product {
             sites,
             serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true, starttls: true },
         }
+        .site(rdap::serving(domain, &rdap::Registration::healthy()))
     }
 
     /// Replaces (or adds) the site for `host`.
@@ -97,6 +99,8 @@ pub struct Testbed {
     /// The mail server of the zone's MX hosts, when it has any.
     pub smtp: Option<smtp::SmtpServer>,
     pub domain: String,
+    /// The registry's RDAP address, when the product has one (`rdap.DOMAIN`).
+    pub rdap: Option<String>,
 }
 
 impl Testbed {
@@ -131,7 +135,9 @@ impl Testbed {
         let web = WebServer::start(&ca, &product.sites, &product.serving).await?;
         let smtp =
             if mail_hosts.is_empty() { None } else { Some(smtp::SmtpServer::start(&ca, &mail_hosts, product.serving.starttls).await?) };
-        Ok(Testbed { ca, dns, web, smtp, domain: product.domain })
+        let rdap_host = format!("{}.{}", rdap::LABEL, product.domain);
+        let rdap = product.sites.iter().any(|s| s.host == rdap_host).then(|| format!("https://{rdap_host}/"));
+        Ok(Testbed { ca, dns, web, smtp, domain: product.domain, rdap })
     }
 
     /// The engine's settings for this testbed: its DNS, its CA only, and its ports.
@@ -142,6 +148,7 @@ impl Testbed {
             skip_system_roots: true,
             connect_to: self.connect_to(),
             timeouts: Timeouts { check: Duration::from_secs(10), ..Timeouts::default() },
+            rdap: self.rdap.as_deref().and_then(|u| url::Url::parse(u).ok()),
             ..NetConfig::default()
         }
     }
@@ -175,6 +182,7 @@ impl Testbed {
         ]
         .into_iter()
         .chain(self.smtp.iter().flat_map(|s| ["--connect-to".to_owned(), format!(":25::{}", s.addr.port())]))
+        .chain(self.rdap.iter().flat_map(|u| ["--rdap-url".to_owned(), u.clone()]))
         .collect()
     }
 }

@@ -166,6 +166,7 @@ fn child() {
             ca_files: vec![env("CA_FILE").into()],
             connect_to: vec![format!(":443::{}", env("HTTPS_PORT"))],
             timeout_secs: None,
+            rdap_url: None,
         };
         let cfg = match overrides.into_config() {
             Ok(c) => c,

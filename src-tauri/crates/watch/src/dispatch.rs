@@ -153,6 +153,13 @@ pub(crate) async fn dispatch(
                             }
                         }
                     }
+                    Some(Note::DomainDays(days)) => {
+                        if let Some(n) = domain_notice(&mut cert_warned, &monitor, *days, at) {
+                            if let Some(n) = notifier.extra(now, n) {
+                                out.announce(&events, n);
+                            }
+                        }
+                    }
                     Some(Note::Build(fingerprint)) if outcome.probe == Probe::Ok => {
                         let previous = builds.insert(monitor.id, fingerprint.clone());
                         let recent = deployed.get(&monitor.domain).is_some_and(|t| at.saturating_sub(*t) < DEPLOY_DEDUP_MS);
@@ -203,18 +210,42 @@ pub(crate) async fn dispatch(
 /// Deploys noticed by several monitors within this window are one deploy.
 const DEPLOY_DEDUP_MS: u64 = 10 * 60_000;
 
-/// The certificate warnings: once as each of 21, 14 and 7 days is crossed, again after a renewal.
-fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
-    const STEPS: [i64; 3] = [21, 14, 7];
-    let step = STEPS.iter().copied().filter(|s| days <= *s).min();
-    let Some(step) = step else {
+/// Whether `days` left crosses one of `steps` not yet told for this monitor (each is told once;
+/// a renewal past the largest step starts over).
+fn crossed(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, steps: &[i64]) -> bool {
+    let Some(step) = steps.iter().copied().filter(|s| days <= *s).min() else {
         warned.remove(&monitor.id);
-        return None;
+        return false;
     };
     if warned.get(&monitor.id).is_some_and(|w| *w <= step) {
-        return None;
+        return false;
     }
     warned.insert(monitor.id, step);
+    true
+}
+
+/// The domain warnings: once as each of 30, 14 and 7 days is crossed, again after a renewal.
+fn domain_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
+    if !crossed(warned, monitor, days, &[30, 14, 7]) {
+        return None;
+    }
+    let domain = monitor.spec.probe.host().unwrap_or_default();
+    let when = if days <= 0 { "has expired".to_owned() } else { format!("expires in {days} days") };
+    Some(Notice {
+        kind: NoticeKind::DomainExpiring,
+        title: format!("The domain {domain} {when}"),
+        body: "When it lapses, the site, the API and every mailbox on it stop at once. Renew it at your registrar and turn on auto-renew."
+            .into(),
+        monitors: vec![monitor.spec.name.clone()],
+        at,
+    })
+}
+
+/// The certificate warnings: once as each of 21, 14 and 7 days is crossed, again after a renewal.
+fn cert_notice(warned: &mut HashMap<i64, i64>, monitor: &Monitor, days: i64, at: u64) -> Option<Notice> {
+    if !crossed(warned, monitor, days, &[21, 14, 7]) {
+        return None;
+    }
     let host = monitor.spec.probe.host().unwrap_or_default();
     let when = if days <= 0 { "has expired".to_owned() } else { format!("expires in {days} days") };
     Some(Notice {

@@ -22,6 +22,8 @@ pub enum NoticeKind {
     Up,
     Reminder,
     CertExpiring,
+    /// The domain's registration nears its expiry date.
+    DomainExpiring,
     NewFailures,
     /// The product's paths ran after a deploy: how they went.
     Paths,

@@ -31,6 +31,8 @@ pub enum Note {
     Build(String),
     /// The DNS answer, sorted (the first one becomes the expected value when none was given).
     Records(Vec<String>),
+    /// The domain's registration expires in this many days and does not renew on its own.
+    DomainDays(i64),
 }
 
 impl Outcome {
@@ -56,6 +58,7 @@ pub async fn run(net: &Net, spec: &ProbeSpec, credential: Option<&(String, Strin
         ProbeSpec::Http { .. } => http(net, spec, credential).await,
         ProbeSpec::Cert { host, port } => cert(net, host, *port).await,
         ProbeSpec::Dns { name, record, expect: given } => dns(net, name, record, if given.is_empty() { expect } else { given }).await,
+        ProbeSpec::Domain { domain } => registration(net, domain).await,
         // The audit re-run and a path are not probes: the scheduler hands them to the front end's
         // auditor and walker.
         ProbeSpec::Audit { .. } | ProbeSpec::Flow { .. } => Outcome { probe: Probe::Ok, latency_ms: None, note: None },
@@ -185,6 +188,24 @@ async fn cert(net: &Net, host: &str, port: u16) -> Outcome {
             Outcome { probe, latency_ms: Some(tls.handshake_ms), note: days.map(Note::CertDays) }
         }
     }
+}
+
+/// A registry that does not answer (or a TLD without one) says nothing about the product: the
+/// probe counts as healthy and carries no note, so the monitor never goes DOWN on the registry's
+/// silence. A lapsed domain is DOWN; days left are noted only when it does not renew on its own.
+async fn registration(net: &Net, domain: &str) -> Outcome {
+    let started = std::time::Instant::now();
+    let Ok(r) = preflight_core::rdap::lookup(net, domain).await else {
+        return Outcome { probe: Probe::Ok, latency_ms: None, note: None };
+    };
+    let ms = started.elapsed().as_millis() as u64;
+    let probe = match (r.lapsing(), r.days_left) {
+        (Some(state), _) => Probe::Failed(Cause::Lapsed { state: state.to_owned() }),
+        (None, Some(d)) if d < 0 && !r.auto_renewing() => Probe::Failed(Cause::Lapsed { state: "expired".to_owned() }),
+        _ => Probe::Ok,
+    };
+    let note = r.days_left.filter(|_| !r.auto_renewing()).map(Note::DomainDays);
+    Outcome { probe, latency_ms: Some(ms), note }
 }
 
 async fn dns(net: &Net, name: &str, record: &str, expect: &[String]) -> Outcome {

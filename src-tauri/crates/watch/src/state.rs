@@ -45,6 +45,10 @@ pub enum Cause {
     Path {
         says: String,
     },
+    /// The domain's registration lapsed: its registry's words (`redemption period`, `expired`).
+    Lapsed {
+        state: String,
+    },
 }
 
 impl State {
@@ -74,6 +78,7 @@ impl Cause {
             Cause::Drift => "has DNS records that changed".into(),
             Cause::Slow { ms } => format!("answered too slowly ({ms} ms)"),
             Cause::Path { says } => format!("broke for a customer: {says}"),
+            Cause::Lapsed { state } => format!("has lapsed at its registry ({state}): renew it at your registrar now"),
         }
     }
 }

@@ -42,8 +42,27 @@ pub(super) fn domains(report: Option<&Report>) -> Section {
             blocks.push(text(format!("DNS for {} is answered by {}. Records are changed there.", r.domain, list.join(", "))));
         }
     }
+    if let Some(reg) = of(Some(r), "dns.registration").find(|f| matches!(f.status, Status::Pass | Status::Warn | Status::Fail)) {
+        blocks.push(text(registration(&r.domain, &reg.evidence)));
+    }
     blocks.push(Block::Table { head: vec!["Name".into(), "Points to".into(), "TTL".into(), "State".into()], rows });
     Section { id: "domains".into(), title: "Domains and subdomains".into(), blocks }
+}
+
+/// The registration line: registrar, expiry date and transfer lock, as the registry published them.
+fn registration(domain: &str, e: &Value) -> String {
+    let registrar = e.get("registrar").and_then(Value::as_str).map(|n| format!(" with {n}")).unwrap_or_default();
+    let until = match e.get("expires").and_then(Value::as_str) {
+        Some(date) => format!("until {date}"),
+        None => "with no expiry date published".to_owned(),
+    };
+    let renews = if e.get("auto_renewing").and_then(Value::as_bool) == Some(true) { " It is renewing on its own." } else { "" };
+    let lock = match e.get("transfer_locked").and_then(Value::as_bool) {
+        Some(true) => " The registrar lock is on: it cannot be moved to another registrar without lifting it first.",
+        Some(false) => " The registrar lock is off: turn it on in the registrar's panel.",
+        None => "",
+    };
+    format!("{domain} is registered{registrar} {until}.{renews}{lock} Renewal and the lock are changed at the registrar.")
 }
 
 /// Where each address leads, hop by hop.
@@ -104,6 +123,12 @@ pub(super) fn expiring(report: Option<&Report>, days: i64) -> Vec<String> {
             let until = f.evidence.get("not_after").and_then(Value::as_str).unwrap_or("soon");
             (left <= days).then(|| format!("The certificate of {} expires on {until} ({left} days): check it renews.", f.subject))
         })
+        .chain(of(report, "dns.registration").filter_map(|f| {
+            let left = f.evidence.get("days_left").and_then(Value::as_i64)?;
+            let until = f.evidence.get("expires").and_then(Value::as_str).unwrap_or("soon");
+            (left <= days)
+                .then(|| format!("The domain {} expires on {until} ({left} days): renew it or check auto-renew is on.", f.subject))
+        }))
         .collect()
 }
 

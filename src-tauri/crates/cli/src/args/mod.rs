@@ -102,6 +102,10 @@ pub struct NetArgs {
     /// Deadline for each check, in seconds.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// The RDAP server to ask about the domain's registration, instead of the registry of its TLD
+    /// (for a TLD Preflight does not know, or behind a proxy).
+    #[arg(long = "rdap-url", value_name = "URL", env = "PREFLIGHT_RDAP_URL")]
+    pub rdap_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

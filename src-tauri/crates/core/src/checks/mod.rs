@@ -36,6 +36,7 @@ pub mod protocols;
 pub mod ratelimit;
 pub mod redirect_hygiene;
 pub mod redirects;
+pub mod registration;
 pub mod security_txt;
 pub mod senders;
 pub mod seo;
@@ -69,6 +70,7 @@ pub struct Family {
 /// Every family, in the order their findings are planned.
 pub const FAMILIES: &[Family] = &[
     dns::FAMILY,
+    registration::FAMILY,
     discovery::FAMILY,
     zone::FAMILY,
     caa::FAMILY,

@@ -315,14 +315,15 @@ fn monitor(file: &str, domain: &str, m: &MonitorConfig) -> Result<MonitorSpec, C
         "cert" => ProbeSpec::Cert { host: host(), port: m.port.unwrap_or(443) },
         "dns" => ProbeSpec::Dns { name: host(), record: m.record.clone().ok_or_else(|| needs("record"))?, expect: m.expect.clone() },
         "audit" => ProbeSpec::Audit { domain: host() },
+        "domain" => ProbeSpec::Domain { domain: host() },
         "flow" => ProbeSpec::Flow {
             domain: domain.to_owned(),
             flow: m.flow.clone().ok_or_else(|| needs("flow (the name of one of the [[flows]])"))?,
         },
-        other => return Err(value(format!("monitor \"{}\": kind \"{other}\" is not one of http, cert, dns, audit, flow", m.name))),
+        other => return Err(value(format!("monitor \"{}\": kind \"{other}\" is not one of http, cert, dns, domain, audit, flow", m.name))),
     };
     let default_interval = match m.kind.as_str() {
-        "audit" => MAX_INTERVAL_SECS,
+        "audit" | "domain" => MAX_INTERVAL_SECS,
         // A path signs in (and may chat): every 15 minutes unless the founder says otherwise.
         "flow" => 900,
         _ => DEFAULT_INTERVAL_SECS,

@@ -135,6 +135,9 @@ pub struct NetConfig {
     pub connect_to: Vec<ConnectTo>,
     pub timeouts: Timeouts,
     pub limits: Limits,
+    /// The RDAP server every registration question goes to; `None` asks the registry the bundled
+    /// bootstrap file names for the domain's TLD.
+    pub rdap: Option<url::Url>,
 }
 
 impl NetConfig {

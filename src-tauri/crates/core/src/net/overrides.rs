@@ -15,6 +15,9 @@ pub struct Overrides {
     pub connect_to: Vec<String>,
     /// Overall per-check deadline in seconds.
     pub timeout_secs: Option<u64>,
+    /// The RDAP server to ask about every domain's registration, instead of the registry the
+    /// bundled bootstrap file names (tests, a corporate proxy, a TLD the file does not list).
+    pub rdap_url: Option<String>,
 }
 
 impl Overrides {
@@ -28,7 +31,14 @@ impl Overrides {
             ca_files: split(ca_files).into_iter().map(PathBuf::from).collect(),
             connect_to: split(connect_to),
             timeout_secs: None,
+            rdap_url: None,
         }
+    }
+
+    /// The same, with `PREFLIGHT_RDAP_URL`'s value (blank is none).
+    pub fn with_rdap(mut self, url: Option<&str>) -> Overrides {
+        self.rdap_url = url.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        self
     }
 
     /// Validates everything; the error is a sentence naming the bad value.
@@ -49,6 +59,9 @@ impl Overrides {
                 return Err(format!("--timeout wants between 1 and 600 seconds, got {secs}"));
             }
             cfg.timeouts = Timeouts::within(secs);
+        }
+        if let Some(url) = &self.rdap_url {
+            cfg.rdap = Some(crate::rdap::base_url(url)?);
         }
         Ok(cfg)
     }
