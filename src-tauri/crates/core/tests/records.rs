@@ -2,6 +2,7 @@
 //! climbing from a name to the domain, matched against the issuer each name really serves).
 
 use preflight_core::{audit, AuditOptions, Domain, Finding, HostOrigin, Net, Report, Status, Target};
+use preflight_testbed::dnssec::Signing;
 use preflight_testbed::{Product, Serving, Testbed, Zone, VERCEL_EDGE};
 
 /// A product whose certificates come from a CA that calls itself `ca`, with `zone`'s records.
@@ -56,10 +57,11 @@ async fn no_caa_passes_and_an_unknown_authority_is_the_founders_call() {
 #[tokio::test]
 async fn dnssec_and_ipv6_are_reported_both_ways() {
     let d = "signed.test";
-    let zone = Zone::new(d).ds("").addr("", std::net::Ipv6Addr::LOCALHOST.into());
+    let zone = Zone::new(d).addr("", std::net::Ipv6Addr::LOCALHOST.into()).signed(Signing::Good);
     let r = run(d, zone, None).await;
     let find = |id: &str| r.findings.iter().find(|f| f.id == id && f.subject == d).unwrap_or_else(|| panic!("no {id}: {:#?}", r.findings));
-    assert!(find("dns.dnssec").title.contains("is signed with DNSSEC"), "{}", find("dns.dnssec").title);
+    assert!(find("dns.dnssec").title.contains("is signed with DNSSEC and the chain holds"), "{:#?}", find("dns.dnssec"));
+    assert_eq!(find("dns.dnssec").status, Status::Pass);
     assert!(find("dns.ipv6").title.contains("both IPv6 and IPv4"), "{}", find("dns.ipv6").title);
     let d = "plain.test";
     let r = run(d, Zone::new(d), None).await;
@@ -67,4 +69,18 @@ async fn dnssec_and_ipv6_are_reported_both_ways() {
     assert!(find("dns.dnssec").title.contains("not signed"), "{}", find("dns.dnssec").title);
     assert!(find("dns.ipv6").title.contains("no IPv6 address"), "{}", find("dns.ipv6").title);
     assert_eq!(find("dns.dnssec").status, Status::Pass, "information, not a verdict");
+}
+
+#[tokio::test]
+async fn a_broken_dnssec_chain_fails_and_names_the_break() {
+    for (d, how, words, code) in [
+        ("stale.test", Signing::StaleDs, "matches none of the zone's keys", "ds_matches_no_key"),
+        ("lapsed.test", Signing::Expired, "signatures expired on", "signatures_expired"),
+    ] {
+        let r = run(d, Zone::new(d).signed(how), None).await;
+        let f = r.findings.iter().find(|f| f.id == "dns.dnssec").unwrap_or_else(|| panic!("no dns.dnssec: {:#?}", r.findings));
+        assert_eq!(f.status, Status::Fail, "{how:?}: {f:#?}");
+        assert!(f.title.contains(words) && f.title.contains("cannot reach the domain"), "{how:?}: {}", f.title);
+        assert_eq!(f.evidence["verdict"], code);
+    }
 }

@@ -4,7 +4,7 @@
 //! quoted TXT strings (PLATFORM-NOTES pitfall 7), and code keeps each test's records beside it.
 
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, NULL, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::authority::{Catalog, MessageResponseBuilder, ZoneType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -23,6 +23,8 @@ pub struct Zone {
     records: Vec<(String, RData)>,
     /// The TTL of every record, in seconds.
     ttl: u32,
+    /// Signed with DNSSEC, and how its chain holds or breaks.
+    signing: Option<crate::dnssec::Signing>,
 }
 
 /// Why the DNS server could not start.
@@ -35,11 +37,14 @@ pub enum DnsError {
     /// The loopback sockets could not be bound.
     #[error("could not bind the DNS server: {0}")]
     Bind(#[from] std::io::Error),
+    /// The zone could not be signed.
+    #[error("could not sign the zone: {0}")]
+    Signing(String),
 }
 
 impl Zone {
     pub fn new(origin: &str) -> Zone {
-        Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new(), ttl: 60 }
+        Zone { origin: origin.trim_end_matches('.').to_owned(), records: Vec::new(), ttl: 60, signing: None }
     }
 
     /// The zone's domain.
@@ -112,13 +117,10 @@ impl Zone {
         self
     }
 
-    /// A DS record at `label`, as the parent zone holds for a signed zone (key tag 2371, algorithm
-    /// 13, SHA-256). The testbed is authoritative for one zone only, so it answers the DS itself.
-    pub fn ds(mut self, label: &str) -> Zone {
-        let name = self.fqdn(label);
-        let mut rdata = vec![0x09, 0x43, 13, 2];
-        rdata.extend_from_slice(&[0xab; 32]);
-        self.records.push((name, RData::Unknown { code: hickory_proto::rr::RecordType::DS, rdata: NULL::with(rdata) }));
+    /// Signs the zone with DNSSEC (a key minted for it, the DS its parent would hold, an RRSIG over
+    /// every record set), as `how` says: a good chain or a broken one.
+    pub fn signed(mut self, how: crate::dnssec::Signing) -> Zone {
+        self.signing = Some(how);
         self
     }
 
@@ -163,12 +165,15 @@ impl Zone {
     fn authority(&self) -> Result<InMemoryAuthority, DnsError> {
         let parse = |s: &str| Name::from_ascii(s).map_err(|_| DnsError::Name(s.to_owned()));
         let origin = parse(&format!("{}.", self.origin))?;
-        let mut auth = InMemoryAuthority::empty(origin.clone(), ZoneType::Primary, false);
+        let mut auth = InMemoryAuthority::empty(origin.clone(), ZoneType::Primary, false, None);
         let soa =
             SOA::new(parse(&format!("ns.{}.", self.origin))?, parse(&format!("hostmaster.{}.", self.origin))?, 1, 3600, 600, 86_400, 60);
-        auth.upsert_mut(Record::from_rdata(origin, self.ttl, RData::SOA(soa)), 1);
+        auth.upsert_mut(Record::from_rdata(origin.clone(), self.ttl, RData::SOA(soa)), 1);
         for (name, data) in &self.records {
             auth.upsert_mut(Record::from_rdata(parse(name)?, self.ttl, data.clone()), 1);
+        }
+        if let Some(how) = self.signing {
+            crate::dnssec::sign(&mut auth, &origin, self.ttl, how)?;
         }
         Ok(auth)
     }

@@ -11,6 +11,7 @@ pub mod apps;
 pub mod bot;
 pub mod demo;
 pub mod dns;
+pub mod dnssec;
 pub mod handler;
 pub mod hooks;
 pub mod hostile;

@@ -18,6 +18,7 @@ pub mod discovery;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
+pub mod dnssec;
 pub mod edge;
 pub mod env_vars;
 pub mod exposed;
@@ -73,6 +74,7 @@ pub const FAMILIES: &[Family] = &[
     registration::FAMILY,
     discovery::FAMILY,
     zone::FAMILY,
+    dnssec::FAMILY,
     caa::FAMILY,
     ipv6::FAMILY,
     takeover::FAMILY,

@@ -1,5 +1,5 @@
-//! `dns.ns`, `dns.ttl` and `dns.dnssec`: the zone itself is robust, a fix would spread quickly,
-//! and whether it is signed is said.
+//! `dns.ns` and `dns.ttl`: the zone itself is robust, and a fix would spread quickly (whether it
+//! is signed is `dns.dnssec`'s, in `dnssec.rs`).
 //!
 //! With a single name server, one outage at the DNS provider makes the whole domain vanish: site,
 //! API and email. And a record cached for a day or more means that when something must change in a
@@ -12,7 +12,6 @@ use crate::facts::Facts;
 use crate::model::{Area, Finding, Impact, Stage, Status};
 use crate::runner::PlannedCheck;
 use crate::target::Target;
-use hickory_resolver::proto::rr::RecordType;
 use serde_json::json;
 
 pub static NS: CheckDef = CheckDef {
@@ -30,15 +29,7 @@ pub static TTL: CheckDef = CheckDef {
     what: "how long caches keep the front doors' addresses",
 };
 
-pub static DNSSEC: CheckDef = CheckDef {
-    id: "dns.dnssec",
-    area: Area::Dns,
-    stage: Stage::Routing,
-    impact: Impact::DataExposure,
-    what: "whether the domain is signed with DNSSEC",
-};
-
-pub const FAMILY: Family = Family { name: "zone", checks: &[&NS, &TTL, &DNSSEC], plan };
+pub const FAMILY: Family = Family { name: "zone", checks: &[&NS, &TTL], plan };
 
 /// From this many seconds on, a change takes about a day or more to reach everyone.
 pub const LONG_TTL: u32 = 86_400;
@@ -52,12 +43,6 @@ fn plan(target: &Target, facts: &Facts) -> Vec<PlannedCheck> {
                 name_servers(&facts, &root).await
             })
         }];
-    plan.push({
-        let (facts, root) = (facts.clone(), root.clone());
-        PlannedCheck::new(&DNSSEC, &root.clone(), format!("Checking whether {root} is signed (DNSSEC)"), async move {
-            vec![dnssec(&facts, &root).await]
-        })
-    });
     plan.extend(target.front_doors().into_iter().map(|h| {
         let (facts, host) = (facts.clone(), h.name.clone());
         PlannedCheck::new(&TTL, &h.name, format!("Reading how long {host} is cached"), async move { ttl(&facts, &host).await })
@@ -109,37 +94,6 @@ async fn ttl(facts: &Facts, host: &str) -> Vec<Finding> {
             format!("At your DNS provider, lower the TTL of the records of {host} to 1 hour (3600) or less; Cloudflare's \"Auto\" is 5 minutes."),
             "Do it a day before any planned move, then run this audit again.".to_owned(),
         ])]
-}
-
-/// DNSSEC is reported, not required: it protects against forged DNS answers, but a botched key
-/// change takes the whole domain offline, so it is the founder's choice with their DNS provider.
-async fn dnssec(facts: &Facts, root: &str) -> Finding {
-    let records = match facts.net().resolver().records(root, RecordType::DS).await {
-        Ok(r) => r,
-        Err(e) if e.is_missing_name() => Vec::new(),
-        Err(e) => return could_not_check(Finding::new(&DNSSEC, root, Status::Error), &format!("whether {root} is signed"), &e),
-    };
-    let signed = records.iter().any(|r| r.record_type() == RecordType::DS);
-    // "No DS record" is a verdict only from a resolver that has proven it tells the truth: one
-    // that says "no such name" to everything would make every domain "not signed".
-    if !signed {
-        if let crate::net::health::Health::Broken { reason } = facts.dns_health().await {
-            return Finding::new(&DNSSEC, root, Status::Error)
-                .title(format!("Preflight could not check whether {root} is signed: this computer's DNS cannot be believed."))
-                .why("Until this can be checked, Preflight cannot tell you whether it is ready.")
-                .detail(format!("No DS record came back, but {reason}."))
-                .fix(["Check that this computer is online and its DNS works (see the dns.resolver finding), then run the audit again."]);
-        }
-    }
-    let base = Finding::new(&DNSSEC, root, Status::Pass).evidence(json!({ "ds_records": records.len() }));
-    if signed {
-        return base.title(format!("{root} is signed with DNSSEC, so resolvers that check can detect forged answers.")).detail(format!(
-            "{} DS record(s) for {root}. Keep the keys' rollover automatic at your DNS provider: a broken chain takes the domain offline.",
-            records.len()
-        ));
-    }
-    base.title(format!("{root} is not signed with DNSSEC (common; optional)."))
-        .detail(format!("No DS record for {root}. DNSSEC lets resolvers detect forged DNS answers; Cloudflare and most registrars turn it on with one switch, but a mistake later can take the domain offline, so turn it on only where your DNS provider manages the keys."))
 }
 
 fn duration(secs: u32) -> String {

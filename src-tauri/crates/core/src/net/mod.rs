@@ -13,6 +13,7 @@
 pub mod cert;
 pub mod config;
 pub mod connect;
+pub mod dns_raw;
 pub mod error;
 pub mod health;
 pub mod http;
