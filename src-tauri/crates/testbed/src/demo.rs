@@ -184,6 +184,7 @@ fn product_with(mail: Option<Mailer>, release: Release) -> Product {
         ],
         // Served straight from a server, with no edge in front: the demo's other warning.
         serving: Serving { http2: true, edge: Vec::new(), ca: None, waf: false, starttls: true },
+        other_zones: Vec::new(),
     }
 }
 

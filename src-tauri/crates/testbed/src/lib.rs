@@ -58,6 +58,8 @@ pub struct Product {
     pub sites: Vec<Site>,
     /// What the hosting platform adds: HTTP/2, an edge's headers.
     pub serving: Serving,
+    /// The product's other domains (an old name, a parked domain), answered by the same DNS server.
+    pub other_zones: Vec<Zone>,
 }
 
 impl Product {
@@ -79,6 +81,7 @@ impl Product {
             zone: Zone::new(domain).mail_ready(),
             sites,
             serving: Serving { http2: true, edge: VERCEL_EDGE.to_vec(), ca: None, waf: true, starttls: true },
+            other_zones: Vec::new(),
         }
         .site(rdap::serving(domain, &rdap::Registration::healthy()))
     }
@@ -132,7 +135,8 @@ impl Testbed {
             }
         }
         let mail_hosts = zone.mx_hosts();
-        let dns = DnsServer::start_delayed(&[zone], delay).await?;
+        let zones: Vec<Zone> = std::iter::once(zone).chain(product.other_zones.iter().cloned()).collect();
+        let dns = DnsServer::start_delayed(&zones, delay).await?;
         let web = WebServer::start(&ca, &product.sites, &product.serving).await?;
         let smtp =
             if mail_hosts.is_empty() { None } else { Some(smtp::SmtpServer::start(&ca, &mail_hosts, product.serving.starttls).await?) };

@@ -31,6 +31,7 @@ pub mod monitoring;
 pub mod mta_sts;
 pub mod mx;
 pub mod not_found;
+pub mod null_mail;
 pub mod paths;
 pub mod performance;
 pub mod protocols;
@@ -99,6 +100,7 @@ pub const FAMILIES: &[Family] = &[
     callbacks::FAMILY,
     ratelimit::FAMILY,
     mx::FAMILY,
+    null_mail::FAMILY,
     spf::FAMILY,
     dkim::FAMILY,
     dmarc::FAMILY,
