@@ -42,6 +42,7 @@ pub mod registration;
 pub mod security_txt;
 pub mod senders;
 pub mod seo;
+pub mod signals;
 pub mod spf;
 pub mod starttls;
 pub mod takeover;
@@ -96,6 +97,7 @@ pub const FAMILIES: &[Family] = &[
     not_found::FAMILY,
     security_txt::FAMILY,
     seo::FAMILY,
+    signals::FAMILY,
     versions::FAMILY,
     callbacks::FAMILY,
     ratelimit::FAMILY,
