@@ -79,7 +79,9 @@ fn has_words(text: &str, phrase: &str) -> bool {
         let after = text[at + phrase.len()..].chars().next();
         let starts_word = phrase.chars().next().is_some_and(char::is_alphanumeric);
         let ends_word = phrase.chars().next_back().is_some_and(char::is_alphanumeric);
-        !(starts_word && glued(before)) && !(ends_word && glued(after))
+        let glued_start = starts_word && glued(before);
+        let glued_end = ends_word && glued(after);
+        !glued_start && !glued_end
     })
 }
 
