@@ -289,6 +289,28 @@ mod tests {
     }
 
     #[test]
+    fn domain_warnings_come_at_30_14_and_7_days_and_name_the_domain() {
+        let mut warned = HashMap::new();
+        let spec = MonitorSpec {
+            name: "Domain registration".into(),
+            interval_secs: 86_400,
+            probe: ProbeSpec::Domain { domain: "acme.test".into() },
+        };
+        let m = Monitor::new(2, "acme.test", spec);
+        let notices: Vec<Notice> = [45, 30, 29, 14, 10, 7, 3, 365].iter().filter_map(|d| domain_notice(&mut warned, &m, *d, 0)).collect();
+        let titles: Vec<&str> = notices.iter().map(|n| n.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "The domain acme.test expires in 30 days",
+                "The domain acme.test expires in 14 days",
+                "The domain acme.test expires in 7 days"
+            ]
+        );
+        assert!(notices.iter().all(|n| n.kind == NoticeKind::DomainExpiring));
+    }
+
+    #[test]
     fn a_deploy_is_named_by_its_version_or_first_asset() {
         assert_eq!(short_version("/assets/index-BxY7zQ1a.js /assets/app.css"), "index-BxY7zQ1a.js");
         assert_eq!(short_version("build k3Jd9"), "k3Jd9");

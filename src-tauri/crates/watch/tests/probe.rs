@@ -50,6 +50,31 @@ async fn each_failure_keeps_its_cause() {
 }
 
 #[tokio::test]
+async fn a_domain_monitor_notes_days_left_goes_down_once_lapsed_and_never_on_a_silent_registry() {
+    use preflight_testbed::rdap::{self, Registration};
+    let probe_with = |registration: Option<Registration>| async move {
+        let d = "domainwatch.test";
+        let mut product = Product::healthy(d, &[""]);
+        match registration {
+            Some(r) => product = product.site(rdap::serving(d, &r)),
+            None => product = product.site(rdap::site(d, Answer::Page { status: 503, headers: vec![], body: "down".into() })),
+        }
+        let bed = Testbed::start(product).await.expect("testbed");
+        let net = bed.net().await.expect("net");
+        run(&net, &ProbeSpec::Domain { domain: d.into() }, None, &[]).await
+    };
+    let soon = probe_with(Some(Registration::expiring(12, &["client transfer prohibited"]))).await;
+    assert_eq!(soon.probe, Probe::Ok);
+    assert_eq!(soon.note, Some(Note::DomainDays(12)));
+    let renewing = probe_with(Some(Registration::expiring(12, &["auto renew period"]))).await;
+    assert_eq!(renewing.note, None, "a domain that renews on its own is not counted down");
+    let lapsed = probe_with(Some(Registration::expiring(-3, &["redemption period"]))).await;
+    assert_eq!(lapsed.probe, Probe::Failed(Cause::Lapsed { state: "redemption period".into() }));
+    let silent = probe_with(None).await;
+    assert_eq!((silent.probe, silent.note), (Probe::Ok, None), "the registry's silence is not the product's downtime");
+}
+
+#[tokio::test]
 async fn the_guard_says_offline_only_when_no_reference_answers() {
     let bed = Testbed::start(Product::healthy("ref.test", &[""])).await.expect("testbed");
     let net = bed.net().await.expect("net");
