@@ -79,6 +79,13 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(&l.net);
             crate::latency::load(l, &Flow::new(host, cfg)).await
         }
+        Command::Providers(p) => {
+            let cfg = match &p.action {
+                crate::args::ProvidersAction::Connect { net, .. } => net_config(net),
+                _ => Ok(NetConfig::default()),
+            };
+            crate::providers::providers(p, &Flow::new(host, cfg)).await
+        }
     }
 }
 
@@ -89,6 +96,7 @@ fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
         connect_to: n.connect_to.clone(),
         timeout_secs: n.timeout,
         rdap_url: n.rdap_url.clone(),
+        cloudflare_api: n.cloudflare_api.clone(),
     }
     .into_config()
 }

@@ -13,6 +13,7 @@ mod commands;
 mod flows;
 mod keys;
 mod latency;
+mod providers;
 mod render;
 mod sarif;
 mod secrets;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
-const COMMANDS: [&[&str]; 29] = [
+const COMMANDS: [&[&str]; 32] = [
     &["audit"],
     &["history"],
     &["demo"],
@@ -34,6 +34,9 @@ const COMMANDS: [&[&str]; 29] = [
     &["webhook", "replay"],
     &["redteam"],
     &["evals", "run"],
+    &["providers", "connect"],
+    &["providers", "list"],
+    &["providers", "remove"],
 ];
 const NETWORK: [&str; 4] = ["--nameserver", "--ca-file", "--connect-to", "--timeout"];
 
@@ -81,6 +84,7 @@ fn the_network_flags_belong_to_the_commands_the_docs_name() {
         &["webhook", "replay"],
         &["redteam"],
         &["evals", "run"],
+        &["providers", "connect"],
     ];
     for cmd in COMMANDS {
         let has = NETWORK.iter().filter(|f| flags(cmd).contains(&f.to_string())).count();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{preflight, s, InboxBed};
+use common::{preflight, s, walk, InboxBed};
 
 const KEY: &str = "sk_test_pl4nted_keys_cli_0123456789";
 
@@ -58,20 +58,4 @@ async fn a_key_set_from_stdin_goes_into_its_endpoints_request_and_nowhere_else()
     assert!(text.contains("has no keys"), "{text}");
     let (code, _, err) = preflight(&s(&["keys", "set", d, "bad name"]), Some("x"), data).await;
     assert_eq!(code, 2, "a name a settings file cannot use is refused: {err}");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -16,6 +16,7 @@ pub mod host;
 pub mod keys;
 pub mod latency;
 pub mod progress;
+pub mod providers;
 pub mod redteam;
 pub mod secrets;
 pub mod settings;
@@ -344,6 +345,7 @@ impl Flow {
             AuditOptions { only: req.only.clone(), progress: Some(tx), cancel, discover: req.discover.clone(), rate_limit: req.rate_limit };
         let report = audit(net, &req.target, opts).await;
         let _ = forwarder.await;
+        let report = self.with_providers(net, &req.target, &req.only, report).await;
 
         let (run_id, save_error) = if req.save { self.save(&report, req.source).await } else { (None, None) };
         let verdict = gate::verdict(&report, req.fail_on);

@@ -9,6 +9,7 @@
 mod accept;
 pub mod apps;
 pub mod bot;
+pub mod cloudflare;
 pub mod demo;
 pub mod dns;
 pub mod dnssec;

@@ -460,7 +460,8 @@ type Body = BoxBody<Bytes, Infallible>;
 
 async fn answer(all: &Routes, req: &Request<Bytes>, secure: bool) -> Response<Body> {
     let routes = &all.sites;
-    let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    // HTTP/2 carries the host in the request's authority, not in a Host header.
+    let host = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().host()).unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h).to_ascii_lowercase();
     let Some(site) = routes.get(&host) else {
         return page(421, &[], "no site for this host", false);

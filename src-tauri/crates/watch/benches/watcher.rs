@@ -167,6 +167,7 @@ fn child() {
             connect_to: vec![format!(":443::{}", env("HTTPS_PORT"))],
             timeout_secs: None,
             rdap_url: None,
+            cloudflare_api: None,
         };
         let cfg = match overrides.into_config() {
             Ok(c) => c,

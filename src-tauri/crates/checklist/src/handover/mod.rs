@@ -13,6 +13,7 @@ mod facts;
 pub mod html;
 pub mod markdown;
 mod paths;
+mod providers;
 
 use crate::content::Content;
 use crate::diff::{between, Movement};
@@ -189,6 +190,7 @@ pub fn build(i: Inputs<'_>) -> Handover {
         facts::redirects(report),
         facts::certificates(report),
         facts::email(report),
+        providers::section(report),
         secrets(&i),
         monitoring(&i),
         speed(&i),

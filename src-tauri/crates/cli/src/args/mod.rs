@@ -73,6 +73,37 @@ pub enum Command {
     /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
     /// rate that keeps p95 under target, with dropped and late requests counted.
     Load(LoadArgs),
+    /// The settings no outside check can see: connect a read-only Cloudflare token (read from
+    /// standard input, checked with Cloudflare, kept in the keychain), list or remove it. Each audit
+    /// of the product then reads the zone's settings too.
+    Providers(ProvidersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    #[command(subcommand)]
+    pub action: ProvidersAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersAction {
+    /// Check a read-only token with the provider, then keep it in the keychain:
+    /// `preflight providers connect acme.com cloudflare < token.txt`.
+    Connect {
+        domain: String,
+        /// cloudflare
+        provider: String,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Which providers the product has connected, and the permissions a token needs.
+    List {
+        domain: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Forget the provider's token (from the keychain and the history).
+    Remove { domain: String, provider: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +137,9 @@ pub struct NetArgs {
     /// (for a TLD Preflight does not know, or behind a proxy).
     #[arg(long = "rdap-url", value_name = "URL", env = "PREFLIGHT_RDAP_URL")]
     pub rdap_url: Option<String>,
+    /// Cloudflare's API at another base address (a proxy, tests); the token travels only there.
+    #[arg(long = "cloudflare-api", value_name = "URL", env = "PREFLIGHT_CLOUDFLARE_API")]
+    pub cloudflare_api: Option<String>,
 }
 
 #[derive(Debug, Args)]

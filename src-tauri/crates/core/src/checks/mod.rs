@@ -13,6 +13,7 @@ pub mod caa;
 pub mod caching;
 pub mod callbacks;
 pub mod chatbot;
+pub mod cloudflare;
 pub mod cors;
 pub mod discovery;
 pub mod dkim;
@@ -88,6 +89,7 @@ pub const FAMILIES: &[Family] = &[
     headers::FAMILY,
     cors::FAMILY,
     edge::FAMILY,
+    cloudflare::FAMILY,
     waf::FAMILY,
     transport::FAMILY,
     caching::FAMILY,

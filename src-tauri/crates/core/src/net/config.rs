@@ -138,6 +138,9 @@ pub struct NetConfig {
     /// The RDAP server every registration question goes to; `None` asks the registry the bundled
     /// bootstrap file names for the domain's TLD.
     pub rdap: Option<url::Url>,
+    /// Cloudflare's API base address (`--cloudflare-api`), when not Cloudflare's own: tests, a
+    /// corporate proxy.
+    pub cloudflare_api: Option<url::Url>,
 }
 
 impl NetConfig {

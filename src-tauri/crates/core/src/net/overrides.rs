@@ -18,6 +18,8 @@ pub struct Overrides {
     /// The RDAP server to ask about every domain's registration, instead of the registry the
     /// bundled bootstrap file names (tests, a corporate proxy, a TLD the file does not list).
     pub rdap_url: Option<String>,
+    /// Cloudflare's API at another base address (`PREFLIGHT_CLOUDFLARE_API`).
+    pub cloudflare_api: Option<String>,
 }
 
 impl Overrides {
@@ -32,12 +34,19 @@ impl Overrides {
             connect_to: split(connect_to),
             timeout_secs: None,
             rdap_url: None,
+            cloudflare_api: None,
         }
     }
 
     /// The same, with `PREFLIGHT_RDAP_URL`'s value (blank is none).
     pub fn with_rdap(mut self, url: Option<&str>) -> Overrides {
         self.rdap_url = url.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        self
+    }
+
+    /// The same, with `PREFLIGHT_CLOUDFLARE_API`'s value (blank is none).
+    pub fn with_cloudflare_api(mut self, url: Option<&str>) -> Overrides {
+        self.cloudflare_api = url.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
         self
     }
 
@@ -62,6 +71,13 @@ impl Overrides {
         }
         if let Some(url) = &self.rdap_url {
             cfg.rdap = Some(crate::rdap::base_url(url)?);
+        }
+        if let Some(url) = &self.cloudflare_api {
+            let u = url::Url::parse(url.trim()).map_err(|e| format!("--cloudflare-api \"{url}\" is not a web address ({e})"))?;
+            if u.scheme() != "https" {
+                return Err(format!("--cloudflare-api \"{url}\" must start with https:// (the token travels in it)"));
+            }
+            cfg.cloudflare_api = Some(u);
         }
         Ok(cfg)
     }
