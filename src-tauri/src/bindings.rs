@@ -1,7 +1,7 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, secrets, settings, startup};
+use crate::commands::{audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, providers, secrets, settings, startup};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
@@ -58,6 +58,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             product::list_keys,
             product::set_key,
             product::remove_key,
+            providers::list_providers,
+            providers::connect_provider,
+            providers::disconnect_provider,
             paths::list_flows,
             paths::run_flows,
             paths::list_webhooks,

@@ -676,6 +676,17 @@ function settingsMocks({ settings }) {
   const h = window.__PF__.handlers;
   h.get_settings = () => structuredClone(settings);
   h.check_settings = () => [];
+  h.list_providers = () => [
+    {
+      provider: "cloudflare",
+      label: "Cloudflare",
+      connected: false,
+      set_at_ms: null,
+      key_name: "cloudflare-token",
+      permissions: [["Zone → Zone Settings → Read", "SSL/TLS mode, Always Use HTTPS, minimum TLS version, HSTS"]],
+      where_to_create: "Cloudflare dashboard → My Profile → API Tokens → Create Token → Create Custom Token.",
+    },
+  ];
   h.latency_cards = () => [];
   h.explain_load = () => "";
   h.run_audit = () => ({ run_id: 9, save_error: null, incomplete: false, report: window.__PF__.report });

@@ -58,6 +58,7 @@ function engine(data) {
     list_keys: ({ domain }) => keys(domain),
     set_key: async ({ domain, name, value }) => (await ok(["keys", "set", domain, name], value), keys(domain)),
     remove_key: async ({ domain, name }) => (await ok(["keys", "remove", domain, name]), keys(domain)),
+    list_providers: async ({ domain }) => JSON.parse(await ok(["providers", "list", domain, "--format", "json"])).providers,
   };
   return async (cmd, args) => {
     try {
@@ -82,7 +83,7 @@ function settingsPage({ domain, picks }) {
     pf.starts = [...(pf.starts ?? []), start];
     return pf.picks[kind] ?? null;
   };
-  for (const cmd of ["get_settings", "check_settings", "save_settings", "import_settings", "export_settings", "list_keys", "set_key", "remove_key"]) {
+  for (const cmd of ["get_settings", "check_settings", "save_settings", "import_settings", "export_settings", "list_keys", "set_key", "remove_key", "list_providers"]) {
     h[cmd] = async (args) => {
       const r = await window.pfEngine(cmd, args);
       if (r.err) throw r.err;

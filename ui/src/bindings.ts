@@ -532,6 +532,39 @@ async removeKey(domain: string, name: string) : Promise<Result<KeysView, AppErro
 }
 },
 /**
+ * Every provider and whether `domain` has a token for it, with what a token needs.
+ */
+async listProviders(domain: string) : Promise<Result<ProviderState[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_providers", { domain }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Checks `token` with `provider` and keeps it for `domain`. The token is in no log line and no answer.
+ */
+async connectProvider(domain: string, provider: string, token: string) : Promise<Result<Connected, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_provider", { domain, provider, token }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Forgets `provider`'s token for `domain`.
+ */
+async disconnectProvider(domain: string, provider: string) : Promise<Result<ProviderState[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("disconnect_provider", { domain, provider }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The flows of `domain`'s settings, in the order they run.
  */
 async listFlows(domain: string) : Promise<Result<FlowInfo[], AppError>> {
@@ -927,6 +960,14 @@ platforms: string[]; overall: Score;
  * Open problems that must be fixed before launch.
  */
 blockers: number; stages: StageView[]; bar: BarLine[]; risks: Risk[] }
+/**
+ * What connecting said, and every provider's state after it.
+ */
+export type Connected = { 
+/**
+ * The provider's answer in words ("Cloudflare: token active; it can read the zone acme.com").
+ */
+says: string; providers: ProviderState[] }
 /**
  * Who decided the state.
  */
@@ -1603,6 +1644,30 @@ export type Progress =
  * One check finished with these findings.
  */
 { kind: "finished"; key: string; findings: Finding[] }
+/**
+ * One provider of one product, as the window and `preflight providers` show it.
+ */
+export type ProviderState = { 
+/**
+ * `cloudflare`.
+ */
+provider: string; label: string; connected: boolean; 
+/**
+ * When the token was saved (ms since 1970), when connected.
+ */
+set_at_ms: number | null; 
+/**
+ * The keychain entry holding it.
+ */
+key_name: string; 
+/**
+ * The permissions a read-only token needs: (permission, what it lets Preflight read).
+ */
+permissions: ([string, string])[]; 
+/**
+ * Where the token is created, in the dashboard's words.
+ */
+where_to_create: string }
 /**
  * Results of a run, and why they could not be kept when they could not (the run still counts).
  */

@@ -10,6 +10,7 @@ pub mod monitors;
 pub mod names;
 pub mod paths;
 pub mod product;
+pub mod providers;
 pub mod secrets;
 pub mod settings;
 pub mod startup;
