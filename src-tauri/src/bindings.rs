@@ -1,7 +1,9 @@
 //! The one tauri-specta builder: `run()` mounts it and the drift test exports it, so the
 //! TypeScript in ui/src/bindings.ts always describes exactly the commands and events registered.
 
-use crate::commands::{audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, providers, secrets, settings, startup};
+use crate::commands::{
+    audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, providers, secrets, settings, startup,
+};
 use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
