@@ -47,7 +47,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         env("PREFLIGHT_CONNECT_TO").as_deref(),
     )
     .with_rdap(env("PREFLIGHT_RDAP_URL").as_deref())
-    .with_cloudflare_api(env("PREFLIGHT_CLOUDFLARE_API").as_deref())
+    .with_provider_apis(env("PREFLIGHT_CLOUDFLARE_API").as_deref(), env("PREFLIGHT_VERCEL_API").as_deref())
     .into_config();
     if let Err(e) = &net {
         tracing::error!(error = %e, "network settings refused");

@@ -769,7 +769,11 @@ export type Area = "dns" | "tls" | "redirects" | "edge" | "headers" | "cors" | "
 /**
  * How search engines and shared links see the product.
  */
-"seo"
+"seo" | 
+/**
+ * The hosting platform's deploys, read through its API (Vercel).
+ */
+"deploy"
 /**
  * What a run will send, said before it is sent.
  */

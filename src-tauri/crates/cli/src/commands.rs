@@ -97,6 +97,7 @@ fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
         timeout_secs: n.timeout,
         rdap_url: n.rdap_url.clone(),
         cloudflare_api: n.cloudflare_api.clone(),
+        vercel_api: n.vercel_api.clone(),
     }
     .into_config()
 }

@@ -73,11 +73,13 @@ pub enum Area {
     Web,
     /// How search engines and shared links see the product.
     Seo,
+    /// The hosting platform's deploys, read through its API (Vercel).
+    Deploy,
 }
 
 impl Area {
     /// All areas, for `--only` parsing and documentation.
-    pub const ALL: [Area; 12] = [
+    pub const ALL: [Area; 13] = [
         Area::Dns,
         Area::Tls,
         Area::Redirects,
@@ -90,6 +92,7 @@ impl Area {
         Area::Monitoring,
         Area::Web,
         Area::Seo,
+        Area::Deploy,
     ];
 
     /// The stable lower-case name used in ids, flags and JSON.
@@ -107,6 +110,7 @@ impl Area {
             Area::Monitoring => "monitoring",
             Area::Web => "web",
             Area::Seo => "seo",
+            Area::Deploy => "deploy",
         }
     }
 

@@ -185,6 +185,15 @@ impl Flow {
             .map_err(FlowError::Storage)
     }
 
+    /// Whether the history database exists already, without creating it (an audit with --no-save
+    /// must leave no file behind, and a connected provider is recorded there anyway).
+    pub(crate) fn history_exists(&self) -> bool {
+        if self.store.get().is_some_and(Result::is_ok) {
+            return true;
+        }
+        self.host.data_dir().or_else(preflight_store::default_dir).is_some_and(|d| d.join(preflight_store::FILE_NAME).exists())
+    }
+
     /// The domain the tray's "Run audit" would audit again.
     pub fn last_domain(&self) -> Option<String> {
         self.last.lock().ok().and_then(|t| t.as_ref().map(|t| t.domain.to_string()))

@@ -7,7 +7,6 @@
 //! keychain, or of a product without a token, gains no finding and no error.
 
 use crate::{Flow, FlowError};
-use preflight_core::checks::cloudflare::ACCESS;
 use preflight_core::{Area, Domain, Finding, Net, Report, Status, Target};
 use preflight_providers::Provider;
 use preflight_vault::{SecretRef, Sensitive};
@@ -84,13 +83,16 @@ impl Flow {
 
     /// The providers' findings for this audit, added to `report` (its summary and order made anew).
     pub(crate) async fn with_providers(&self, net: &Net, target: &Target, only: &[Area], report: Report) -> Report {
-        if !(only.is_empty() || only.contains(&Area::Edge)) {
+        if !self.history_exists() {
             return report;
         }
         let Ok(connected) = self.providers(&target.domain) else { return report };
         let mut extra: Vec<Finding> = Vec::new();
         for state in connected.iter().filter(|s| s.connected) {
             let Some(p) = Provider::parse(&state.provider) else { continue };
+            if !(only.is_empty() || only.contains(&p.area())) {
+                continue;
+            }
             let r = SecretRef::new(target.domain.as_str(), p.key_name());
             match tokio::task::spawn_blocking(move || preflight_vault::load(&r)).await {
                 Ok(Ok(Some(token))) => extra.extend(p.audit(net, target, &report.findings, token).await),
@@ -101,19 +103,26 @@ impl Flow {
                         Err(e) => e.to_string(),
                     };
                     extra.push(
-                        Finding::new(&ACCESS, target.domain.as_str(), Status::Error)
-                            .title(format!(
-                                "Preflight could not read the {} token of {} from this computer's keychain.",
-                                p.label(),
-                                target.domain
-                            ))
-                            .detail(why)
-                            .fix([format!(
-                                "Connect {} again: Settings → Providers in the window, or `preflight providers connect {} {}`.",
-                                p.label(),
-                                target.domain,
-                                p.id()
-                            )]),
+                        Finding::new(
+                            match p {
+                                Provider::Cloudflare => &preflight_core::checks::cloudflare::ACCESS,
+                                Provider::Vercel => &preflight_core::checks::vercel::PROJECT,
+                            },
+                            target.domain.as_str(),
+                            Status::Error,
+                        )
+                        .title(format!(
+                            "Preflight could not read the {} token of {} from this computer's keychain.",
+                            p.label(),
+                            target.domain
+                        ))
+                        .detail(why)
+                        .fix([format!(
+                            "Connect {} again: Settings → Providers in the window, or `preflight providers connect {} {}`.",
+                            p.label(),
+                            target.domain,
+                            p.id()
+                        )]),
                     );
                 }
             }

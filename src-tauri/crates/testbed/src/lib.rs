@@ -23,6 +23,7 @@ pub mod pki;
 pub mod rdap;
 pub mod reset;
 pub mod smtp;
+pub mod vercel;
 pub mod web;
 
 pub use dns::{DnsServer, Zone};

@@ -208,7 +208,7 @@ pub fn run() -> ExitCode {
         env("PREFLIGHT_CONNECT_TO").as_deref(),
     )
     .with_rdap(env("PREFLIGHT_RDAP_URL").as_deref())
-    .with_cloudflare_api(env("PREFLIGHT_CLOUDFLARE_API").as_deref())
+    .with_provider_apis(env("PREFLIGHT_CLOUDFLARE_API").as_deref(), env("PREFLIGHT_VERCEL_API").as_deref())
     .into_config();
     let flow = Arc::new(Flow::new(Arc::new(TrayHost { data_dir: data_dir.clone() }), net));
     let monitors = match flow.stored_monitors(None) {

@@ -168,6 +168,7 @@ fn child() {
             timeout_secs: None,
             rdap_url: None,
             cloudflare_api: None,
+            vercel_api: None,
         };
         let cfg = match overrides.into_config() {
             Ok(c) => c,

@@ -1,8 +1,10 @@
 //! The handover's "Settings that matter" section: what the connected providers' APIs said in the
-//! latest audit (Cloudflare's SSL mode, proxied names, firewall, rate and bot rules, DNSSEC), each
-//! with where it is changed, so whoever takes over knows which switches hold the product up.
+//! latest audit (Cloudflare's SSL mode, proxied names, firewall, rate and bot rules, DNSSEC;
+//! Vercel's project, production commit and environment variable names), each with where it is
+//! changed, so whoever takes over knows which switches hold the product up.
 //!
-//! Read from the `edge.cloudflare.*` findings' evidence; nothing of a token is ever in them.
+//! Read from the `edge.cloudflare.*` and `deploy.vercel.*` findings' evidence; nothing of a token
+//! or of a variable's value is ever in them.
 
 use super::{text, Block, Section};
 use preflight_core::{Finding, Report, Status};
@@ -31,13 +33,15 @@ pub(super) fn section(report: Option<&Report>) -> Section {
             blocks: vec![text("Not known yet: no audit is stored. Run an audit and export again.")],
         };
     };
-    let Some(access) = of(r, "edge.cloudflare.access") else {
+    let access = of(r, "edge.cloudflare.access");
+    let project = of(r, "deploy.vercel.project");
+    if access.is_none() && project.is_none() {
         return Section {
             id: ID.into(),
             title: TITLE.into(),
-            blocks: vec![text("No provider is connected, so the settings only Cloudflare's dashboard shows are not listed here. Connect a read-only token (Settings → Providers, or `preflight providers connect DOMAIN cloudflare`) and export again.")],
+            blocks: vec![text("No provider is connected, so the settings only Cloudflare's and Vercel's dashboards show are not listed here. Connect a token (Settings → Providers, or `preflight providers connect DOMAIN cloudflare|vercel`) and export again.")],
         };
-    };
+    }
     let when = preflight_core::net::cert::date(r.started_at_ms.div_euclid(1000));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row = |what: &str, value: String, state: &str, where_: &str| rows.push(vec![what.into(), value, state.into(), where_.into()]);
@@ -92,11 +96,55 @@ pub(super) fn section(report: Option<&Report>) -> Section {
         let n = f.evidence.get("cache_rules").and_then(Value::as_array).map_or(0, Vec::len);
         row("Cache rules", n.to_string(), f.status.label(), "Caching → Cache Rules");
     }
+    if let Some(f) = project {
+        let e = &f.evidence;
+        let live = e.get("production");
+        let commit = live
+            .and_then(|p| p.get("commit"))
+            .and_then(Value::as_str)
+            .map(|c| c.chars().take(12).collect::<String>())
+            .unwrap_or_else(|| "not known".into());
+        let since = live
+            .and_then(|p| p.get("created_ms"))
+            .and_then(Value::as_i64)
+            .map(|ms| preflight_core::net::cert::date(ms.div_euclid(1000)))
+            .unwrap_or_default();
+        row("Vercel project", s(e, "project"), f.status.label(), "Vercel dashboard → the project");
+        row(
+            "Production release (commit, live since)",
+            format!("{commit} {since}").trim().to_owned(),
+            f.status.label(),
+            "Vercel → Deployments (Instant Rollback puts the previous one back)",
+        );
+    }
+    if let Some(f) = of(r, "deploy.vercel.env") {
+        let names = |k: &str| {
+            f.evidence
+                .get(k)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "none".into())
+        };
+        row(
+            "Environment variables in production (names)",
+            names("production"),
+            f.status.label(),
+            "Vercel → Project → Settings → Environment Variables",
+        );
+        row(
+            "Environment variables in previews (names)",
+            names("preview"),
+            f.status.label(),
+            "Vercel → Project → Settings → Environment Variables",
+        );
+    }
+    let zone = access.map(|a| format!(" (Cloudflare zone {})", s(&a.evidence, "zone"))).unwrap_or_default();
     Section {
         id: ID.into(),
         title: TITLE.into(),
         blocks: vec![
-            text(format!("Read from Cloudflare's API with a read-only token on {when} (zone {}). Change them only in the dashboard place named, and run an audit after.", s(&access.evidence, "zone"))),
+            text(format!("Read from the providers' APIs on {when}{zone}. Change them only in the dashboard place named, and run an audit after. Values of environment variables are never read.")),
             Block::Table { head: vec!["Setting".into(), "Value".into(), "State".into(), "Where it is changed".into()], rows },
         ],
     }

@@ -140,6 +140,9 @@ pub struct NetArgs {
     /// Cloudflare's API at another base address (a proxy, tests); the token travels only there.
     #[arg(long = "cloudflare-api", value_name = "URL", env = "PREFLIGHT_CLOUDFLARE_API")]
     pub cloudflare_api: Option<String>,
+    /// Vercel's API at another base address (a proxy, tests); the token travels only there.
+    #[arg(long = "vercel-api", value_name = "URL", env = "PREFLIGHT_VERCEL_API")]
+    pub vercel_api: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,7 @@ pub mod starttls;
 pub mod takeover;
 pub mod tls;
 pub mod transport;
+pub mod vercel;
 pub mod versions;
 pub mod waf;
 pub mod zone;
@@ -90,6 +91,7 @@ pub const FAMILIES: &[Family] = &[
     cors::FAMILY,
     edge::FAMILY,
     cloudflare::FAMILY,
+    vercel::FAMILY,
     waf::FAMILY,
     transport::FAMILY,
     caching::FAMILY,

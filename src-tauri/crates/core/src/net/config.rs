@@ -141,6 +141,8 @@ pub struct NetConfig {
     /// Cloudflare's API base address (`--cloudflare-api`), when not Cloudflare's own: tests, a
     /// corporate proxy.
     pub cloudflare_api: Option<url::Url>,
+    /// Vercel's API base address (`--vercel-api`), when not Vercel's own.
+    pub vercel_api: Option<url::Url>,
 }
 
 impl NetConfig {

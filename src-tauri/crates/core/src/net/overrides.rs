@@ -20,6 +20,8 @@ pub struct Overrides {
     pub rdap_url: Option<String>,
     /// Cloudflare's API at another base address (`PREFLIGHT_CLOUDFLARE_API`).
     pub cloudflare_api: Option<String>,
+    /// Vercel's API at another base address (`PREFLIGHT_VERCEL_API`).
+    pub vercel_api: Option<String>,
 }
 
 impl Overrides {
@@ -35,6 +37,7 @@ impl Overrides {
             timeout_secs: None,
             rdap_url: None,
             cloudflare_api: None,
+            vercel_api: None,
         }
     }
 
@@ -44,9 +47,11 @@ impl Overrides {
         self
     }
 
-    /// The same, with `PREFLIGHT_CLOUDFLARE_API`'s value (blank is none).
-    pub fn with_cloudflare_api(mut self, url: Option<&str>) -> Overrides {
-        self.cloudflare_api = url.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+    /// The same, with `PREFLIGHT_CLOUDFLARE_API` and `PREFLIGHT_VERCEL_API`'s values (blank is none).
+    pub fn with_provider_apis(mut self, cloudflare: Option<&str>, vercel: Option<&str>) -> Overrides {
+        let given = |u: Option<&str>| u.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        self.cloudflare_api = given(cloudflare);
+        self.vercel_api = given(vercel);
         self
     }
 
@@ -72,15 +77,19 @@ impl Overrides {
         if let Some(url) = &self.rdap_url {
             cfg.rdap = Some(crate::rdap::base_url(url)?);
         }
-        if let Some(url) = &self.cloudflare_api {
-            let u = url::Url::parse(url.trim()).map_err(|e| format!("--cloudflare-api \"{url}\" is not a web address ({e})"))?;
-            if u.scheme() != "https" {
-                return Err(format!("--cloudflare-api \"{url}\" must start with https:// (the token travels in it)"));
-            }
-            cfg.cloudflare_api = Some(u);
-        }
+        cfg.cloudflare_api = self.cloudflare_api.as_deref().map(|u| api_base("--cloudflare-api", u)).transpose()?;
+        cfg.vercel_api = self.vercel_api.as_deref().map(|u| api_base("--vercel-api", u)).transpose()?;
         Ok(cfg)
     }
+}
+
+/// A provider API's base address: https only, since a token travels in every call to it.
+fn api_base(flag: &str, url: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(url.trim()).map_err(|e| format!("{flag} \"{url}\" is not a web address ({e})"))?;
+    if u.scheme() != "https" {
+        return Err(format!("{flag} \"{url}\" must start with https:// (the token travels in it)"));
+    }
+    Ok(u)
 }
 
 #[cfg(test)]

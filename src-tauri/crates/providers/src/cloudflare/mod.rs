@@ -108,23 +108,9 @@ pub async fn find_zone(api: &Api, domain: &str) -> Result<Zone, ApiError> {
     Ok(Zone { id, name: field("name"), status: field("status") })
 }
 
-/// The finding for a part that could not be read: never a pass, never a fail.
+/// The finding for a part of the zone that could not be read.
 pub(crate) fn unread(def: &'static preflight_core::CheckDef, zone: &str, what: &str, e: &ApiError) -> Finding {
-    let fix = match e {
-        ApiError::Permission { permission, .. } => {
-            format!("Edit the token in Cloudflare (My Profile → API Tokens) and add the permission {permission}, for this zone; or create a new read-only token with it and connect it again.")
-        }
-        ApiError::BadToken { .. } => {
-            "Create a new read-only token in Cloudflare (My Profile → API Tokens) and connect it again in Preflight.".to_owned()
-        }
-        _ => "Check that this computer is online, then run the audit again.".to_owned(),
-    };
-    Finding::new(def, zone, Status::Error)
-        .title(format!("Preflight could not read {what} from Cloudflare."))
-        .why("Until it can, Preflight cannot tell you whether this setting is ready.")
-        .detail(e.to_string())
-        .evidence(serde_json::json!({ "error": e.code() }))
-        .fix([fix])
+    crate::unread(def, zone, what, e, crate::Provider::Cloudflare)
 }
 
 /// Every `edge.cloudflare.*` finding for the product, with the audit's own findings (`outside`)
