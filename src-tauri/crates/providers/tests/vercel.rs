@@ -80,7 +80,9 @@ async fn a_secret_sent_to_the_browser_and_a_preview_only_variable_are_named() {
     assert!(env.title.contains("NEXT_PUBLIC_OPENAI_API_KEY"), "{}", env.title);
     assert_eq!(find(&f, "deploy.vercel.rollback").status, Status::Warn, "one deployment: nothing to roll back to");
 
-    projects.last_mut().map(|p| p.env.retain(|(k, _)| k == "RESEND_API_KEY"));
+    if let Some(p) = projects.last_mut() {
+        p.env.retain(|(k, _)| k == "RESEND_API_KEY");
+    }
     let (f, _, _bed) = run(projects).await;
     let env = find(&f, "deploy.vercel.env");
     assert_eq!(env.status, Status::Warn, "{env:#?}");
