@@ -1,6 +1,6 @@
 //! The subcommands: thin glue between the arguments, the shared audit flow and the renderers.
 
-use crate::args::{AuditArgs, Cli, Command, DemoArgs, FailOnArg, Format, HistoryArgs, NetArgs};
+use crate::args::{AuditArgs, AuditFormat, Cli, Command, DemoArgs, FailOnArg, Format, HistoryArgs, NetArgs};
 use crate::render;
 use crate::{Failure, Outcome};
 use preflight_core::checks::ratelimit::Burst;
@@ -149,12 +149,18 @@ fn print(report: &Report, format: Format) {
 }
 
 /// Prints the outcome; a failed save is said on stderr and never loses the printed result.
-fn finish(out: &AuditOutcome, format: Format) -> Outcome {
+fn finish(out: &AuditOutcome, format: AuditFormat) -> Outcome {
     if let Some(e) = &out.save_error {
         eprintln!("preflight: this audit was not saved to the history: {e}");
     }
-    print(&out.report, format);
-    if out.verdict == Verdict::Incomplete && format == Format::Text {
+    match format {
+        AuditFormat::Text => print(&out.report, Format::Text),
+        AuditFormat::Json => print(&out.report, Format::Json),
+        AuditFormat::Sarif => println!("{}", crate::sarif::render(&out.report)),
+        AuditFormat::Junit => print!("{}", crate::formats::junit(&out.report)),
+        AuditFormat::Markdown => print!("{}", crate::formats::markdown(&out.report)),
+    }
+    if out.verdict == Verdict::Incomplete && format != AuditFormat::Json {
         eprintln!("preflight: some checks could not look (see \"Couldn't check\"), so this audit is incomplete (exit 4).");
     }
     Outcome::Exit(out.verdict.exit_code())

@@ -11,6 +11,7 @@ mod chatbot;
 mod checklist;
 mod commands;
 mod flows;
+mod formats;
 mod keys;
 mod latency;
 mod providers;

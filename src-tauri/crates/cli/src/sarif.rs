@@ -1,7 +1,9 @@
 //! Reports as SARIF 2.1.0, the format code-scanning services (GitHub's, GitLab's) read: one run,
-//! one rule per check id (with its plain-words description), one result per problem. A finding
-//! about a file carries its path, line and column (from its evidence); others carry their subject
-//! as a logical location. Passes and skips are left out: SARIF lists what needs looking at.
+//! one rule per check id (its plain-words description, its docs/checks.md section as help, its
+//! impact, stage and area as properties), one result per problem. A finding about a file carries
+//! its path, line and column (from its evidence); a finding about one of the product's names
+//! carries that name's address as its location; anything else (this computer) a logical location.
+//! Passes and skips are left out: SARIF lists what needs looking at.
 
 use preflight_core::checks;
 use preflight_core::{Finding, Report, Status};
@@ -28,8 +30,27 @@ fn location(f: &Finding) -> Value {
             }
             json!({ "physicalLocation": { "artifactLocation": { "uri": path }, "region": region } })
         }
+        None if looks_like_a_name(&f.subject) => {
+            json!({ "physicalLocation": { "artifactLocation": { "uri": format!("https://{}/", f.subject) } } })
+        }
         None => json!({ "logicalLocations": [{ "name": f.subject }] }),
     }
+}
+
+/// Whether a finding's subject is a host name of the product (rather than "this computer").
+fn looks_like_a_name(subject: &str) -> bool {
+    subject.contains('.') && subject.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+const CHECKS_MD: &str = include_str!("../../../../docs/checks.md");
+
+/// The section of docs/checks.md about `id`: what it looks at, its thresholds and its fix.
+pub fn docs_of(id: &str) -> Option<&'static str> {
+    let head = format!("### `{id}`");
+    let start = CHECKS_MD.find(&head)?;
+    let rest = &CHECKS_MD[start..];
+    let end = rest[head.len()..].find("\n##").map_or(rest.len(), |e| e + head.len());
+    Some(rest[..end].trim())
 }
 
 /// The report as a SARIF document.
@@ -41,12 +62,22 @@ pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = ids
         .iter()
         .map(|id| {
-            let what = checks::find(id).map_or(*id, |d| d.what);
-            json!({
+            let def = checks::find(id);
+            let what = def.map_or(*id, |d| d.what);
+            let help = docs_of(id).map_or_else(
+                || format!("What {id} checks, its thresholds and its fix: docs/checks.md in Preflight's repository."),
+                str::to_owned,
+            );
+            let mut rule = json!({
                 "id": id,
                 "shortDescription": { "text": what },
-                "help": { "text": format!("What {id} checks, its thresholds and its fix: docs/checks.md in Preflight's repository.") },
-            })
+                "help": { "text": help, "markdown": help },
+            });
+            if let Some(d) = def {
+                rule["properties"] =
+                    json!({ "impact": d.impact, "impactInWords": d.impact.label(), "stage": d.stage as u8, "area": d.area.as_str() });
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = shown

@@ -112,6 +112,19 @@ pub enum Format {
     Json,
 }
 
+/// What `preflight audit` prints: for people, for programs, or for a CI service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab).
+    Sarif,
+    /// JUnit XML, one testcase per finding.
+    Junit,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOnArg {
     Warn,
@@ -152,8 +165,8 @@ pub struct AuditArgs {
     /// Product settings file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
     /// Exit with 1 when a finding is at or above this level (4 when nothing is, but a check could not look).
     #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
     pub fail_on: FailOnArg,
