@@ -103,10 +103,6 @@ fn error(status: u16, code: u32, message: &str) -> Reply {
         .status(status)
 }
 
-fn query(r: &Received, key: &str) -> Option<String> {
-    r.query.split('&').find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.to_owned()))
-}
-
 fn answer(z: &CfZone, r: &Received, n: u32) -> Reply {
     if n < z.limited_first {
         return error(429, 971, "Please wait and consider throttling your request speed").header("retry-after", "1");
@@ -134,7 +130,7 @@ fn answer(z: &CfZone, r: &Received, n: u32) -> Reply {
     match path {
         "/user/tokens/verify" => envelope(json!({ "id": "ed17574386854bf78a67040be0a770b0", "status": "active" })),
         "/zones" => {
-            let found = query(r, "name").is_some_and(|name| name == z.name);
+            let found = r.param("name").is_some_and(|name| name == z.name);
             let list = if found {
                 vec![json!({ "id": ZONE_ID, "name": z.name, "status": "active", "paused": false, "type": "full" })]
             } else {
@@ -151,8 +147,8 @@ fn answer(z: &CfZone, r: &Received, n: u32) -> Reply {
             json!({ "strict_transport_security": { "enabled": z.hsts, "max_age": if z.hsts { 31_536_000 } else { 0 }, "include_subdomains": z.hsts, "preload": false, "nosniff": true } }),
         ),
         p if p == format!("{zone_path}/dns_records") => {
-            let per_page: usize = query(r, "per_page").and_then(|v| v.parse().ok()).unwrap_or(100).clamp(1, 5000);
-            let page: usize = query(r, "page").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+            let per_page: usize = r.param("per_page").and_then(|v| v.parse().ok()).unwrap_or(100).clamp(1, 5000);
+            let page: usize = r.param("page").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
             let all: Vec<Value> = z
                 .records
                 .iter()

@@ -38,10 +38,6 @@ pub struct VAccount {
 /// The encrypted value every variable carries in the list (never to be shown by Preflight).
 pub const ENCRYPTED: &str = "enc:v2:pl4ntedC1pherT3xtThatMustNeverBeShown";
 
-fn query(r: &Received, key: &str) -> Option<String> {
-    r.query.split('&').find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.to_owned()))
-}
-
 /// The API's answers for `account`.
 pub fn api(account: VAccount) -> App {
     App::new(move |r: &Received| answer(&account, r))
@@ -52,9 +48,11 @@ fn answer(a: &VAccount, r: &Received) -> Reply {
     if auth != Some(format!("Bearer {}", a.token).as_str()) {
         return Reply::json(r#"{"error":{"code":"forbidden","message":"Not authorized","invalidToken":true}}"#).status(403);
     }
-    let team = query(r, "teamId");
+    let team = r.param("teamId");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default();
     let in_scope = |p: &&VProject| p.team == team;
+    let project = |id: &str| a.projects.iter().filter(in_scope).find(|x| x.id == id);
+    let not_found = || Reply::json(r#"{"error":{"code":"not_found","message":"Project not found"}}"#).status(404);
     match r.path.as_str() {
         "/v2/user" => Reply::json(&json!({ "user": { "id": "AEIIDYVk59zbFF2Sxfyxxmua", "username": "founder", "email": "founder@acme.example", "name": "Founder" } }).to_string()),
         "/v2/teams" => {
@@ -65,7 +63,7 @@ fn answer(a: &VAccount, r: &Received) -> Reply {
         }
         "/v9/projects" => {
             let all: Vec<&VProject> = a.projects.iter().filter(in_scope).collect();
-            let start: usize = query(r, "until").and_then(|u| u.parse().ok()).unwrap_or(0);
+            let start: usize = r.param("until").and_then(|u| u.parse().ok()).unwrap_or(0);
             let page: Vec<Value> = all
                 .iter()
                 .skip(start)
@@ -77,9 +75,7 @@ fn answer(a: &VAccount, r: &Received) -> Reply {
         }
         p if p.starts_with("/v10/projects/") && p.ends_with("/env") => {
             let id = &p["/v10/projects/".len()..p.len() - "/env".len()];
-            let Some(project) = a.projects.iter().filter(in_scope).find(|x| x.id == id) else {
-                return Reply::json(r#"{"error":{"code":"not_found","message":"Project not found"}}"#).status(404);
-            };
+            let Some(project) = project(id) else { return not_found() };
             let envs: Vec<Value> = project
                 .env
                 .iter()
@@ -89,10 +85,7 @@ fn answer(a: &VAccount, r: &Received) -> Reply {
             Reply::json(&json!({ "envs": envs }).to_string())
         }
         "/v6/deployments" => {
-            let id = query(r, "projectId").unwrap_or_default();
-            let Some(project) = a.projects.iter().filter(in_scope).find(|x| x.id == id) else {
-                return Reply::json(r#"{"error":{"code":"not_found","message":"Project not found"}}"#).status(404);
-            };
+            let Some(project) = project(&r.param("projectId").unwrap_or_default()) else { return not_found() };
             let list: Vec<Value> = project
                 .deployments
                 .iter()

@@ -221,6 +221,13 @@ pub struct Received {
     pub body: String,
 }
 
+impl Received {
+    /// The value of `key` in the query string, as sent (not percent-decoded).
+    pub fn param(&self, key: &str) -> Option<String> {
+        self.query.split('&').find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.to_owned()))
+    }
+}
+
 /// Where posted requests land (a webhook receiver); clones share it. It answers `fail_first`
 /// requests with 500 before answering 200, to test retries.
 #[derive(Debug, Clone, Default)]
