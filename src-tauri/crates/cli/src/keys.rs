@@ -14,20 +14,26 @@ fn failure(e: FlowError) -> Failure {
     }
 }
 
+/// A secret (`what`: "key", "token") read from standard input, never from the command line. At
+/// most one byte past `max` is read, so an endless pipe costs nothing and the flow, which trims
+/// the value, refuses one that is too long (nothing is saved).
+pub(crate) fn secret_from_stdin(what: &str, max: usize) -> Result<preflight_vault::Sensitive<String>, Failure> {
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| Failure::Usage(format!("cannot read the {what}: {e}")))?;
+    let text = String::from_utf8(raw).map_err(|_| Failure::Usage(format!("the {what} on standard input is not text")))?;
+    Ok(preflight_vault::Sensitive::new(text))
+}
+
 pub fn keys(k: KeysArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let domain = |d: &str| Domain::parse(d).map_err(|e| Failure::Usage(e.to_string()));
     match k.action {
         KeysAction::Set { domain: d, name } => {
             let d = domain(&d)?;
-            // One byte past the bound says "too long" without reading an endless pipe.
-            let mut raw = Vec::new();
-            std::io::stdin()
-                .lock()
-                .take(MAX_KEY_BYTES as u64 + 1)
-                .read_to_end(&mut raw)
-                .map_err(|e| Failure::Usage(format!("cannot read the key: {e}")))?;
-            let text = String::from_utf8(raw).map_err(|_| Failure::Usage("the key on standard input is not text".into()))?;
-            let value = preflight_vault::Sensitive::new(text);
+            let value = secret_from_stdin("key", MAX_KEY_BYTES)?;
             let row = flow.set_key(&d, &name, &value).map_err(failure)?;
             eprintln!(
                 "preflight: \"{}\" of {d} is saved in this computer's keychain; settings name it with secret = \"{}\".",

@@ -5,10 +5,6 @@ use crate::args::{Format, ProvidersAction, ProvidersArgs};
 use crate::{Failure, Outcome};
 use preflight_core::Domain;
 use preflight_flow::{Flow, FlowError};
-use std::io::Read;
-
-/// The longest token read from standard input.
-const MAX_TOKEN_BYTES: u64 = 4096;
 
 fn failure(e: FlowError) -> Failure {
     match e {
@@ -22,19 +18,8 @@ pub async fn providers(p: ProvidersArgs, flow: &Flow) -> Result<Outcome, Failure
     match p.action {
         ProvidersAction::Connect { domain: d, provider, .. } => {
             let d = domain(&d)?;
-            let mut raw = Vec::new();
-            std::io::stdin()
-                .lock()
-                .take(MAX_TOKEN_BYTES + 1)
-                .read_to_end(&mut raw)
-                .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?;
-            if raw.len() as u64 > MAX_TOKEN_BYTES {
-                return Err(Failure::Usage(format!(
-                    "the token on standard input is longer than {MAX_TOKEN_BYTES} bytes: nothing was saved"
-                )));
-            }
-            let text = String::from_utf8(raw).map_err(|_| Failure::Usage("the token on standard input is not text".into()))?;
-            let says = flow.connect_provider(&d, &provider, &preflight_vault::Sensitive::new(text)).await.map_err(failure)?;
+            let token = crate::keys::secret_from_stdin("token", preflight_flow::providers::MAX_TOKEN_BYTES)?;
+            let says = flow.connect_provider(&d, &provider, &token).await.map_err(failure)?;
             eprintln!("preflight: {says} Each audit of {d} now reads these settings too.");
         }
         ProvidersAction::List { domain: d, format } => {

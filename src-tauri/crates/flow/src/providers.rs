@@ -12,6 +12,9 @@ use preflight_providers::Provider;
 use preflight_vault::{SecretRef, Sensitive};
 use serde::Serialize;
 
+/// The longest token accepted: far above any real one.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
 /// One provider of one product, as the window and `preflight providers` show it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -66,6 +69,9 @@ impl Flow {
         if trimmed.expose().is_empty() {
             return Err(FlowError::Invalid(format!("the {} token is empty: nothing was saved", p.label())));
         }
+        if trimmed.expose().len() > MAX_TOKEN_BYTES {
+            return Err(FlowError::Invalid(format!("the {} token is longer than {MAX_TOKEN_BYTES} bytes: nothing was saved", p.label())));
+        }
         let net = self.net_for(domain).await?;
         let says = p
             .verify(&net, domain.as_str(), Sensitive::new(trimmed.expose().clone()))
@@ -103,26 +109,19 @@ impl Flow {
                         Err(e) => e.to_string(),
                     };
                     extra.push(
-                        Finding::new(
-                            match p {
-                                Provider::Cloudflare => &preflight_core::checks::cloudflare::ACCESS,
-                                Provider::Vercel => &preflight_core::checks::vercel::PROJECT,
-                            },
-                            target.domain.as_str(),
-                            Status::Error,
-                        )
-                        .title(format!(
-                            "Preflight could not read the {} token of {} from this computer's keychain.",
-                            p.label(),
-                            target.domain
-                        ))
-                        .detail(why)
-                        .fix([format!(
-                            "Connect {} again: Settings → Providers in the window, or `preflight providers connect {} {}`.",
-                            p.label(),
-                            target.domain,
-                            p.id()
-                        )]),
+                        Finding::new(p.first_check(), target.domain.as_str(), Status::Error)
+                            .title(format!(
+                                "Preflight could not read the {} token of {} from this computer's keychain.",
+                                p.label(),
+                                target.domain
+                            ))
+                            .detail(why)
+                            .fix([format!(
+                                "Connect {} again: Settings → Providers in the window, or `preflight providers connect {} {}`.",
+                                p.label(),
+                                target.domain,
+                                p.id()
+                            )]),
                     );
                 }
             }

@@ -76,6 +76,15 @@ impl Provider {
         }
     }
 
+    /// The check that reports whether the provider could be read at all (where an unreadable
+    /// token or API is said).
+    pub fn first_check(self) -> &'static preflight_core::CheckDef {
+        match self {
+            Provider::Cloudflare => &preflight_core::checks::cloudflare::ACCESS,
+            Provider::Vercel => &preflight_core::checks::vercel::PROJECT,
+        }
+    }
+
     /// The permissions a read-only token needs, with where they are ticked.
     pub fn permissions(self) -> &'static [(&'static str, &'static str)] {
         match self {
@@ -117,13 +126,9 @@ impl Provider {
     /// This provider's findings for `target`, with the audit's own (`outside`) for the cross-checks.
     pub async fn audit(self, net: &Net, target: &Target, outside: &[Finding], token: Sensitive<String>) -> Vec<Finding> {
         let domain = target.domain.to_string();
-        let first = match self {
-            Provider::Cloudflare => &preflight_core::checks::cloudflare::ACCESS,
-            Provider::Vercel => &preflight_core::checks::vercel::PROJECT,
-        };
         let api = match self.api(net, token) {
             Ok(a) => a,
-            Err(e) => return vec![unread(first, &domain, "the settings", &e, self)],
+            Err(e) => return vec![unread(self.first_check(), &domain, "the settings", &e, self)],
         };
         match self {
             Provider::Cloudflare => cloudflare::audit(&api, target, outside, parent_ds(net, &domain).await).await,

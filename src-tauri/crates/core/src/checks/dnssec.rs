@@ -243,7 +243,5 @@ fn verified(name: &Name, sigs: &[&RRSIG], keys: &[&DNSKEY], set: &[&Record], now
 
 /// A signature time as a calendar date (UTC).
 fn date(secs: u32) -> String {
-    time::OffsetDateTime::from_unix_timestamp(i64::from(secs))
-        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_else(|_| secs.to_string())
+    crate::net::cert::date(i64::from(secs))
 }
