@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that drive the real app: starts `preflight demo --serve` in the background
 # and exports the PREFLIGHT_* variables that point the app at it.
 # Usage: start_demo CLI WORK_DIR   (the caller's EXIT trap kills background jobs)
@@ -11,7 +12,7 @@ start_demo() {
   for _ in $(seq 1 100); do grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" 2>/dev/null && break; sleep 0.1; done
   grep -q '^PREFLIGHT_CONNECT_TO=' "$work/demo.out" || { cat "$work/demo.err"; echo "the sample product did not start"; return 1; }
   set -a
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1090,SC1091
   source <(grep '^PREFLIGHT_' "$work/demo.out")
   set +a
 }

@@ -26,6 +26,8 @@ export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WORK="
 
 command -v tauri-driver >/dev/null || cargo install tauri-driver --version 2.0.6 --locked
 export PREFLIGHT_APP="$app" PREFLIGHT_DATA_DIR="$work/app-data"
+# The inner script expands its own variables (it runs in the session and the X server started here).
+# shellcheck disable=SC2016
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -euo pipefail
   tauri-driver --port 4444 --native-port 4445 >"$WORK/driver.log" 2>&1 &

@@ -18,6 +18,7 @@ phase "format, lints and types"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 npm run --silent ui:check
+shellcheck scripts/*.sh scripts/action/*.sh
 
 phase "UI component tests"
 npm run --silent ui:test

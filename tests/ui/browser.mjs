@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
-import { readFileSync, existsSync, mkdirSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join, extname } from "node:path";
 
 export const root = new URL("../../", import.meta.url).pathname;
@@ -54,4 +56,24 @@ export async function openPage({ browser, base }, inits, { scheme = "light", exp
   for (const [fn, arg] of inits) await page.addInitScript(fn, arg);
   await page.goto(base);
   return { page, errors };
+}
+
+/** `preflight demo --serve`: the sample product on loopback, and the PREFLIGHT_* variables that
+ * point the engine at it. */
+export async function sampleProduct() {
+  const dir = mkdtempSync(join(tmpdir(), "pf-demo-"));
+  const child = spawn(cli, ["demo", "--serve", "--ca-out", join(dir, "ca.pem"), "--data-dir", join(dir, "data")], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const env = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the sample product did not start: ${out}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (/^PREFLIGHT_CONNECT_TO=.*\n/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(out.split("\n").filter((l) => l.startsWith("PREFLIGHT_")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])));
+      }
+    });
+    child.on("exit", () => reject(new Error(`the sample product stopped: ${out}`)));
+  });
+  return { env, stop: () => child.kill() };
 }

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { artifacts, cli, openPage, startBrowser } from "./browser.mjs";
+import { artifacts, cli, openPage, sampleProduct, startBrowser } from "./browser.mjs";
 
 const DOMAIN = "acme-chat.test";
 // Typed into the key box; the page must never hold it after it is sent.
@@ -90,26 +90,6 @@ function settingsPage({ domain, picks }) {
       return r.ok;
     };
   }
-}
-
-/** `preflight demo --serve`: the sample product on loopback, and the PREFLIGHT_* variables that
- * point the engine at it. */
-async function sampleProduct() {
-  const dir = mkdtempSync(join(tmpdir(), "pf-demo-"));
-  const child = spawn(cli, ["demo", "--serve", "--ca-out", join(dir, "ca.pem"), "--data-dir", join(dir, "data")], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const env = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the sample product did not start: ${out}`)), 20000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (/^PREFLIGHT_CONNECT_TO=.*\n/m.test(out)) {
-        clearTimeout(timer);
-        resolve(Object.fromEntries(out.split("\n").filter((l) => l.startsWith("PREFLIGHT_")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])));
-      }
-    });
-    child.on("exit", () => reject(new Error(`the sample product stopped: ${out}`)));
-  });
-  return { env, stop: () => child.kill() };
 }
 
 async function openSettings(data, picks = {}) {

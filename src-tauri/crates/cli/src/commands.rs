@@ -79,6 +79,10 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
             let cfg = net_config(&l.net);
             crate::latency::load(l, &Flow::new(host, cfg)).await
         }
+        Command::Ci(c) => {
+            let cfg = net_config(&c.net);
+            crate::ci::ci(c, &Flow::new(Arc::new(crate::ci::CiHost(host)), cfg)).await
+        }
         Command::Providers(p) => {
             let cfg = match &p.action {
                 crate::args::ProvidersAction::Connect { net, .. } => net_config(net),
@@ -89,7 +93,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
     }
 }
 
-fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
+pub(crate) fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
     Overrides {
         nameservers: n.nameservers.clone(),
         ca_files: n.ca_files.clone(),
@@ -102,7 +106,7 @@ fn net_config(n: &NetArgs) -> Result<NetConfig, String> {
     .into_config()
 }
 
-fn flow_failure(e: FlowError) -> Failure {
+pub(crate) fn flow_failure(e: FlowError) -> Failure {
     match e {
         FlowError::Settings(m) => Failure::Usage(m),
         e @ FlowError::ProductSettings(_) => Failure::Usage(e.to_string()),
@@ -111,7 +115,12 @@ fn flow_failure(e: FlowError) -> Failure {
 }
 
 fn target(a: &AuditArgs) -> Result<Target, Failure> {
-    match (&a.config, &a.domain) {
+    target_of(a.config.as_deref(), a.domain.as_deref())
+}
+
+/// The target of a settings file and/or a domain; both must name the same product.
+pub(crate) fn target_of(config: Option<&std::path::Path>, domain: Option<&str>) -> Result<Target, Failure> {
+    match (config, domain) {
         (Some(file), domain) => {
             let name = file.display().to_string();
             let text = std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("cannot read {name}: {e}")))?;

@@ -9,6 +9,7 @@
 mod args;
 mod chatbot;
 mod checklist;
+mod ci;
 mod commands;
 mod flows;
 mod formats;

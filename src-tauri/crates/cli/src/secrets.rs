@@ -1,9 +1,9 @@
-//! `preflight secrets scan` and `preflight secrets env`: the flow scans, this prints (text, JSON or
-//! SARIF), writes a baseline when asked, saves to a product's history when asked, and decides the
-//! exit code the way `audit` does.
+//! `preflight secrets scan` and `preflight secrets env`: the flow scans, this prints (text, JSON,
+//! SARIF, JUnit or Markdown), writes a baseline when asked, saves to a product's history when
+//! asked, and decides the exit code the way `audit` does.
 
 use crate::args::{FailOnArg, ScanFormat, ScanOutputArgs, SecretsAction, SecretsArgs};
-use crate::{render, sarif, Failure, Outcome};
+use crate::{formats, render, sarif, Failure, Outcome};
 use preflight_core::{gate, Domain, FailOn, Report};
 use preflight_flow::secrets::{Baseline, SecretScan};
 use preflight_flow::{Flow, FlowError};
@@ -27,7 +27,8 @@ fn fail_on(f: FailOnArg) -> FailOn {
     }
 }
 
-fn finish(report: &Report, out: &ScanOutputArgs, flow: &Flow) -> Result<Outcome, Failure> {
+/// `what` names the scan in the JUnit and Markdown headings ("secrets scan of ./app").
+fn finish(report: &Report, out: &ScanOutputArgs, flow: &Flow, what: &str) -> Result<Outcome, Failure> {
     if let Some(d) = out.domain.as_deref() {
         let d = Domain::parse(d).map_err(usage)?;
         match flow.save_scan(&d, report) {
@@ -39,6 +40,8 @@ fn finish(report: &Report, out: &ScanOutputArgs, flow: &Flow) -> Result<Outcome,
         ScanFormat::Text => print!("{}", render::text(report)),
         ScanFormat::Json => println!("{}", render::json(report)),
         ScanFormat::Sarif => println!("{}", sarif::render(report)),
+        ScanFormat::Junit => print!("{}", formats::junit_titled(&format!("preflight {what}"), report)),
+        ScanFormat::Markdown => print!("{}", formats::markdown_titled(&format!("Preflight {what}"), report)),
     }
     Ok(Outcome::Exit(gate::verdict(report, fail_on(out.fail_on)).exit_code()))
 }
@@ -46,6 +49,7 @@ fn finish(report: &Report, out: &ScanOutputArgs, flow: &Flow) -> Result<Outcome,
 pub fn secrets(a: SecretsArgs, flow: &Flow) -> Result<Outcome, Failure> {
     match a.action {
         SecretsAction::Scan { path, history, baseline, write_baseline, output } => {
+            let what = format!("secrets scan of {}", path.display());
             let report = flow.scan_secrets(&SecretScan { folder: path, history, baseline }).map_err(flow_err)?;
             if let Some(file) = write_baseline {
                 let json = serde_json::to_string_pretty(&Baseline::of(&report)).map_err(|e| Failure::Internal(e.to_string()))?;
@@ -53,11 +57,11 @@ pub fn secrets(a: SecretsArgs, flow: &Flow) -> Result<Outcome, Failure> {
                     .map_err(|e| usage(format!("cannot write {}: {e}", file.display())))?;
                 eprintln!("preflight: the current findings are accepted in {}", file.display());
             }
-            finish(&report, &output, flow)
+            finish(&report, &output, flow, &what)
         }
         SecretsAction::Env { example, env, other, production, output } => {
             let report = flow.check_env(&example, &env, other.as_deref(), production.then_some(true)).map_err(flow_err)?;
-            finish(&report, &output, flow)
+            finish(&report, &output, flow, &format!("env check of {}", env.display()))
         }
     }
 }

@@ -4,8 +4,9 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
-const COMMANDS: [&[&str]; 32] = [
+const COMMANDS: [&[&str]; 33] = [
     &["audit"],
+    &["ci"],
     &["history"],
     &["demo"],
     &["watch"],
@@ -76,6 +77,7 @@ fn every_flag_of_every_command_is_documented() {
 fn the_network_flags_belong_to_the_commands_the_docs_name() {
     let networked: Vec<&[&str]> = vec![
         &["audit"],
+        &["ci"],
         &["watch"],
         &["channels", "test"],
         &["latency"],

@@ -81,6 +81,17 @@ fn a_scan_finds_what_leaked_in_code_and_history_and_shows_only_masked_keys() {
     let fp = chat["partialFingerprints"]["preflight/v1"].as_str().unwrap_or_default();
     assert!(fp.ends_with(":chat.py:anthropic:1"), "a result is known by its place and rule, as gitleaks does: {fp}");
 
+    // JUnit for a CI service: a failed testcase per leak, and no key in it.
+    let (code, xml, _) = run(&["secrets", "scan", &folder, "--history", "--format", "junit"], data.path());
+    assert_eq!(code, 1);
+    clean("the JUnit report", &xml);
+    let suites = junit_parser::from_reader(std::io::Cursor::new(xml.as_bytes())).expect("a JUnit reader takes it");
+    let failed = suites.suites.iter().flat_map(|s| &s.cases).filter(|c| c.status.is_failure()).count();
+    assert_eq!(failed, ids.len(), "a failed testcase per failing finding: {xml}");
+    let (_, md, _) = run(&["secrets", "scan", &folder, "--history", "--format", "markdown"], data.path());
+    clean("the Markdown report", &md);
+    assert!(md.starts_with("## Preflight secrets scan of") && md.contains("`secrets.history`"), "{md}");
+
     // Accept the current state, then only something new fails the gate.
     let baseline = data.path().join("baseline.json");
     let b = baseline.display().to_string();

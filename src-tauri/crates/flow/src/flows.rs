@@ -5,7 +5,7 @@
 //! kept in the history (bounded per path), which the window's before/after and the checklist read.
 
 use crate::watching::now_ms;
-use crate::{settings, Flow, FlowError};
+use crate::{settings, Flow, FlowError, Host};
 use preflight_checklist::handover::PathLine;
 use preflight_core::checks::paths::{self, PathState, PathsSetup};
 use preflight_core::config::{ProductConfig, Replay};
@@ -21,6 +21,7 @@ use preflight_watch::Walked;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// A flow as the window lists it before it runs.
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +150,7 @@ impl Flow {
     pub async fn run_flows(&self, domain: &Domain, flows: &[FlowConfig], trigger: Trigger) -> Result<Ran<FlowResult>, FlowError> {
         let net = self.net_for(domain).await?;
         let (runnable, mut results) = self.bind_mailbox_keys(domain, flows);
-        let keys = load_keys(domain, key_names(&runnable)).await?;
+        let keys = load_keys(&self.host, domain, key_names(&runnable)).await?;
         results.extend(preflight_flows::run_all(&net, domain, &runnable, &keys).await);
         // The roadmap's order, whatever could not run included.
         let rank = |r: &FlowResult| preflight_flows::config::TEMPLATES.iter().position(|t| *t == r.template).unwrap_or(usize::MAX);
@@ -169,7 +170,7 @@ impl Flow {
                 names.push(r.signing_key.clone());
             }
         }
-        let keys = load_keys(domain, names).await?;
+        let keys = load_keys(&self.host, domain, names).await?;
         let results = preflight_flows::webhook::run_all(&net, domain, replays, &keys).await;
         let rows = results.iter().map(|r| (r.name.clone(), r.status, serde_json::to_value(r))).collect();
         let not_saved = self.keep_runs(domain, "webhook", trigger, rows);
@@ -474,15 +475,17 @@ pub struct PathHistory {
     pub webhooks: Vec<Past<WebhookResult>>,
 }
 
-/// Reads `names` of `domain` from the keychain once, off the async threads (the keychain blocks).
-pub(crate) async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowError> {
+/// Reads `names` of `domain` once, off the async threads (the keychain blocks): from the host
+/// when it holds the key (a CI runner), else from the keychain.
+pub(crate) async fn load_keys(host: &Arc<dyn Host>, domain: &Domain, names: Vec<String>) -> Result<Loaded, FlowError> {
     let product = domain.to_string();
+    let host = Arc::clone(host);
     tokio::task::spawn_blocking(move || {
         Loaded(
             names
                 .into_iter()
                 .map(|n| {
-                    let v = preflight_vault::load(&SecretRef::new(&product, &n)).map_err(|e| e.to_string());
+                    let v = key(host.as_ref(), &product, &n);
                     (n, v)
                 })
                 .collect(),
@@ -490,6 +493,14 @@ pub(crate) async fn load_keys(domain: &Domain, names: Vec<String>) -> Result<Loa
     })
     .await
     .map_err(|e| FlowError::Storage(format!("the keychain could not be read: {e}")))
+}
+
+/// One key of `product`: the host's when it holds keys, else the keychain's. Blocks.
+pub(crate) fn key(host: &dyn Host, product: &str, name: &str) -> Result<Option<Sensitive<String>>, String> {
+    match host.key(product, name) {
+        Some(held) => held.map(Some),
+        None => preflight_vault::load(&SecretRef::new(product, name)).map_err(|e| e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -74,4 +74,11 @@ pub trait Host: Send + Sync + 'static {
     fn finished(&self, _done: &Finished) {}
     /// Interrupt the founder (a desktop notification).
     fn notify(&self, _notice: &Notice) {}
+    /// The keys of `product` when this front end holds them instead of the keychain: a CI runner
+    /// has no keychain, its service's own secret store hands the pipeline's keys to `preflight ci`
+    /// in its environment. `Some(Err(why))` is a key it should hold and does not; `None` (every
+    /// other front end) reads the keychain.
+    fn key(&self, _product: &str, _name: &str) -> Option<Result<preflight_vault::Sensitive<String>, String>> {
+        None
+    }
 }

@@ -8,7 +8,6 @@ use crate::{Flow, FlowError};
 use preflight_core::{Domain, Finding, Net, Target};
 use preflight_latency::{measure, ms_words, Measurement, Plan, Probe, Verdict};
 use preflight_store::{Store, WatchOp};
-use preflight_vault::SecretRef;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -191,7 +190,7 @@ impl Flow {
                         e.secret_prefix.as_deref(),
                     )
                     .map_err(refused)?;
-                    let found = preflight_vault::load(&SecretRef::new(target.domain.as_str(), secret)).map_err(|err| {
+                    let found = crate::flows::key(self.host.as_ref(), target.domain.as_str(), secret).map_err(|err| {
                         FlowError::Keychain(format!("endpoint \"{}\": the keychain entry \"{secret}\" could not be read: {err}", e.name))
                     })?;
                     let value = found.ok_or_else(|| {

@@ -24,7 +24,7 @@ pub mod tray_model;
 mod watching;
 
 pub use checklist::MAX_NOTE_CHARS;
-pub use watching::{MonitorOverview, Morning, SavedMonitor, WatchPrefs};
+pub use watching::{now_ms, MonitorOverview, Morning, SavedMonitor, WatchPrefs};
 
 pub use error::FlowError;
 pub use host::{Finished, Host, Notice, Source};

@@ -118,7 +118,7 @@ impl Flow {
         let walk: Vec<FlowConfig> = login.iter().cloned().chain(std::iter::once(chat.clone())).collect();
         let mut names = key_names(&walk);
         names.extend(extra.iter().map(|k| (*k).to_owned()));
-        let keys = load_keys(domain, names).await?;
+        let keys = load_keys(&self.host, domain, names).await?;
         Ok(ChatAccess { net, chat, login, keys })
     }
 
@@ -134,7 +134,7 @@ impl Flow {
         if let Some(l) = &login {
             says.push_str(&format!(" It signs in first with the path \"{}\".", l.name));
         }
-        let saved = load_keys(domain, vec![CANARY_KEY.into(), PROMPT_LINE_KEY.into()]).await?;
+        let saved = load_keys(&self.host, domain, vec![CANARY_KEY.into(), PROMPT_LINE_KEY.into()]).await?;
         let has = |k: &str| matches!(preflight_flows::Keys::get(&saved, k), Ok(Some(_)));
         Ok(RedTeamPlan {
             chat_url,

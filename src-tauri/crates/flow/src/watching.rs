@@ -222,7 +222,7 @@ pub struct Morning {
 const DAY_MS: i64 = preflight_store::samples::DAY_MS;
 
 /// The wall clock, as the history stores time.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     preflight_watch::wall_ms() as i64
 }
 

@@ -12,6 +12,7 @@
 
 pub mod chat;
 pub mod config;
+pub mod finding;
 pub mod form;
 pub mod imap;
 pub mod jar;
@@ -46,7 +47,7 @@ pub fn key(keys: &dyn Keys, product: &Domain, name: &str) -> Result<Sensitive<St
         Ok(None) => Err(format!(
             "the key `{name}` is not in this computer's keychain: add it in Settings or with `preflight keys set {product} {name}`"
         )),
-        Err(e) => Err(format!("the keychain could not be read for `{name}`: {e}")),
+        Err(e) => Err(format!("the key `{name}` could not be read: {e}")),
     }
 }
 

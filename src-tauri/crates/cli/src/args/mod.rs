@@ -4,10 +4,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod chatbot;
+mod ci;
 mod keys;
 mod paths;
 mod watch;
 pub use chatbot::{EvalsAction, EvalsArgs, RedteamArgs, RedteamFormat};
+pub use ci::CiArgs;
 pub use keys::{KeysAction, KeysArgs, ProvidersAction, ProvidersArgs};
 pub use paths::{FlowAction, FlowArgs, FlowFailOn, FlowFormat, WebhookAction, WebhookArgs};
 pub use watch::{ChannelsAction, ChannelsArgs, DeployAction, DeployArgs, MonitorsArgs, WatchArgs, WatchFormat};
@@ -77,6 +79,11 @@ pub enum Command {
     /// A bounded load test at a constant arrival rate (opt-in, your own hosts only): the highest
     /// rate that keeps p95 under target, with dropped and late requests counted.
     Load(LoadArgs),
+    /// One gate for a pipeline after a deploy: the audit, the checkout's secrets scan, the env file
+    /// against its example, the product's paths and its latency targets; one exit code, and with
+    /// --out one JUnit file, one SARIF file and one Markdown summary. A part with nothing to run is
+    /// skipped and said. Keys the paths need come from PREFLIGHT_KEY_<NAME> (the CI's secret store).
+    Ci(CiArgs),
     /// The settings no outside check can see: connect a read-only Cloudflare token (read from
     /// standard input, checked with Cloudflare, kept in the keychain), list or remove it. Each audit
     /// of the product then reads the zone's settings too.
@@ -298,7 +305,12 @@ pub struct HandoverArgs {
 pub enum ScanFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning: each leak with its file, line and column.
     Sarif,
+    /// JUnit XML, one testcase per finding.
+    Junit,
+    /// Markdown for a pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! What the CLI's integration tests share: running the binary with its own data folder.
 #![allow(dead_code)]
 
+pub mod http;
 pub mod junit;
 
 use preflight_testbed::{Answer, CertKind, Inbox, Product, Site, Testbed};
@@ -10,9 +11,15 @@ use tokio::process::Command;
 
 /// Runs `preflight ARGS` with `stdin` and the data folder `data`: (exit code, stdout, stderr).
 pub async fn preflight(args: &[String], stdin: Option<&str>, data: &std::path::Path) -> (i32, String, String) {
+    preflight_with(args, stdin, data, &[]).await
+}
+
+/// [`preflight`] with extra environment variables (a CI service's secrets).
+pub async fn preflight_with(args: &[String], stdin: Option<&str>, data: &std::path::Path, envs: &[(&str, &str)]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_preflight"))
         .args(args)
         .env("PREFLIGHT_DATA_DIR", data)
+        .envs(envs.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
