@@ -35,6 +35,9 @@ dbus-run-session -- bash -c '
   PREFLIGHT_REQUIRE_KEYCHAIN=1 cargo test --workspace --locked --no-fail-fast
 '
 
+phase "the watcher on a server: the systemd unit, the container image and its outage scenario"
+bash tests/server/run.sh
+
 phase "our own code holds no key (the keys in tests and rule examples are fakes, accepted in .preflight-baseline.json)"
 "${CARGO_TARGET_DIR:-target}/debug/preflight" secrets scan . --baseline .preflight-baseline.json --format text >/dev/null \
   || { "${CARGO_TARGET_DIR:-target}/debug/preflight" secrets scan . --baseline .preflight-baseline.json; exit 1; }

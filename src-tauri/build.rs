@@ -23,6 +23,7 @@ fn main() {
         "pause_watching",
         "watch_prefs",
         "set_reminders",
+        "set_server_channel",
         "list_channels",
         "add_channel",
         "remove_channel",

@@ -32,6 +32,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             monitors::pause_watching,
             monitors::watch_prefs,
             monitors::set_reminders,
+            monitors::set_server_channel,
             channels::list_channels,
             channels::add_channel,
             channels::remove_channel,

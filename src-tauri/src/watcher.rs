@@ -74,8 +74,27 @@ async fn forward_event(app: &AppHandle, e: Event) {
         Event::Deploy { at, domain, version } => {
             let _ = (WatchNotice { at, kind: "deploy".into(), title: format!("New deploy of {domain}"), body: version }).emit(app);
         }
+        // The server watcher already alerted the founder's channels: shown in the window, not
+        // notified a second time.
+        Event::Agreed { at, title, server_at, .. } => {
+            let body = format!(
+                "Your server watcher saw it too and alerted your channels ({} ago); this computer stays quiet.",
+                ago(at, server_at)
+            );
+            let _ = (WatchNotice { at, kind: "agreed".into(), title, body }).emit(app);
+        }
         Event::Network { .. } => refresh_tray(app).await,
         Event::Sample { .. } => {}
+    }
+}
+
+/// How long before `at` the server spoke, in words.
+fn ago(at: u64, server_at: u64) -> String {
+    let secs = at.saturating_sub(server_at) / 1000;
+    if secs < 90 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs / 60)
     }
 }
 

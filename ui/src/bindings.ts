@@ -225,6 +225,18 @@ async setReminders(remindMinutes: number | null) : Promise<Result<WatchPrefs, Ap
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Names the ntfy channel a watcher on a server posts to (or none), and restarts the watcher with it:
+ * the app then reads that topic before telling a DOWN or UP the server already told.
+ */
+async setServerChannel(channelId: number | null) : Promise<Result<WatchPrefs, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_server_channel", { channelId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listChannels() : Promise<Result<ChannelRow[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_channels") };
@@ -2075,7 +2087,12 @@ muted_until_ms?: number | null;
  * Run a product's paths once after each deploy the watcher notices, and say how they went.
  * Off until the founder turns it on: the paths sign in and chat (a few model tokens).
  */
-paths_after_deploy?: boolean }
+paths_after_deploy?: boolean; 
+/**
+ * The ntfy channel a watcher on a server posts to (`preflight watch` there): read before a
+ * DOWN or UP is told, so the founder is not woken twice for what the server already said.
+ */
+server_channel?: number | null }
 /**
  * The watcher as the dashboard's header shows it.
  */

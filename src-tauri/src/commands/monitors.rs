@@ -153,6 +153,28 @@ pub async fn watch_prefs(state: State<'_, AppState>) -> AppResult<WatchPrefs> {
     blocking(state.flow.clone(), |f| f.read_watch_prefs()).await
 }
 
+/// Names the ntfy channel a watcher on a server posts to (or none), and restarts the watcher with it:
+/// the app then reads that topic before telling a DOWN or UP the server already told.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, app), err)]
+pub async fn set_server_channel(app: AppHandle, state: State<'_, AppState>, channel_id: Option<i64>) -> AppResult<WatchPrefs> {
+    let saved = blocking(state.flow.clone(), move |f| {
+        if let Some(id) = channel_id {
+            let ntfy = f.channels()?.into_iter().any(|c| c.id == id && c.kind == "ntfy");
+            if !ntfy {
+                return Err(preflight_flow::FlowError::Invalid(
+                    "a server watcher is heard through an ntfy channel: add one, then choose it".into(),
+                ));
+            }
+        }
+        f.update_watch_prefs(|p| p.server_channel = channel_id)
+    })
+    .await?;
+    watcher::restart(app).await;
+    Ok(saved)
+}
+
 /// Turns reminders on (every `remind_minutes`, 30 at least) or off, and restarts the watcher with them.
 #[tauri::command]
 #[specta::specta]

@@ -194,6 +194,7 @@ export const api = {
   testChannel: (channelId: number): Promise<null> => unwrap(commands.testChannel(channelId)),
   watchPrefs: (): Promise<WatchPrefs> => unwrap(commands.watchPrefs()),
   setReminders: (minutes: number | null): Promise<WatchPrefs> => unwrap(commands.setReminders(minutes)),
+  setServerChannel: (channelId: number | null): Promise<WatchPrefs> => unwrap(commands.setServerChannel(channelId)),
   autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
   setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
   getChecklist: (domain: string): Promise<Checklist> => unwrap(commands.getChecklist(domain)),

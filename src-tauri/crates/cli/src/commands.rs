@@ -35,6 +35,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
         Command::Demo(d) => demo(d, Flow::new(host, Ok(NetConfig::default()))).await,
         Command::Watch(w) => {
             let cfg = net_config(&w.net);
+            let host: Arc<dyn preflight_flow::Host> = if w.keys_from_env { Arc::new(crate::env_host::EnvHost(host)) } else { host };
             crate::watch::watch(w, Arc::new(Flow::new(host, cfg))).await
         }
         Command::Monitors(m) => crate::watch::monitors(m, &Flow::new(host, Ok(NetConfig::default()))),
@@ -81,7 +82,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome, Failure> {
         }
         Command::Ci(c) => {
             let cfg = net_config(&c.net);
-            crate::ci::ci(c, &Flow::new(Arc::new(crate::ci::CiHost(host)), cfg)).await
+            crate::ci::ci(c, &Flow::new(Arc::new(crate::env_host::EnvHost(host)), cfg)).await
         }
         Command::Providers(p) => {
             let cfg = match &p.action {

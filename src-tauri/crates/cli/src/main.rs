@@ -11,6 +11,7 @@ mod chatbot;
 mod checklist;
 mod ci;
 mod commands;
+mod env_host;
 mod flows;
 mod formats;
 mod keys;

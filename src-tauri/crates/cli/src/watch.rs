@@ -8,6 +8,7 @@ use preflight_core::monitor::{MonitorSpec, ProbeSpec, WARN_BELOW_SECS};
 use preflight_core::Domain;
 use preflight_flow::{Flow, FlowError};
 use preflight_store::WatchOp;
+use preflight_watch::channels::{ChannelKind, Origin, Target};
 use preflight_watch::{Event, Monitor, Reference, State, SystemClock, DEFAULT_REFERENCES};
 use std::sync::Arc;
 
@@ -57,8 +58,31 @@ fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Fail
     Ok(out)
 }
 
+/// The `[[channels]]` of --config, each with its address from `PREFLIGHT_CHANNEL_<NAME>` (and an
+/// ntfy token from `PREFLIGHT_CHANNEL_<NAME>_TOKEN`): a server has no keychain, and the file holds
+/// no address. A channel without its variable stops the start, naming the variable.
+fn config_channels(a: &WatchArgs) -> Result<Vec<Target>, Failure> {
+    let Some(file) = &a.config else { return Ok(Vec::new()) };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
+    let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
+    let mut out = Vec::new();
+    for (i, c) in cfg.channels.iter().enumerate() {
+        let kind = ChannelKind::parse(&c.kind)
+            .ok_or_else(|| usage(format!("{name}: channel \"{}\" has kind \"{}\", not slack, discord, ntfy or webhook", c.name, c.kind)))?;
+        let var = crate::env_host::var_name("PREFLIGHT_CHANNEL_", &c.name);
+        let address = crate::env_host::read(&var)
+            .ok_or_else(|| usage(format!("{name} sends alerts to \"{}\": set {var} to its {} address", c.name, kind.as_str())))?;
+        let url = kind.check_url(address.expose()).map_err(|e| usage(format!("{var}: {e}")))?;
+        let token = crate::env_host::read(&format!("{var}_TOKEN")).map(|t| t.expose().clone());
+        out.push(Target { id: -(i as i64) - 1, name: c.name.clone(), kind, url, token });
+    }
+    Ok(out)
+}
+
 pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
     let wanted = wanted(&a, &flow)?;
+    let outside = config_channels(&a)?;
     let references = if a.references.is_empty() {
         DEFAULT_REFERENCES.iter().filter_map(|r| Reference::parse(r).ok()).collect()
     } else {
@@ -87,6 +111,9 @@ pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
             monitors,
             references,
             |s| {
+                // A headless watcher: its posts are tagged so the app can hear them (vantage).
+                s.origin = Origin::Headless;
+                s.channels.extend(outside);
                 if let Some(n) = confirm {
                     // Exactly N failures, as documented: the two-minute rule does not cut in.
                     s.rules.confirm_failures = n;
@@ -187,6 +214,11 @@ fn print(e: &Event, format: WatchFormat) {
         (WatchFormat::Text, Event::ChannelFailed { at, channel, error }) => {
             Some(format!("{}  could not post to the channel \"{channel}\": {error}", clock(*at)))
         }
+        (WatchFormat::Text, Event::Agreed { at, title, server_at, .. }) => Some(format!(
+            "{}  {title}: the server watcher said so first (at {}) and alerted the channels; not sent again.",
+            clock(*at),
+            clock(*server_at)
+        )),
         (WatchFormat::Text, Event::Sample { .. }) => None,
     };
     if let Some(line) = line {
@@ -212,6 +244,16 @@ fn ms(v: Option<u64>) -> String {
 
 pub fn monitors(m: MonitorsArgs, flow: &Flow) -> Result<Outcome, Failure> {
     let mut domain = m.domain.as_deref().map(Domain::parse).transpose().map_err(usage)?;
+    if let (Some(file), Some(d)) = (&m.export, &domain) {
+        let text = flow.export_monitors(d).map_err(storage)?;
+        preflight_store::files::replace(file, text.as_bytes()).map_err(|e| usage(format!("cannot write {}: {e}", file.display())))?;
+        eprintln!(
+            "preflight: the monitors of {d} are in {}. On the server: preflight watch --config {} --keys-from-env (docs/watch-server.md).",
+            file.display(),
+            file.display()
+        );
+        return Ok(Outcome::Exit(0));
+    }
     if let Some(file) = &m.import {
         let name = file.display().to_string();
         let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;

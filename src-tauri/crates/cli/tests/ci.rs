@@ -57,7 +57,7 @@ async fn one_gate_over_every_part_with_the_reports_a_ci_service_reads() {
     let (code, text, err) = preflight_with(&args, None, &files.data, &[]).await;
     assert_eq!(code, 4, "{text}{err}");
     assert!(text.contains("Env file: skipped, no env file was given"), "a part with nothing to run is said: {text}");
-    assert!(text.contains("PREFLIGHT_KEY_TEST_USER is not set in this pipeline"), "the missing key is named: {text}");
+    assert!(text.contains("PREFLIGHT_KEY_TEST_USER is not set here"), "the missing key is named: {text}");
 
     // The CI service's secrets: every part passes.
     let keys = [("PREFLIGHT_KEY_TEST_USER", EMAIL), ("PREFLIGHT_KEY_TEST_PASSWORD", PASSWORD)];

@@ -81,7 +81,7 @@ impl Flow {
             .flatten()
             .ok_or_else(|| FlowError::Invalid("there is no such channel, or its address is missing from the keychain".into()))?;
         let net = self.net().await?;
-        channels::deliver(&net, &target, &channels::test_notice(preflight_watch::wall_ms()), &channels::BACKOFF)
+        channels::deliver(&net, &target, &channels::test_notice(preflight_watch::wall_ms()), channels::Origin::App, &channels::BACKOFF)
             .await
             .map_err(FlowError::Delivery)
     }

@@ -153,9 +153,9 @@ impl Flow {
             })
         });
         settings.auditor = Some(auditor);
-        let secrets: Secrets = Arc::new(|product: &str, name: &str| {
-            let found = preflight_vault::load(&preflight_vault::SecretRef::new(product, name));
-            found.ok().flatten().map(|s| s.expose().clone())
+        let host = Arc::clone(&self.host);
+        let secrets: Secrets = Arc::new(move |product: &str, name: &str| {
+            crate::flows::key(host.as_ref(), product, name).ok().flatten().map(|s| s.expose().clone())
         });
         settings.secrets = Some(secrets);
         let me = self.clone();
@@ -173,6 +173,9 @@ impl Flow {
         });
         settings.walker = Some(walker);
         let prefs = self.watch_prefs();
+        settings.server_feed = prefs.server_channel.and_then(|id| {
+            settings.channels.iter().find(|c| c.id == id && c.kind == preflight_watch::channels::ChannelKind::Ntfy).cloned()
+        });
         settings.reminder_every_ms = prefs.remind_minutes.map(|m| u64::from(m) * 60_000);
         if prefs.paths_after_deploy {
             let flow = Arc::downgrade(self);
@@ -188,6 +191,28 @@ impl Flow {
         }
         tune(&mut settings);
         Ok(Watcher::start(net, clock, monitors, settings))
+    }
+}
+
+impl Flow {
+    /// The monitors of `domain` as a settings file for a watcher on a server: its `[[monitors]]`,
+    /// the `[[flows]]` its path monitors walk (from its saved settings) and the channels by kind
+    /// and name. No secret is in it (see `preflight_core::config::export`).
+    pub fn export_monitors(&self, domain: &Domain) -> Result<String, FlowError> {
+        let specs: Vec<_> = self.stored_monitors(Some(domain))?.into_iter().map(|m| m.spec).collect();
+        if specs.is_empty() {
+            return Err(FlowError::Invalid(format!(
+                "{domain} has no monitors to export; add the default set first: preflight monitors {domain} --add-defaults"
+            )));
+        }
+        let walks = specs.iter().any(|s| matches!(s.probe, preflight_core::monitor::ProbeSpec::Flow { .. }));
+        let flows = match self.settings_file(domain).filter(|f| walks && f.is_file()) {
+            Some(_) => self.product_config(domain, None)?.1.flows,
+            None => Vec::new(),
+        };
+        let channels: Vec<_> =
+            self.channels()?.into_iter().map(|c| preflight_core::config::ChannelConfig { name: c.name, kind: c.kind }).collect();
+        preflight_core::config::export::export(domain.as_str(), &specs, &flows, &channels).map_err(FlowError::Invalid)
     }
 }
 
@@ -318,6 +343,10 @@ pub struct WatchPrefs {
     /// Off until the founder turns it on: the paths sign in and chat (a few model tokens).
     #[serde(default)]
     pub paths_after_deploy: bool,
+    /// The ntfy channel a watcher on a server posts to (`preflight watch` there): read before a
+    /// DOWN or UP is told, so the founder is not woken twice for what the server already said.
+    #[serde(default)]
+    pub server_channel: Option<i64>,
 }
 
 /// Where a damaged `watch.json` is kept when new preferences are saved.

@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod hostile;
 pub mod imap;
 pub mod mailbox;
+pub mod ntfy;
 pub mod openssl;
 pub mod pki;
 pub mod rdap;

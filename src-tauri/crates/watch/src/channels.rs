@@ -80,8 +80,41 @@ impl std::fmt::Debug for Target {
     }
 }
 
-/// The request that delivers `notice` to `target`.
-pub fn request(target: &Target, notice: &Notice) -> Request {
+/// Which watcher posts: the app's (on a laptop that sleeps) or a headless one (`preflight watch`
+/// on a server). An ntfy notice carries it as a tag, so the app can read the server's notices off
+/// the same topic and tell them from its own ([`crate::vantage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    App,
+    Headless,
+}
+
+impl Origin {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Origin::App => "preflight-app",
+            Origin::Headless => "preflight-watch",
+        }
+    }
+}
+
+/// A monitor's name as an ntfy tag: plain ASCII, no comma (the header's separator).
+pub fn monitor_tag(name: &str) -> String {
+    let clean: String = name.chars().map(|c| if c.is_ascii() && !c.is_control() && c != ',' { c } else { '_' }).collect();
+    format!("monitor:{}", clean.trim())
+}
+
+/// The tag of a notice's kind, for the notices two watchers compare.
+pub fn kind_tag(kind: NoticeKind) -> Option<&'static str> {
+    match kind {
+        NoticeKind::Down => Some("preflight-down"),
+        NoticeKind::Up => Some("preflight-up"),
+        _ => None,
+    }
+}
+
+/// The request that delivers `notice` to `target`, posted by the watcher `origin`.
+pub fn request(target: &Target, notice: &Notice, origin: Origin) -> Request {
     let urgent = matches!(notice.kind, NoticeKind::Down | NoticeKind::Reminder);
     let text = format!("{}\n{}", notice.title, notice.body);
     let json =
@@ -93,10 +126,13 @@ pub fn request(target: &Target, notice: &Notice) -> Request {
         ChannelKind::Ntfy => {
             // Header values must be plain ASCII on one line.
             let title: String = notice.title.chars().map(|c| if c.is_ascii() && !c.is_control() { c } else { ' ' }).collect();
+            let mut tags = vec![if urgent { "rotating_light" } else { "white_check_mark" }.to_owned(), origin.tag().to_owned()];
+            tags.extend(kind_tag(notice.kind).map(str::to_owned));
+            tags.extend(notice.monitors.iter().map(|m| monitor_tag(m)));
             let mut r = Request::new("POST", target.url.clone())
                 .header("title", title)
                 .header("priority", if urgent { "high" } else { "default" })
-                .header("tags", if urgent { "rotating_light" } else { "white_check_mark" })
+                .header("tags", tags.join(","))
                 .body(notice.body.clone());
             if let Some(t) = &target.token {
                 r = r.header("authorization", format!("Bearer {t}"));
@@ -110,8 +146,8 @@ pub fn request(target: &Target, notice: &Notice) -> Request {
 pub const BACKOFF: [Duration; 2] = [Duration::from_secs(2), Duration::from_secs(8)];
 
 /// Posts `notice` to `target`, retrying with backoff; the error says what the last attempt got.
-pub async fn deliver(net: &Net, target: &Target, notice: &Notice, backoff: &[Duration]) -> Result<(), String> {
-    let req = request(target, notice);
+pub async fn deliver(net: &Net, target: &Target, notice: &Notice, origin: Origin, backoff: &[Duration]) -> Result<(), String> {
+    let req = request(target, notice, origin);
     let mut last = String::new();
     for attempt in 0..=backoff.len() {
         if attempt > 0 {

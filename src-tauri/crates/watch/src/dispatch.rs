@@ -2,6 +2,7 @@
 //! notices (grouped, muted, reminded), announces them to the front end and every outside channel,
 //! notices deploys (and has the paths run after one), and keeps the shared state the tray reads.
 
+use crate::channels::{kind_tag, Origin};
 use crate::clock::Clock;
 use crate::event::Event;
 use crate::notice::{Change, Notice, NoticeKind, Notifier};
@@ -9,6 +10,7 @@ use crate::probe::Note;
 use crate::record::Recorder;
 use crate::schedule::{AfterDeploy, Controls, Monitor, Report};
 use crate::state::{Probe, State};
+use crate::vantage::{self, Heard};
 use preflight_core::Net;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -23,28 +25,109 @@ pub(crate) struct Outbox {
     pub(crate) channels: Vec<crate::channels::Target>,
     pub(crate) backoff: Vec<Duration>,
     pub(crate) deliveries: JoinSet<(String, Result<(), String>)>,
+    /// Which watcher this is, tagged on what it posts.
+    pub(crate) origin: Origin,
+    /// The topic a headless watcher posts to, read before a DOWN or UP is told ([`crate::vantage`]).
+    pub(crate) feed: Option<crate::channels::Target>,
+    /// DOWN and UP notices waiting for the server's word, each until its deadline.
+    pub(crate) held: Vec<(Notice, u64)>,
+    pub(crate) polls: JoinSet<Result<Vec<Heard>, String>>,
+    pub(crate) last_poll: u64,
 }
 
 impl Outbox {
+    pub(crate) fn new(
+        net: Net,
+        channels: Vec<crate::channels::Target>,
+        backoff: Vec<Duration>,
+        origin: Origin,
+        feed: Option<crate::channels::Target>,
+    ) -> Outbox {
+        Outbox { net, channels, backoff, deliveries: JoinSet::new(), origin, feed, held: Vec::new(), polls: JoinSet::new(), last_poll: 0 }
+    }
+
     /// Tells the front end and posts to every channel (each delivery on its own, with retries).
     fn announce(&mut self, events: &UnboundedSender<Event>, notice: Notice) {
         for target in &self.channels {
-            let (net, target, notice, backoff) = (self.net.clone(), target.clone(), notice.clone(), self.backoff.clone());
+            let (net, target, notice, backoff, origin) =
+                (self.net.clone(), target.clone(), notice.clone(), self.backoff.clone(), self.origin);
             self.deliveries.spawn(async move {
-                let result = crate::channels::deliver(&net, &target, &notice, &backoff).await;
+                let result = crate::channels::deliver(&net, &target, &notice, origin, &backoff).await;
                 (target.name, result)
             });
         }
         let _ = events.send(Event::Notice(notice));
     }
 
-    /// The next finished delivery (pending forever when none is under way).
-    async fn next(&mut self) -> Option<(String, Result<(), String>)> {
-        if self.deliveries.is_empty() {
-            return std::future::pending().await;
+    /// A DOWN or UP waits for the server's word when there is a server to ask; the rest is told now.
+    fn tell(&mut self, events: &UnboundedSender<Event>, notice: Notice, now: u64) {
+        if self.feed.is_some() && kind_tag(notice.kind).is_some() && !notice.monitors.is_empty() {
+            self.held.push((notice, now + vantage::HOLD_MS));
+        } else {
+            self.announce(events, notice);
         }
-        self.deliveries.join_next().await.and_then(Result::ok)
     }
+
+    /// Tells what waited too long (the server said nothing, or could not be asked), and reads
+    /// the server's topic again while something waits.
+    fn tick(&mut self, events: &UnboundedSender<Event>, now: u64) {
+        let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(_, until)| *until <= now);
+        self.held = waiting;
+        for (notice, _) in due {
+            self.announce(events, notice);
+        }
+        let Some(feed) = self.feed.clone() else { return };
+        if self.held.is_empty() || !self.polls.is_empty() || now.saturating_sub(self.last_poll) < vantage::POLL_EVERY_MS {
+            return;
+        }
+        self.last_poll = now;
+        let since = self.held.iter().map(|(n, _)| n.at).min().unwrap_or(now).saturating_sub(vantage::LOOKBACK_MS);
+        let net = self.net.clone();
+        self.polls.spawn(async move { vantage::heard(&net, &feed, since).await });
+    }
+
+    /// What the server said: each held notice it agrees with is only shown, quietly.
+    fn settle(&mut self, events: &UnboundedSender<Event>, heard: Result<Vec<Heard>, String>, now: u64) {
+        let heard = match heard {
+            Ok(h) => h,
+            Err(error) => {
+                tracing::warn!(%error, "the server watcher's topic could not be read; the app tells the founder itself when it must");
+                return;
+            }
+        };
+        let held = std::mem::take(&mut self.held);
+        for (notice, until) in held {
+            match vantage::agrees(&notice, &heard) {
+                Some(server_at) => {
+                    let _ = events.send(Event::Agreed {
+                        at: now,
+                        kind: notice.kind,
+                        title: notice.title,
+                        monitors: notice.monitors,
+                        server_at,
+                    });
+                }
+                None => self.held.push((notice, until)),
+            }
+        }
+    }
+
+    /// The next finished delivery or read of the server's topic (pending forever when none is
+    /// under way).
+    async fn next(&mut self) -> Option<Done> {
+        let (deliveries, polls) = (&mut self.deliveries, &mut self.polls);
+        tokio::select! {
+            Some(d) = deliveries.join_next(), if !deliveries.is_empty() => d.ok().map(|(channel, result)| Done::Delivered(channel, result)),
+            Some(h) = polls.join_next(), if !polls.is_empty() => h.ok().map(Done::Heard),
+            else => std::future::pending().await,
+        }
+    }
+}
+
+/// What finished in the background of the dispatcher.
+enum Done {
+    Delivered(String, Result<(), String>),
+    Heard(Result<Vec<Heard>, String>),
 }
 
 /// What to do when a deploy is noticed, and the way back to the dispatcher for its result.
@@ -89,9 +172,13 @@ pub(crate) async fn dispatch(
         let report = tokio::select! {
             r = inbox.recv() => match r { Some(r) => Some(r), None => break },
             _ = clock.sleep(1_000) => None,
-            Some((channel, result)) = out.next() => {
-                if let Err(error) = result {
-                    let _ = events.send(Event::ChannelFailed { at: clock.now_ms(), channel, error });
+            Some(done) = out.next() => {
+                match done {
+                    Done::Delivered(channel, Err(error)) => {
+                        let _ = events.send(Event::ChannelFailed { at: clock.now_ms(), channel, error });
+                    }
+                    Done::Delivered(_, Ok(())) => {}
+                    Done::Heard(heard) => out.settle(&events, heard, clock.now_ms()),
                 }
                 None
             }
@@ -196,8 +283,9 @@ pub(crate) async fn dispatch(
             }
         }
         for n in notifier.due(now) {
-            out.announce(&events, n);
+            out.tell(&events, n, now);
         }
+        out.tick(&events, now);
         if let Some(r) = recorder.as_mut() {
             r.tick(now);
         }

@@ -1,7 +1,7 @@
 //! What a running watcher tells its front end: state changes (the `--format jsonl` lines), samples,
 //! notices, the network verdict and detected deploys.
 
-use crate::notice::Notice;
+use crate::notice::{Notice, NoticeKind};
 use crate::state::State;
 use serde::Serialize;
 
@@ -29,6 +29,9 @@ pub enum Event {
     Network { at: u64, online: bool },
     /// A notice could not be posted to an outside channel, even after retries.
     ChannelFailed { at: u64, channel: String, error: String },
+    /// The server watcher said it first: it has already alerted the founder's channels, so this
+    /// watcher only shows that both see it (no notification, no post).
+    Agreed { at: u64, kind: NoticeKind, title: String, monitors: Vec<String>, server_at: u64 },
     /// The site started serving a new build.
     Deploy { at: u64, domain: String, version: String },
 }

@@ -25,6 +25,7 @@ pub mod probe;
 pub mod record;
 pub mod schedule;
 pub mod state;
+pub mod vantage;
 
 pub use clock::wall_ms;
 pub use clock::{Clock, FastClock, SystemClock};

@@ -93,6 +93,11 @@ pub struct Settings {
     pub channels: Vec<crate::channels::Target>,
     /// Pauses between delivery attempts.
     pub backoff: Vec<Duration>,
+    /// Which watcher this is: the app's, or a headless one (tagged on what it posts).
+    pub origin: crate::channels::Origin,
+    /// The ntfy topic a headless watcher posts to: read before a DOWN or UP is told, so two
+    /// vantage points do not wake the founder twice ([`crate::vantage`]).
+    pub server_feed: Option<crate::channels::Target>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -122,6 +127,8 @@ impl Settings {
             secrets: None,
             store: None,
             channels: Vec::new(),
+            origin: crate::channels::Origin::App,
+            server_feed: None,
             backoff: crate::channels::BACKOFF.to_vec(),
         }
     }
@@ -199,7 +206,7 @@ impl Watcher {
         let recorder = settings.store.clone().map(Recorder::new);
         let notifier = Notifier::new(settings.group_window_ms, settings.reminder_every_ms);
         let out =
-            Outbox { net: net.clone(), channels: settings.channels.clone(), backoff: settings.backoff.clone(), deliveries: JoinSet::new() };
+            Outbox::new(net.clone(), settings.channels.clone(), settings.backoff.clone(), settings.origin, settings.server_feed.clone());
         // Weak: the dispatcher must still see its inbox close once every probing task is gone.
         let deploys = Deploys { after: settings.after_deploy.clone(), reports: reports.downgrade() };
         tasks.spawn(dispatch(inbox, events, notifier, recorder, out, clock.clone(), controls.clone(), states.clone(), deploys));

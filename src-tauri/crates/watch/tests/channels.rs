@@ -2,7 +2,7 @@
 //! retries with backoff, and a failure that is reported instead of dropped.
 
 use preflight_testbed::{Answer, Inbox, Product, Site, Testbed};
-use preflight_watch::channels::{deliver, test_notice, ChannelKind, Target};
+use preflight_watch::channels::{deliver, test_notice, ChannelKind, Origin, Target};
 use std::time::Duration;
 use url::Url;
 
@@ -25,7 +25,7 @@ async fn each_kind_posts_its_own_shape_and_retries_until_it_lands() {
     for (kind, path) in
         [(ChannelKind::Slack, "/slack"), (ChannelKind::Discord, "/discord"), (ChannelKind::Ntfy, "/topic"), (ChannelKind::Webhook, "/hook")]
     {
-        deliver(&net, &target(kind, path), &notice, &quick).await.expect("delivered");
+        deliver(&net, &target(kind, path), &notice, Origin::App, &quick).await.expect("delivered");
     }
     let got = inbox.received();
     let body = |path: &str| got.iter().find(|r| r.path == path).map(|r| r.body.clone()).unwrap_or_default();
@@ -39,10 +39,11 @@ async fn each_kind_posts_its_own_shape_and_retries_until_it_lands() {
 
     inbox.fail_next(2);
     let before = inbox.received().len();
-    deliver(&net, &target(ChannelKind::Slack, "/retry"), &notice, &quick).await.expect("the third try lands");
+    deliver(&net, &target(ChannelKind::Slack, "/retry"), &notice, Origin::App, &quick).await.expect("the third try lands");
     assert_eq!(inbox.received().len() - before, 3, "two failures, then success");
     inbox.fail_next(3);
-    let err = deliver(&net, &target(ChannelKind::Slack, "/down"), &notice, &quick).await.expect_err("three failures are reported");
+    let err =
+        deliver(&net, &target(ChannelKind::Slack, "/down"), &notice, Origin::App, &quick).await.expect_err("three failures are reported");
     assert_eq!(err, "slack answered 500");
 }
 
@@ -60,7 +61,7 @@ async fn a_failed_delivery_names_the_host_never_the_secret_address() {
         url: Url::parse("https://alerts.hooks.test/s3cret-topic-4242?auth=s3cret-query").expect("url"),
         token: Some("tok\nen".into()),
     };
-    let err = deliver(&net, &target, &test_notice(1), &[]).await.expect_err("unsendable");
+    let err = deliver(&net, &target, &test_notice(1), Origin::App, &[]).await.expect_err("unsendable");
     assert!(err.contains("alerts.hooks.test"), "the host is named: {err}");
     assert!(!err.contains("s3cret-topic-4242") && !err.contains("s3cret-query"), "the address stays secret: {err}");
 }

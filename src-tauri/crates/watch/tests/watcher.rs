@@ -2,6 +2,9 @@
 //! is told exactly once each way, a flapping endpoint stays quiet, an offline laptop and a sleep
 //! cause no DOWN, and the outage lands in the history.
 
+mod common;
+
+use common::{notices, until};
 use preflight_core::monitor::{MonitorSpec, ProbeSpec};
 use preflight_core::Net;
 use preflight_store::{Store, WatchOp};
@@ -53,18 +56,6 @@ fn settings() -> Settings {
     Settings::new(vec![Reference::parse(&format!("https://ref.{DOMAIN}/")).expect("reference")])
 }
 
-/// Collects events until `done` says so, or the real-time deadline passes.
-async fn until(rx: &mut UnboundedReceiver<Event>, seen: &mut Vec<Event>, secs: u64, done: impl Fn(&[Event]) -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !done(seen) {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(e)) => seen.push(e),
-            Ok(None) | Err(_) => return false,
-        }
-    }
-    true
-}
-
 /// Collects for a while of watcher time (the clock is compressed, the wait is real).
 async fn for_a_while(rx: &mut UnboundedReceiver<Event>, seen: &mut Vec<Event>, watcher_secs: u64) {
     let _ = until(rx, seen, 0, |_| false).await;
@@ -72,10 +63,6 @@ async fn for_a_while(rx: &mut UnboundedReceiver<Event>, seen: &mut Vec<Event>, w
     while let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         seen.push(e);
     }
-}
-
-fn notices(seen: &[Event], kind: NoticeKind) -> usize {
-    seen.iter().filter(|e| matches!(e, Event::Notice(n) if n.kind == kind)).count()
 }
 
 fn went(seen: &[Event], to: State) -> usize {

@@ -41,6 +41,11 @@ pub struct WatchArgs {
     /// Do not record samples and incidents in the history.
     #[arg(long)]
     pub no_save: bool,
+    /// On a machine without a keychain (a server, a container): read the keys monitors and paths
+    /// name from PREFLIGHT_KEY_<NAME>. The [[channels]] of --config always take their address from
+    /// PREFLIGHT_CHANNEL_<NAME>.
+    #[arg(long)]
+    pub keys_from_env: bool,
     #[command(flatten)]
     pub net: NetArgs,
 }
@@ -56,6 +61,10 @@ pub struct MonitorsArgs {
     /// tray and `preflight watch --domain` run them.
     #[arg(long, value_name = "FILE")]
     pub import: Option<PathBuf>,
+    /// Write the product's monitors (with the paths they walk and the channels by name, never an
+    /// address or a key) to a settings file for a watcher on a server: `preflight watch --config FILE`.
+    #[arg(long, value_name = "FILE", requires = "domain", conflicts_with = "import")]
+    pub export: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -15,35 +15,10 @@ use preflight_core::discover::Discover;
 use preflight_core::{gate, Domain, FailOn, Finding, Report, Status, Target, Verdict};
 use preflight_flow::flows::Trigger;
 use preflight_flow::secrets::SecretScan;
-use preflight_flow::{AuditRequest, Flow, Host, Source};
+use preflight_flow::{AuditRequest, Flow, Source};
 use preflight_latency::Plan;
-use preflight_vault::Sensitive;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
-
-/// The CLI's host for a pipeline: the same data folder, and the keys the CI service's secret store
-/// put in the environment as `PREFLIGHT_KEY_<NAME>` (a runner has no keychain).
-pub struct CiHost(pub Arc<dyn Host>);
-
-impl Host for CiHost {
-    fn data_dir(&self) -> Option<PathBuf> {
-        self.0.data_dir()
-    }
-    fn key(&self, _product: &str, name: &str) -> Option<Result<Sensitive<String>, String>> {
-        let var = env_name(name);
-        Some(match std::env::var(&var) {
-            Ok(v) if !v.is_empty() => Ok(Sensitive::new(v)),
-            _ => Err(format!("{var} is not set in this pipeline: add the key `{name}` to your CI service's secrets under that name")),
-        })
-    }
-}
-
-/// The environment variable that carries the key `name`: `test-password` → `PREFLIGHT_KEY_TEST_PASSWORD`.
-pub fn env_name(name: &str) -> String {
-    let tail: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
-    format!("PREFLIGHT_KEY_{tail}")
-}
 
 /// One part of the gate: its report, or why it did not run.
 pub struct Part {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub mod evals;
+pub mod export;
 pub mod fields;
 
 pub use evals::{Eval, EvalConfig};
@@ -53,41 +54,75 @@ pub struct ProductConfig {
     /// `[[evals]]`: the founder's own questions to the chatbot ([`evals`]).
     #[serde(default)]
     pub evals: Vec<EvalConfig>,
+    /// `[[channels]]`: where a headless watcher sends its alerts. Only the kind and a name: the
+    /// address is a secret, and comes from the environment of the machine that runs the watcher.
+    #[serde(default)]
+    pub channels: Vec<ChannelConfig>,
 }
 
-/// `[[monitors]]`: one flat table whatever the kind, so a typo in any key is refused.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// `[[channels]]`
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    pub name: String,
+    /// slack, discord, ntfy or webhook.
+    pub kind: String,
+}
+
+/// `[[monitors]]`: one flat table whatever the kind, so a typo in any key is refused. Written back
+/// by [`export`] with only the keys a monitor uses.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
     pub name: String,
     /// `http` (default), `cert`, `dns` or `audit`.
     #[serde(default = "http")]
     pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_secs: Option<u32>,
     /// http: the address; cert and dns: the host name; audit: the domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
-    #[serde(default = "get")]
+    #[serde(default = "get", skip_serializing_if = "is_get")]
     pub method: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_header: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expect_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub up_below: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub json_field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub json_equals: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_latency_ms: Option<u64>,
     /// dns: the record type and the values it must have.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<String>,
     /// flow: the name of the `[[flows]]` path to walk.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
+}
+
+fn is_get(m: &str) -> bool {
+    m.eq_ignore_ascii_case("GET")
 }
 
 fn http() -> String {
