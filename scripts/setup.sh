@@ -9,7 +9,7 @@ want=${1:-build}
 build_pkgs=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 test_pkgs=(xvfb xauth dbus-x11 dunst libnotify-bin gnome-keyring libsecret-tools webkit2gtk-driver chromium
   x11-utils xdotool fonts-dejavu-core imagemagick openssl git dovecot-imapd curl jq shellcheck
-  podman runc mmdebstrap systemd)
+  podman runc mmdebstrap systemd rpm sudo sqlite3)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 

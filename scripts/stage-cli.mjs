@@ -9,7 +9,20 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const debug = process.env.TAURI_ENV_DEBUG === "true";
-const args = ["build", "-p", "preflight-cli", "-p", "preflight-tray", "--locked", ...(debug ? [] : ["--release"])];
+// Only the Linux packages carry the CLI and the tray-only process (tauri.conf.json's
+// bundle.linux.*.files); the Windows and macOS installers do not, and the CLI reaches those
+// systems as its own archive on the release (.github/workflows/release.yml).
+if ((process.env.TAURI_ENV_PLATFORM || process.platform) !== "linux") {
+  console.log("stage-cli: not a Linux bundle, nothing to stage");
+  process.exit(0);
+}
+// A cross build (the release's arm64 runner names its target) stages that target's binaries.
+const triple = process.env.TAURI_ENV_TARGET_TRIPLE;
+const host = spawnSync("rustc", ["-vV"], { encoding: "utf8" }).stdout?.match(/^host: (.+)$/m)?.[1];
+const cross = triple && triple !== host ? triple : null;
+// The update test builds its "next release" with one more migration: the CLI in that package has it too.
+const features = process.env.PREFLIGHT_STAGE_FEATURES ? ["--features", process.env.PREFLIGHT_STAGE_FEATURES] : [];
+const args = ["build", "-p", "preflight-cli", "-p", "preflight-tray", "--locked", ...(debug ? [] : ["--release"]), ...(cross ? ["--target", cross] : []), ...features];
 const built = spawnSync("cargo", args, { cwd: root, stdio: "inherit" });
 if (built.status !== 0) {
   console.error(`stage-cli: cargo ${args.join(" ")} failed`);
@@ -20,7 +33,7 @@ const out = join(root, "src-tauri/gen/bin");
 mkdirSync(out, { recursive: true });
 for (const name of ["preflight", "preflight-tray"]) {
   const exe = process.platform === "win32" ? `${name}.exe` : name;
-  copyFileSync(join(target, debug ? "debug" : "release", exe), join(out, exe));
+  copyFileSync(join(target, ...(cross ? [cross] : []), debug ? "debug" : "release", exe), join(out, exe));
   chmodSync(join(out, exe), 0o755);
   console.log(`stage-cli: ${join(out, exe)} (${debug ? "debug" : "release"})`);
 }

@@ -50,8 +50,11 @@ dbus-run-session -- bash -c '
 '
 
 if [ -z "${SKIP_DESKTOP:-}" ]; then
-  phase "desktop bundle (.deb) and the real window over WebDriver"
+  phase "desktop bundles (.deb, .rpm) and the real window over WebDriver"
   npm run --silent e2e:desktop
+
+  phase "the app updates itself: .deb N to N+1 with a new migration, signed; a changed package refused"
+  bash tests/update/run.sh
 fi
 
 phase "done in $((SECONDS - started))s"

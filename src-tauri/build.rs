@@ -24,6 +24,8 @@ fn main() {
         "watch_prefs",
         "set_reminders",
         "set_server_channel",
+        "check_update",
+        "install_update",
         "list_channels",
         "add_channel",
         "remove_channel",

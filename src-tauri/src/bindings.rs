@@ -4,7 +4,7 @@
 use crate::commands::{
     audit, channels, chatbot, checklist, history, latency, monitors, names, paths, product, providers, secrets, settings, startup,
 };
-use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, WatchNotice};
+use crate::events::{AuditFinished, AuditProgress, AuditStarted, MonitorChanged, SettingsChanged, UpdateAvailable, WatchNotice};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 use tauri_specta::{collect_commands, collect_events, Builder};
 
@@ -33,6 +33,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             monitors::watch_prefs,
             monitors::set_reminders,
             monitors::set_server_channel,
+            crate::updates::check_update,
+            crate::updates::install_update,
             channels::list_channels,
             channels::add_channel,
             channels::remove_channel,
@@ -76,7 +78,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             chatbot::run_evals,
             chatbot::new_canary,
         ])
-        .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged])
+        .events(collect_events![AuditStarted, AuditProgress, AuditFinished, MonitorChanged, WatchNotice, SettingsChanged, UpdateAvailable])
 }
 
 /// The TypeScript bindings as text.

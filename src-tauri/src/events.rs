@@ -81,3 +81,9 @@ pub struct SettingsChanged {
     /// The file's revision now: a save must be made over this one.
     pub revision: String,
 }
+
+/// A newer release is ready: the window offers it, with its notes (nothing is installed unasked).
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct UpdateAvailable {
+    pub update: crate::updates::UpdateInfo,
+}

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod settings_watch;
 pub mod state;
 pub mod tray;
+pub mod updates;
 pub mod watcher;
 pub mod window;
 
@@ -62,6 +63,15 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         settings_watch: Default::default(),
         load: Default::default(),
     });
+    // `--update`: the terminal's way to the same update, without a window or a watcher.
+    if std::env::args().any(|a| a == UPDATE_ARG) {
+        let handle = app.handle().clone();
+        tauri::async_runtime::spawn(async move {
+            let code = updates::from_terminal(&handle).await;
+            handle.exit(code);
+        });
+        return Ok(());
+    }
     settings_watch::start(app.handle());
     // One watcher at a time: a tray-only process still running hands back before ours starts,
     // and if it cannot be stopped ours does not start at all (two watchers would double every
@@ -90,6 +100,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         tauri::async_runtime::spawn(watcher::restart(app.handle().clone()));
     }
+    updates::start_checks(app.handle());
     tracing::info!(data = %data_dir.display(), "Preflight started");
     Ok(())
 }
@@ -116,6 +127,8 @@ fn hand_over(app: &tauri::AppHandle) -> bool {
 
 /// The argument start-at-login passes: open in the tray only.
 const HIDDEN_ARG: &str = "--hidden";
+/// Check for a newer release from a terminal, ask, install (see `updates`).
+const UPDATE_ARG: &str = "--update";
 
 /// Starts the desktop app.
 pub fn run() {
@@ -126,6 +139,7 @@ pub fn run() {
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

@@ -12,9 +12,9 @@ mkdir -p "$artifacts"
 
 command -v tauri-driver >/dev/null || cargo install tauri-driver --version 2.0.6 --locked
 
-echo "--- building the debug app and its .deb"
+echo "--- building the debug app, its .deb and its .rpm"
 build_start=$SECONDS
-npx tauri build --debug --bundles deb --ci
+npx tauri build --debug --bundles deb,rpm --ci
 echo "built in $((SECONDS - build_start))s"
 app="$target/debug/preflight-desktop"
 deb=$(ls -t "$target"/debug/bundle/deb/*.deb | head -n 1)
@@ -29,6 +29,12 @@ for want in usr/bin/preflight-desktop usr/bin/preflight usr/bin/preflight-tray u
   grep -q "$want" <<<"$contents" || { echo "the .deb lacks $want"; exit 1; }
 done
 echo "deb ok: $(basename "$deb") $(du -h "$deb" | cut -f1)"
+rpm_file=$(ls -t "$target"/debug/bundle/rpm/*.rpm | head -n 1)
+rpm_files=$(rpm -qpl "$rpm_file" 2>/dev/null)
+for want in /usr/bin/preflight-desktop /usr/bin/preflight /usr/bin/preflight-tray /usr/share/applications/Preflight.desktop; do
+  grep -qx "$want" <<<"$rpm_files" || { echo "the .rpm lacks $want"; exit 1; }
+done
+echo "rpm ok: $(basename "$rpm_file") $(du -h "$rpm_file" | cut -f1)"
 
 work=$(mktemp -d)
 trap 'cp "$work"/driver.log "$work"/demo.err "$artifacts"/ 2>/dev/null || true; rm -rf "$artifacts/desktop-logs"; cp -r "$work/app-data/logs" "$artifacts/desktop-logs" 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; pkill -f "$target/debug/preflight-tray" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -237,6 +237,29 @@ async setServerChannel(channelId: number | null) : Promise<Result<WatchPrefs, Ap
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Whether a newer release is out, and what it brings.
+ */
+async checkUpdate() : Promise<Result<UpdateInfo | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Installs the newer release the founder said yes to, then restarts into it. `version` is the one
+ * they were shown: a different one on the server now is not installed unasked.
+ */
+async installUpdate(version: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_update", { version }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async listChannels() : Promise<Result<ChannelRow[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_channels") };
@@ -710,6 +733,7 @@ auditProgress: AuditProgress,
 auditStarted: AuditStarted,
 monitorChanged: MonitorChanged,
 settingsChanged: SettingsChanged,
+updateAvailable: UpdateAvailable,
 watchNotice: WatchNotice
 }>({
 auditFinished: "audit-finished",
@@ -717,6 +741,7 @@ auditProgress: "audit-progress",
 auditStarted: "audit-started",
 monitorChanged: "monitor-changed",
 settingsChanged: "settings-changed",
+updateAvailable: "update-available",
 watchNotice: "watch-notice"
 })
 
@@ -2046,6 +2071,22 @@ server_ms: number;
  * Where it redirected to, if it did.
  */
 redirect_to: string | null }
+/**
+ * A newer release is ready: the window offers it, with its notes (nothing is installed unasked).
+ */
+export type UpdateAvailable = { update: UpdateInfo }
+/**
+ * What a newer release brings, for the window to ask about.
+ */
+export type UpdateInfo = { version: string; current: string; 
+/**
+ * The release notes, as the release wrote them.
+ */
+notes: string | null; 
+/**
+ * When it was published (RFC 3339), when the manifest says.
+ */
+date: string | null }
 /**
  * The judgement against the target.
  */

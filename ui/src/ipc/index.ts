@@ -49,9 +49,11 @@ import type {
   RedTeamRun,
   EvalRun,
   Canary,
+  UpdateInfo,
 } from "../bindings";
 
 export type {
+  UpdateInfo,
   ChatbotState,
   RedTeamPlan,
   RedTeamRun,
@@ -195,6 +197,8 @@ export const api = {
   watchPrefs: (): Promise<WatchPrefs> => unwrap(commands.watchPrefs()),
   setReminders: (minutes: number | null): Promise<WatchPrefs> => unwrap(commands.setReminders(minutes)),
   setServerChannel: (channelId: number | null): Promise<WatchPrefs> => unwrap(commands.setServerChannel(channelId)),
+  checkUpdate: (): Promise<UpdateInfo | null> => unwrap(commands.checkUpdate()),
+  installUpdate: (version: string): Promise<null> => unwrap(commands.installUpdate(version)),
   autostartEnabled: (): Promise<boolean> => unwrap(commands.autostartEnabled()),
   setAutostart: (enabled: boolean): Promise<boolean> => unwrap(commands.setAutostart(enabled)),
   getChecklist: (domain: string): Promise<Checklist> => unwrap(commands.getChecklist(domain)),
@@ -257,6 +261,7 @@ export async function subscribe(handlers: {
   monitorChanged?: (e: MonitorChanged) => void;
   watchNotice?: (e: WatchNotice) => void;
   settingsChanged?: (e: SettingsChanged) => void;
+  updateAvailable?: (e: UpdateInfo) => void;
 }): Promise<Unlisten> {
   const offs: Unlisten[] = [];
   if (handlers.started) offs.push(await events.auditStarted.listen((e) => handlers.started?.(e.payload)));
@@ -265,5 +270,6 @@ export async function subscribe(handlers: {
   if (handlers.monitorChanged) offs.push(await events.monitorChanged.listen((e) => handlers.monitorChanged?.(e.payload)));
   if (handlers.watchNotice) offs.push(await events.watchNotice.listen((e) => handlers.watchNotice?.(e.payload)));
   if (handlers.settingsChanged) offs.push(await events.settingsChanged.listen((e) => handlers.settingsChanged?.(e.payload)));
+  if (handlers.updateAvailable) offs.push(await events.updateAvailable.listen((e) => handlers.updateAvailable?.(e.payload.update)));
   return () => offs.forEach((off) => off());
 }

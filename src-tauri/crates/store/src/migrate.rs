@@ -39,9 +39,24 @@ pub const ALL: &[&Migration] = &[
     &keys::V14,
 ];
 
+/// A migration as the next release would add one, built in only by the update test (feature
+/// `update-test`), which installs a build with it over a build without it and finds the history
+/// migrated. Never part of a release.
+const NEXT_RELEASE: Migration = Migration {
+    version: 15,
+    sql: "CREATE TABLE update_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL);
+          INSERT INTO update_probe (note) VALUES ('migrated by the next release');",
+};
+const EXTRA: &[&Migration] = if cfg!(feature = "update-test") { &[&NEXT_RELEASE] } else { &[] };
+
+/// The steps this build knows, in order.
+fn steps() -> impl Iterator<Item = &'static &'static Migration> {
+    ALL.iter().chain(EXTRA.iter())
+}
+
 /// The schema version this build writes.
 pub fn latest() -> i64 {
-    ALL.last().map_or(0, |m| m.version)
+    steps().last().map_or(0, |m| m.version)
 }
 
 fn version(conn: &Connection) -> Result<i64> {
@@ -66,7 +81,7 @@ pub fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock: decide again under it.
     let found = refuse_newer(&tx, path)?;
-    for m in ALL.iter().filter(|m| m.version > found) {
+    for m in steps().filter(|m| m.version > found) {
         tx.execute_batch(m.sql)?;
         tracing::info!(version = m.version, "database migrated");
     }
