@@ -42,14 +42,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(guard) = logging::init(&data_dir.join("logs")) {
         app.manage(guard);
     }
-    let net = Overrides::from_lists(
-        env("PREFLIGHT_NAMESERVER").as_deref(),
-        env("PREFLIGHT_CA_FILE").as_deref(),
-        env("PREFLIGHT_CONNECT_TO").as_deref(),
-    )
-    .with_rdap(env("PREFLIGHT_RDAP_URL").as_deref())
-    .with_provider_apis(env("PREFLIGHT_CLOUDFLARE_API").as_deref(), env("PREFLIGHT_VERCEL_API").as_deref())
-    .into_config();
+    let net = Overrides::from_env().into_config();
     if let Err(e) = &net {
         tracing::error!(error = %e, "network settings refused");
     }
@@ -79,7 +72,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let tray_left = handover::stop_tray(&data_dir);
     let hidden = std::env::args().any(|a| a == HIDDEN_ARG);
     // Started at login: straight to the light tray-only process when it is installed.
-    if hidden && handover::start_tray() {
+    if hidden && handover::start_tray(updates::manifest_url(app.handle())) {
         app.handle().exit(0);
         return Ok(());
     }
@@ -117,7 +110,7 @@ fn hand_over(app: &tauri::AppHandle) -> bool {
     if let Ok(store) = state.flow.store() {
         let _ = store.flush();
     }
-    if handover::start_tray() {
+    if handover::start_tray(updates::manifest_url(app)) {
         return true;
     }
     drop(running);

@@ -15,6 +15,16 @@ use specta::Type;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_updater::{Update, UpdaterExt};
 
+/// The manifest this build checks: `PREFLIGHT_UPDATE_URL`, else the first endpoint of its
+/// configuration (none in a build that does not update itself).
+pub fn manifest_url(app: &AppHandle) -> Option<String> {
+    if let Some(url) = std::env::var("PREFLIGHT_UPDATE_URL").ok().filter(|u| !u.trim().is_empty()) {
+        return Some(url.trim().to_owned());
+    }
+    let plugins = &app.config().plugins.0;
+    plugins.get("updater")?.get("endpoints")?.as_array()?.first()?.as_str().map(str::to_owned)
+}
+
 /// What a newer release brings, for the window to ask about.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct UpdateInfo {

@@ -145,6 +145,12 @@ async fn outage(b: &Bed, dir: &Path, config: &str, runner: Runner<'_>) -> Vec<St
     // A monitor starts UP (nothing is printed for that): the outage begins at once.
     b.site.fail();
     assert!(wait_for("down", &mut seen).await, "DOWN: {seen:?}");
+    // An outage shorter than the notice's grouping window (3 s) is told as what it is by then:
+    // it lasts until the DOWN has been posted.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while b.ntfy.messages().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.site.serve();
     assert!(wait_for("up", &mut seen).await, "UP again: {seen:?}");
     // Posted by the dispatcher right after: wait for both to land.

@@ -55,6 +55,20 @@ impl Overrides {
         self
     }
 
+    /// What the desktop app and the tray-only process read: `PREFLIGHT_NAMESERVER`,
+    /// `PREFLIGHT_CA_FILE`, `PREFLIGHT_CONNECT_TO`, `PREFLIGHT_RDAP_URL`, `PREFLIGHT_CLOUDFLARE_API`
+    /// and `PREFLIGHT_VERCEL_API` (the CLI takes the same as flags).
+    pub fn from_env() -> Overrides {
+        let var = |name: &str| std::env::var(name).ok();
+        Overrides::from_lists(
+            var("PREFLIGHT_NAMESERVER").as_deref(),
+            var("PREFLIGHT_CA_FILE").as_deref(),
+            var("PREFLIGHT_CONNECT_TO").as_deref(),
+        )
+        .with_rdap(var("PREFLIGHT_RDAP_URL").as_deref())
+        .with_provider_apis(var("PREFLIGHT_CLOUDFLARE_API").as_deref(), var("PREFLIGHT_VERCEL_API").as_deref())
+    }
+
     /// Validates everything; the error is a sentence naming the bad value.
     pub fn into_config(self) -> Result<NetConfig, String> {
         let mut cfg = NetConfig::default();
