@@ -128,7 +128,13 @@ pub fn run() {
     let specta = bindings::builder();
     let app = tauri::Builder::default()
         // First: a second launch only brings this one forward (one watcher, one writer).
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            window::show(app);
+            // `--update` while the app is open: the open window makes the offer.
+            if args.iter().any(|a| a == UPDATE_ARG) {
+                updates::offer_now(app);
+            }
+        }))
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![HIDDEN_ARG])))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())

@@ -112,6 +112,21 @@ async fn quiesce(app: &AppHandle) {
     }
 }
 
+/// Checks now and, when a newer release is out, has the window offer it.
+pub fn offer_now(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match find(&app).await {
+            Ok(Some(u)) => {
+                use tauri_specta::Event;
+                let _ = (crate::events::UpdateAvailable { update: info(&u) }).emit(&app);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::info!(error = %e.message, "update check"),
+        }
+    });
+}
+
 /// A minute after start, then once a day: tells the window (and, once per version, the founder)
 /// that a newer release is ready. Nothing is installed here.
 pub fn start_checks(app: &AppHandle) {

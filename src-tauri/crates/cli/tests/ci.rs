@@ -111,4 +111,9 @@ async fn one_gate_over_every_part_with_the_reports_a_ci_service_reads() {
     let (code, _, err) = preflight_with(&wrong, None, &files.data, &keys).await;
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not a folder"), "{err}");
+    let mut no_env = args.clone();
+    no_env.extend(s(&["--env", "/nonexistent/production.env"]));
+    let (code, _, err) = preflight_with(&no_env, None, &files.data, &keys).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--env /nonexistent/production.env is not a file"), "{err}");
 }

@@ -78,6 +78,9 @@ pub async fn ci(a: CiArgs, flow: &Flow) -> Result<Outcome, Failure> {
             a.checkout.display()
         )));
     }
+    if let Some(env) = a.env.as_ref().filter(|e| !e.is_file()) {
+        return Err(usage(format!("--env {} is not a file: name the deployed environment's env file, or leave --env out", env.display())));
+    }
     let example = a.example.clone().unwrap_or_else(|| a.checkout.join(".env.example"));
     if a.env.is_some() && !example.is_file() {
         return Err(usage(format!("the env check needs the example file {}: add it, or name it with --example", example.display())));
@@ -120,13 +123,17 @@ fn secrets(checkout: &Path, flow: &Flow) -> Part {
     let baseline = Some(checkout.join(".preflight-baseline.json")).filter(|b| b.is_file());
     let history = checkout.join(".git").exists();
     let scan = SecretScan { folder: checkout.to_path_buf(), history, baseline };
-    Part { name: "Keys in the code", ran: Ok(flow.scan_secrets(&scan).unwrap_or_else(|e| could_not(&e.to_string()))) }
+    let ran =
+        flow.scan_secrets(&scan).unwrap_or_else(|e| could_not(&preflight_core::checks::leaks::SOURCE, "this checkout", &e.to_string()));
+    Part { name: "Keys in the code", ran: Ok(ran) }
 }
 
 fn env(a: &CiArgs, example: &Path, flow: &Flow) -> Part {
     let ran = match &a.env {
         None => Err("no env file was given (--env FILE checks it against the example)".to_owned()),
-        Some(file) => Ok(flow.check_env(example, file, None, None).unwrap_or_else(|e| could_not(&e.to_string()))),
+        Some(file) => Ok(flow
+            .check_env(example, file, None, None)
+            .unwrap_or_else(|e| could_not(&preflight_core::checks::env_vars::ENV, &file.display().to_string(), &e.to_string()))),
     };
     Part { name: "Env file", ran }
 }
@@ -141,7 +148,7 @@ async fn paths(domain: &Domain, config: Option<&Path>, flow: &Flow) -> Part {
     let flows = match flow.flows(domain, Some(config)) {
         Ok(f) if f.is_empty() => return Part { name, ran: Err("the settings have no [[flows]] to walk".into()) },
         Ok(f) => f,
-        Err(e) => return Part { name, ran: Ok(could_not(&e.to_string())) },
+        Err(e) => return Part { name, ran: Ok(could_not(&preflight_core::checks::paths::SMOKE, domain.as_str(), &e.to_string())) },
     };
     let ran = match flow.run_flows(domain, &flows, Trigger::Deploy).await {
         Ok(ran) => ran.results.iter().map(|r| preflight_flows::finding::finding(domain.as_str(), r)).collect(),
@@ -191,7 +198,7 @@ fn failed_to_run(def: &preflight_core::CheckDef, subject: &str, why: &str) -> Fi
     Finding::new(def, subject, Status::Error).title(format!("This part could not run: {why}"))
 }
 
-fn could_not(why: &str) -> Report {
-    let def = &preflight_core::checks::leaks::SOURCE;
-    Report::new(String::new(), preflight_flow::now_ms(), 0, vec![failed_to_run(def, "this checkout", why)])
+/// The report of a part that could not run at all, as one `error` finding of its own check.
+fn could_not(def: &preflight_core::CheckDef, subject: &str, why: &str) -> Report {
+    Report::new(String::new(), preflight_flow::now_ms(), 0, vec![failed_to_run(def, subject, why)])
 }
