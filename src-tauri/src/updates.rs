@@ -112,17 +112,29 @@ async fn quiesce(app: &AppHandle) {
     }
 }
 
-/// Checks now and, when a newer release is out, has the window offer it.
+/// The newer release, if any; a failed check is logged and counts as none.
+async fn newer(app: &AppHandle) -> Option<UpdateInfo> {
+    match find(app).await {
+        Ok(u) => u.as_ref().map(info),
+        Err(e) => {
+            tracing::info!(error = %e.message, "update check");
+            None
+        }
+    }
+}
+
+/// Has the window offer `update`.
+fn offer(app: &AppHandle, update: UpdateInfo) {
+    use tauri_specta::Event;
+    let _ = (crate::events::UpdateAvailable { update }).emit(app);
+}
+
+/// Checks now (a second `--update` launch reached the open app).
 pub fn offer_now(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        match find(&app).await {
-            Ok(Some(u)) => {
-                use tauri_specta::Event;
-                let _ = (crate::events::UpdateAvailable { update: info(&u) }).emit(&app);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::info!(error = %e.message, "update check"),
+        if let Some(u) = newer(&app).await {
+            offer(&app, u);
         }
     });
 }
@@ -135,21 +147,17 @@ pub fn start_checks(app: &AppHandle) {
         let mut told: Option<String> = None;
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         loop {
-            match find(&app).await {
-                Ok(Some(u)) if told.as_deref() != Some(u.version.as_str()) => {
-                    use tauri_specta::Event;
-                    let _ = (crate::events::UpdateAvailable { update: info(&u) }).emit(&app);
-                    crate::notify::show(
-                        &app,
-                        &preflight_flow::Notice {
-                            title: format!("Preflight {} is ready to install", u.version),
-                            body: "Open Preflight to see what is new and install it when it suits you.".into(),
-                        },
-                    );
-                    told = Some(u.version.clone());
-                }
-                Ok(_) => {}
-                Err(e) => tracing::info!(error = %e.message, "update check"),
+            if let Some(u) = newer(&app).await.filter(|u| told.as_ref() != Some(&u.version)) {
+                let version = u.version.clone();
+                offer(&app, u);
+                crate::notify::show(
+                    &app,
+                    &preflight_flow::Notice {
+                        title: format!("Preflight {version} is ready to install"),
+                        body: "Open Preflight to see what is new and install it when it suits you.".into(),
+                    },
+                );
+                told = Some(version);
             }
             tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
         }

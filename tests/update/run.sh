@@ -81,8 +81,8 @@ printf '\x00' | dd of="$changed" bs=1 seek=$((size - 100)) conv=notrunc status=n
 # A manifest signed by someone else's key, for the changed package.
 env -u TAURI_SIGNING_PRIVATE_KEY -u TAURI_SIGNING_PRIVATE_KEY_PASSWORD npx tauri signer sign -f "$work/other-key" -p "" "$changed" >/dev/null
 cp "$changed" "$www/other-key/"
-port_file="$work/port"
-node -e '
+# The server says its port on its first line; reading that line is waiting for it to listen.
+exec {server_out}< <(node -e '
   const http = require("http"), fs = require("fs"), path = require("path");
   const root = process.argv[1];
   const server = http.createServer((req, res) => {
@@ -90,10 +90,10 @@ node -e '
     if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); return res.end(); }
     res.writeHead(200); fs.createReadStream(file).pipe(res);
   });
-  server.listen(0, "127.0.0.1", () => fs.writeFileSync(process.argv[2], String(server.address().port)));' "$www" "$port_file" &
+  server.listen(0, "127.0.0.1", () => console.log(server.address().port));' "$www")
 server_pid=$!
-for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$port_file")"
+read -r -t 20 port <&"$server_out" || { echo "the local update server did not start"; exit 1; }
+base="http://127.0.0.1:$port"
 manifest() { # DIR SIGNATURE_FILE
   node -e 'const [dir, sig, base, v] = process.argv.slice(1); const fs = require("fs");
     const deb = fs.readdirSync(dir).find((f) => f.endsWith(".deb"));

@@ -1,12 +1,15 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
+import { tick } from "svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const installs: string[] = [];
 let available: unknown = { version: "0.2.0", current: "0.1.0", notes: "Faster audits.\nA status page check.", date: "2026-12-06T00:00:00Z" };
 let install: () => Promise<null> = async () => null;
+// The banner's own check, so a test can wait for its answer rather than for a while.
+let checked: Promise<unknown> = Promise.resolve();
 vi.mock("../ipc", () => ({
   api: {
-    checkUpdate: async () => available,
+    checkUpdate: () => (checked = Promise.resolve(available)),
     installUpdate: (v: string) => {
       installs.push(v);
       return install();
@@ -46,7 +49,8 @@ describe("UpdateBanner", () => {
   it("shows nothing when there is nothing newer", async () => {
     available = null;
     render(UpdateBanner);
-    await new Promise((r) => setTimeout(r, 10));
+    await checked;
+    await tick();
     expect(screen.queryByTestId("update")).toBeNull();
     available = { version: "0.2.0", current: "0.1.0", notes: null, date: null };
   });

@@ -20,8 +20,17 @@ fn storage(e: FlowError) -> Failure {
     Failure::Usage(e.to_string())
 }
 
+/// The settings file of --config, read once: its name and its contents.
+fn config(a: &WatchArgs) -> Result<Option<(String, ProductConfig)>, Failure> {
+    let Some(file) = &a.config else { return Ok(None) };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
+    let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
+    Ok(Some((name, cfg)))
+}
+
 /// The monitors the arguments name, each with the product it belongs to.
-fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Failure> {
+fn wanted(a: &WatchArgs, config: Option<&(String, ProductConfig)>, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Failure> {
     let mut out = Vec::new();
     for u in &a.urls {
         let probe = ProbeSpec::get(u);
@@ -31,12 +40,9 @@ fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Fail
         let spec = MonitorSpec { name, interval_secs: a.interval, probe }.validated(&host).map_err(usage)?;
         out.push((host, spec));
     }
-    if let Some(file) = &a.config {
-        let name = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
-        let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
-        let target = cfg.target(&name).map_err(usage)?;
-        let mut specs = cfg.monitors(&name).map_err(usage)?;
+    if let Some((name, cfg)) = config {
+        let target = cfg.target(name).map_err(usage)?;
+        let mut specs = cfg.monitors(name).map_err(usage)?;
         if specs.is_empty() {
             specs = preflight_core::monitor::default_set(&target, &flow.live_names(&target.domain));
         }
@@ -61,11 +67,8 @@ fn wanted(a: &WatchArgs, flow: &Flow) -> Result<Vec<(String, MonitorSpec)>, Fail
 /// The `[[channels]]` of --config, each with its address from `PREFLIGHT_CHANNEL_<NAME>` (and an
 /// ntfy token from `PREFLIGHT_CHANNEL_<NAME>_TOKEN`): a server has no keychain, and the file holds
 /// no address. A channel without its variable stops the start, naming the variable.
-fn config_channels(a: &WatchArgs) -> Result<Vec<Target>, Failure> {
-    let Some(file) = &a.config else { return Ok(Vec::new()) };
-    let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
-    let cfg = ProductConfig::parse(&name, &text).map_err(usage)?;
+fn config_channels(config: Option<&(String, ProductConfig)>) -> Result<Vec<Target>, Failure> {
+    let Some((name, cfg)) = config else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (i, c) in cfg.channels.iter().enumerate() {
         let kind = ChannelKind::parse(&c.kind)
@@ -81,8 +84,9 @@ fn config_channels(a: &WatchArgs) -> Result<Vec<Target>, Failure> {
 }
 
 pub async fn watch(a: WatchArgs, flow: Arc<Flow>) -> Result<Outcome, Failure> {
-    let wanted = wanted(&a, &flow)?;
-    let outside = config_channels(&a)?;
+    let config = config(&a)?;
+    let wanted = wanted(&a, config.as_ref(), &flow)?;
+    let outside = config_channels(config.as_ref())?;
     let references = if a.references.is_empty() {
         DEFAULT_REFERENCES.iter().filter_map(|r| Reference::parse(r).ok()).collect()
     } else {

@@ -147,17 +147,11 @@ async fn outage(b: &Bed, dir: &Path, config: &str, runner: Runner<'_>) -> Vec<St
     assert!(wait_for("down", &mut seen).await, "DOWN: {seen:?}");
     // An outage shorter than the notice's grouping window (3 s) is told as what it is by then:
     // it lasts until the DOWN has been posted.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while b.ntfy.messages().is_empty() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let _ = b.ntfy.until_posted(1, Duration::from_secs(20)).await;
     b.site.serve();
     assert!(wait_for("up", &mut seen).await, "UP again: {seen:?}");
     // Posted by the dispatcher right after: wait for both to land.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while b.ntfy.messages().len() < 2 && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let _ = b.ntfy.until_posted(2, Duration::from_secs(20)).await;
     // A clean stop: SIGTERM, as systemd and podman stop send it.
     match runner {
         Runner::Binary => {

@@ -73,6 +73,25 @@ pub struct Endpoint {
     pub kind: Option<crate::EndpointKind>,
 }
 
+impl Endpoint {
+    /// An endpoint `method URL` with nothing else set: no headers, body or key, the kind's target.
+    pub fn new(name: &str, method: &str, url: &str) -> Endpoint {
+        Endpoint {
+            name: name.to_owned(),
+            method: method.to_ascii_uppercase(),
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: None,
+            secret: None,
+            secret_header: None,
+            secret_prefix: None,
+            expect_status: None,
+            latency_target_ms: None,
+            kind: None,
+        }
+    }
+}
+
 /// What a callback URL is for: each kind has its own failure modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

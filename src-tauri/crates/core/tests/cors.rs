@@ -10,19 +10,9 @@ async fn run(api: Answer, endpoint_with_token: bool) -> Report {
     let mut target = Target::bare(Domain::parse("cors.test").expect("valid"));
     target.add_host("api", HostOrigin::Configured, true);
     if endpoint_with_token {
-        target.endpoints.push(Endpoint {
-            name: "chat".into(),
-            method: "POST".into(),
-            url: "https://api.cors.test/v1/chat".into(),
-            headers: Vec::new(),
-            body: None,
-            secret: Some("api-token".into()),
-            secret_header: None,
-            secret_prefix: None,
-            expect_status: None,
-            latency_target_ms: None,
-            kind: None,
-        });
+        target
+            .endpoints
+            .push(Endpoint { secret: Some("api-token".into()), ..Endpoint::new("chat", "POST", "https://api.cors.test/v1/chat") });
     }
     let net = Net::new(bed.net_config()).await.expect("net");
     audit(&net, &target, AuditOptions::default()).await

@@ -10,17 +10,9 @@ const D: &str = "burst.test";
 
 fn endpoint(name: &str, path: &str) -> Endpoint {
     Endpoint {
-        name: name.into(),
-        method: "POST".into(),
-        url: format!("https://api.{D}{path}"),
         headers: vec![("content-type".into(), "application/json".into())],
         body: Some("{}".into()),
-        secret: None,
-        secret_header: None,
-        secret_prefix: None,
-        expect_status: None,
-        latency_target_ms: None,
-        kind: None,
+        ..Endpoint::new(name, "POST", &format!("https://api.{D}{path}"))
     }
 }
 

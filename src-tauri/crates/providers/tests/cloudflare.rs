@@ -37,19 +37,7 @@ fn target() -> Target {
     let mut t = Target::bare(Domain::parse(D).expect("valid"));
     t.add_host("www", HostOrigin::Configured, true);
     t.add_host("app", HostOrigin::Configured, true);
-    t.endpoints.push(Endpoint {
-        name: "Chat".into(),
-        method: "POST".into(),
-        url: format!("https://app.{D}/api/chat"),
-        headers: Vec::new(),
-        body: None,
-        secret: None,
-        secret_header: None,
-        secret_prefix: None,
-        expect_status: None,
-        latency_target_ms: None,
-        kind: None,
-    });
+    t.endpoints.push(Endpoint::new("Chat", "POST", &format!("https://app.{D}/api/chat")));
     t.callbacks.push(Callback { kind: CallbackKind::Webhook, url: format!("https://app.{D}/api/stripe/webhook") });
     t
 }

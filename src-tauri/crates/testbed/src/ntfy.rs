@@ -25,6 +25,7 @@ pub struct Message {
 pub struct Ntfy {
     messages: Arc<Mutex<Vec<Message>>>,
     token: Option<String>,
+    posted: Arc<tokio::sync::Notify>,
 }
 
 impl Ntfy {
@@ -40,6 +41,11 @@ impl Ntfy {
     /// Every message posted so far, oldest first.
     pub fn messages(&self) -> Vec<Message> {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `n` messages have been posted (or `within` passes); says whether they were.
+    pub async fn until_posted(&self, n: usize, within: std::time::Duration) -> bool {
+        crate::web::until_count(&self.posted, || self.messages().len(), n, within).await
     }
 
     /// The web answers of this server.
@@ -74,6 +80,7 @@ impl Ntfy {
                 if let Ok(mut all) = self.messages.lock() {
                     all.push(m);
                 }
+                self.posted.notify_waiters();
                 Reply::json(&reply.to_string())
             }
             ("GET", Some(topic)) if r.param("poll").as_deref() == Some("1") => {

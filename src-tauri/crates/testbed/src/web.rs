@@ -234,6 +234,23 @@ impl Received {
 pub struct Inbox {
     got: Arc<std::sync::Mutex<Vec<Received>>>,
     fail_first: Arc<std::sync::atomic::AtomicU32>,
+    arrived: Arc<tokio::sync::Notify>,
+}
+
+/// Waits until `count()` reaches `n` or `within` passes, woken by `arrived` (never by polling);
+/// says whether it got there.
+pub(crate) async fn until_count(arrived: &tokio::sync::Notify, count: impl Fn() -> usize, n: usize, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        // Registered before the count is read, so an arrival in between still wakes us.
+        let next = arrived.notified();
+        if count() >= n {
+            return true;
+        }
+        if tokio::time::timeout_at(deadline, next).await.is_err() {
+            return count() >= n;
+        }
+    }
 }
 
 impl PartialEq for Inbox {
@@ -255,11 +272,16 @@ impl Inbox {
     pub fn received(&self) -> Vec<Received> {
         self.got.lock().map(|g| g.clone()).unwrap_or_default()
     }
+    /// Waits until `n` requests have arrived (or `within` passes); says whether they did.
+    pub async fn until_received(&self, n: usize, within: std::time::Duration) -> bool {
+        until_count(&self.arrived, || self.got.lock().map(|g| g.len()).unwrap_or_default(), n, within).await
+    }
     fn take(&self, req: &Request<Bytes>) -> u16 {
         let got = Received::of(req);
         if let Ok(mut g) = self.got.lock() {
             g.push(got);
         }
+        self.arrived.notify_waiters();
         let failing =
             self.fail_first.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1));
         if failing.is_ok() {

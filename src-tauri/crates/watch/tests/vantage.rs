@@ -101,10 +101,7 @@ async fn what_the_server_already_told_is_shown_not_told_again_and_silence_never_
     });
     let (Some(changed), Some(notice)) = (changed, notice) else { panic!("a DOWN and its notice: {on_app:#?}") };
     assert!(notice - changed <= HOLD_MS + 60_000, "told within the wait for the server: {} ms", notice - changed);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while b.team.received().is_empty() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let _ = b.team.until_received(1, Duration::from_secs(10)).await;
     assert_eq!(b.team.received().len(), 1, "the team's channel gets the app's DOWN");
     assert_eq!(b.ntfy.messages().len(), 2, "the app never posts to the topic it reads: it is not one of its channels");
     drop(app_watch);
